@@ -1,0 +1,1 @@
+"""Everything around Rasa: NLU components, database, channel gateways, command line."""
