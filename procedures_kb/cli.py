@@ -1,0 +1,113 @@
+"""Staff command line: `python -m procedures_kb import|search|show` (a hotline lookup aid)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from itertools import groupby
+from pathlib import Path
+from typing import Optional, Sequence
+
+from procedures_kb.format import document_count, method_line, where_to_file
+from procedures_kb.store import Record, default_records
+from procedures_kb.text import normalize
+
+EXIT_USAGE = 2
+
+
+def _import(arguments: argparse.Namespace) -> int:
+    from procedures_kb.importer import REPORT_FILE, import_catalogue
+
+    raw_dir = Path(arguments.raw_dir)
+    if not raw_dir.is_dir():
+        print(f"Không tìm thấy thư mục dữ liệu gốc: {raw_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    report = import_catalogue(raw_dir)
+    REPORT_FILE.write_text(report.to_markdown(), encoding="utf-8")
+    print(report.to_markdown())
+    return 0
+
+
+def _search(arguments: argparse.Namespace) -> int:
+    from procedures_kb.search import search
+
+    query = normalize(arguments.query)
+    if not query:
+        print("Hãy nhập nội dung cần tìm, ví dụ: search \"đăng ký tạm trú\".", file=sys.stderr)
+        return EXIT_USAGE
+    hits = search(query, limit=arguments.limit)
+    if arguments.json:
+        print(json.dumps([{"code": h.code, "name": h.name, "score": h.score} for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print(f"Không tìm thấy thủ tục nào khớp với “{query}”.")
+        return 0
+    records = default_records()
+    for rank, hit in enumerate(hits, 1):
+        levels = ", ".join(records[hit.code]["levels"])
+        print(f"{rank}. {hit.name} — mã {hit.code} ({levels}) · điểm {hit.score:.1f}")
+        print(f"   khớp: {', '.join(hit.matched[:8])}")
+    return 0
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    code = normalize(arguments.code)
+    record = default_records().get(code)
+    if record is None:
+        print(f"Không có thủ tục nào mang mã “{code}”. Dùng lệnh search để tìm mã.", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(record, ensure_ascii=False, indent=1) if arguments.json else render_record(record))
+    return 0
+
+
+def render_record(record: Record) -> str:
+    """The record as a hotline operator reads it: where, time and fee, papers by case, link."""
+    lines = [f"{record['name']}", f"Mã thủ tục: {record['code']} · Lĩnh vực: {record['field']}"]
+    lines.append(f"Cấp thực hiện: {', '.join(record['levels']) or 'không ghi'}")
+    lines.append(f"Nơi nộp: {where_to_file(record)}")
+    lines.append("")
+    lines.append("Thời hạn và lệ phí theo cách nộp:")
+    lines += [f"  • {method_line(method)}" for method in record["methods"]] or ["  (Cổng không ghi thông tin)"]
+    lines.append("")
+    lines.append("Thành phần hồ sơ:")
+    if not record["documents"]:
+        lines.append("  (Cổng không ghi thông tin)")
+    for group, rows in groupby(record["documents"], key=lambda row: row["group"]):
+        if group:
+            lines.append(f"  [{group}]")
+        for row in rows:
+            if row["is_note"]:
+                lines.append(f"    Lưu ý: {row['name']}")
+                continue
+            form = f" — mẫu: {row['form']}" if row["form"] else ""
+            lines.append(f"    - {row['name']} ({document_count(row)}){form}")
+    if record["conditions"]:
+        lines += ["", "Điều kiện:", record["conditions"]]
+    lines += ["", f"Chi tiết: {record['source_url']}"]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m procedures_kb", description="Tra cứu thủ tục hành chính")
+    commands = parser.add_subparsers(dest="command", required=True)
+    importer = commands.add_parser("import", help="nhập dữ liệu gốc của Cổng DVCQG vào procedures_kb/records")
+    importer.add_argument("raw_dir")
+    importer.set_defaults(handler=_import)
+    searcher = commands.add_parser("search", help="tìm thủ tục theo lời người dân (có hoặc không dấu)")
+    searcher.add_argument("query")
+    searcher.add_argument("--limit", type=int, default=5)
+    searcher.add_argument("--json", action="store_true")
+    searcher.set_defaults(handler=_search)
+    shower = commands.add_parser("show", help="xem đầy đủ một thủ tục theo mã")
+    shower.add_argument("code")
+    shower.add_argument("--json", action="store_true")
+    shower.set_defaults(handler=_show)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    if getattr(arguments, "limit", 1) < 1:
+        print("--limit phải là số nguyên dương.", file=sys.stderr)
+        return EXIT_USAGE
+    return arguments.handler(arguments)

@@ -1,0 +1,114 @@
+"""Read access to the imported records and the curated aliases."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional, TypedDict
+
+import yaml
+
+from procedures_kb.text import fold, normalize
+
+KB_DIR = Path(__file__).parent
+RECORDS_DIR = KB_DIR / "records"
+ALIASES_FILE = KB_DIR / "aliases.yml"
+SEGMENTATION_FILE = KB_DIR / "name_words.json"
+
+
+class Method(TypedDict):
+    channel: str
+    time_text: str
+    time_value: Optional[float]
+    time_unit: Optional[str]
+    fee_text: str
+    fee_vnd: Optional[int]
+    note: Optional[str]
+
+
+class Document(TypedDict):
+    name: str
+    form: Optional[str]
+    original: int
+    copies: int
+    group: Optional[str]
+    is_note: bool
+
+
+class LegalDocument(TypedDict):
+    number: str
+    title: str
+
+
+class Agencies(TypedDict):
+    implementing: str
+    receiving: str
+    competent: str
+    authorized: str
+    coordinating: str
+
+
+class Record(TypedDict):
+    code: str
+    name: str
+    field: str
+    levels: list[str]
+    procedure_type: str
+    applicants: list[str]
+    agencies: Agencies
+    decision: str
+    source_url: str
+    methods: list[Method]
+    documents: list[Document]
+    steps: list[str]
+    conditions: str
+    result: list[str]
+    legal_basis: list[LegalDocument]
+    related: str
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Curated names citizens use (code → aliases), abbreviations, and level preference."""
+
+    by_code: dict[str, tuple[str, ...]]
+    abbreviations: dict[str, str]
+    level_preference: tuple[str, ...]
+
+    def fixed_words(self) -> list[str]:
+        """Multi-syllable aliases and expansions the tokenizer must keep whole."""
+        phrases = {alias for aliases in self.by_code.values() for alias in aliases}
+        phrases |= set(self.abbreviations.values())
+        return sorted(phrase for phrase in phrases if " " in phrase)
+
+
+def load_records(records_dir: Path = RECORDS_DIR) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    for path in sorted(records_dir.glob("*.json")):
+        record: Record = json.loads(path.read_text(encoding="utf-8"))
+        records[record["code"]] = record
+    return records
+
+
+def load_aliases(path: Path = ALIASES_FILE) -> Aliases:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    by_code = {
+        str(code): tuple(normalize(alias) for alias in aliases or [])
+        for code, aliases in (data.get("procedures") or {}).items()
+    }
+    abbreviations = {fold(str(short)): normalize(str(full)) for short, full in (data.get("abbreviations") or {}).items()}
+    levels = tuple(data.get("level_preference") or ("Cấp xã", "Cấp tỉnh", "Cấp bộ"))
+    return Aliases(by_code=by_code, abbreviations=abbreviations, level_preference=levels)
+
+
+def load_name_words(path: Path = SEGMENTATION_FILE) -> dict[str, list[str]]:
+    """code → the words of its name as underthesea segments them (made at import time)."""
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def default_records() -> dict[str, Record]:
+    return load_records()
