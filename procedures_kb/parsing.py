@@ -209,14 +209,20 @@ def _is_row_end(text: str, match: re.Match[str]) -> bool:
     return glued_before or glued_after
 
 
-def _quantities(text: str) -> list[re.Match[str]]:
-    """Row-closing quantity cells; a count glued to digits keeps only its last digit."""
+def _quantities(text: str, problems: Problems) -> list[re.Match[str]]:
+    """Row-closing quantity cells.
+
+    A count glued to the digits of a name ("theo Mẫu số 181 bản chính" = "Mẫu số 18" +
+    "1 bản chính") keeps only its last digit: real counts are one digit, or "0N".
+    """
     found = []
     for match in _QUANTITY.finditer(text):
         if not _is_row_end(text, match):
             continue
-        if len(match.group(1)) > 1 and match.start() and not text[match.start() - 1].isspace():
-            match = _QUANTITY.match(text, match.start() + len(match.group(1)) - 1) or match
+        count = match.group(1)
+        if len(count) > 2 or (len(count) == 2 and not count.startswith("0")):
+            problems.add("documents: count glued to digits of the name", text[max(0, match.start() - 40) : match.end()])
+            match = _QUANTITY.match(text, match.start() + len(count) - 1) or match
         found.append(match)
     return found
 
@@ -306,7 +312,7 @@ def normalize_keep_tabs(text: str) -> str:
 def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]], problems: Problems) -> str:
     """Append the section's rows; return the text after its last row (the next heading)."""
     last = 0
-    for quantity in _quantities(body):
+    for quantity in _quantities(body, problems):
         cell = body[last : quantity.start()].strip(" \t")
         last = quantity.end()
         original, copies = _copies(quantity)

@@ -8,7 +8,8 @@ and "nhập hộ khẩu" meet. A procedure scores by:
   name the query covers (so "đăng ký khai sinh" prefers the plain procedure over the
   long "...có yếu tố nước ngoài" variant);
 - a small bonus for the level citizens normally mean (commune first), from aliases.yml.
-Unknown query syllables are corrected to the nearest known syllable (edit distance 1,
+Unknown query syllables are corrected to the nearest known syllable (edit distance 1 with
+transpositions counted as one edit,
 or 2 for long ones), and abbreviations from aliases.yml are expanded first.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz import process
 
 from procedures_kb.store import Aliases, Record, load_aliases, load_name_words, load_records
@@ -36,9 +37,12 @@ _SYLLABLE = re.compile(r"[a-z0-9]+")
 # i/y are interchangeable at the end of many syllables ("ký"/"kí"): index one spelling.
 _FINAL_Y = re.compile(r"(?<=[bcdghklmnpqrstvx])y$")
 
+# Small numbers are written both ways ("TNHH 1 thành viên", "một thành viên").
+_NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba"}
+
 FIELD_WEIGHTS = {"name": 1.0, "alias": 1.0, "field": 0.25}
-ALIAS_PHRASE_BONUS = 6.0
-NAME_COVERAGE_BONUS = 3.0
+ALIAS_PHRASE_WEIGHT = 1.0  # times the summed idf of the alias phrase's own features
+NAME_COVERAGE_WEIGHT = 0.35  # times the query's idf mass, for a name wholly covered
 LEVEL_BONUS = 0.6
 RESCORE_CANDIDATES = 60
 BM25_K1, BM25_B = 1.2, 0.5
@@ -64,7 +68,8 @@ class _Doc:
 
 
 def canonical_syllables(text: str) -> list[str]:
-    return [_FINAL_Y.sub("i", syllable) for syllable in _SYLLABLE.findall(fold(text))]
+    syllables = (_FINAL_Y.sub("i", syllable) for syllable in _SYLLABLE.findall(fold(text)))
+    return [_NUMBER_WORDS.get(syllable, syllable) for syllable in syllables]
 
 
 def _features(syllables: list[str], words: Iterable[str] = ()) -> list[str]:
@@ -79,20 +84,21 @@ class SearchIndex:
     def __init__(self, records: dict[str, Record], aliases: Aliases, name_words: dict[str, list[str]]) -> None:
         self.aliases = aliases
         self._level_rank = {level: rank for rank, level in enumerate(aliases.level_preference)}
-        self._docs = [self._make_doc(record, aliases, name_words) for record in records.values()]
+        self._docs = [self._make_doc(record, name_words) for record in records.values()]
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._idf: dict[str, float] = {}
         self._alias_phrases: list[tuple[str, int]] = []
         self._build()
 
-    @staticmethod
-    def _make_doc(record: Record, aliases: Aliases, name_words: dict[str, list[str]]) -> _Doc:
+    def _make_doc(self, record: Record, name_words: dict[str, list[str]]) -> _Doc:
         doc = _Doc(
             code=record["code"],
             name=record["name"],
             levels=record["levels"],
-            name_syllables=canonical_syllables(record["name"]),
-            aliases=[" ".join(canonical_syllables(alias)) for alias in aliases.by_code.get(record["code"], ())],
+            name_syllables=self._expand(canonical_syllables(record["name"])),
+            aliases=[
+                " ".join(self._expand(canonical_syllables(alias))) for alias in self.aliases.by_code.get(record["code"], ())
+            ],
         )
         weighted: dict[str, float] = defaultdict(float)
         for feature in _features(doc.name_syllables, name_words.get(record["code"], [])):
@@ -129,17 +135,34 @@ class SearchIndex:
         return expanded
 
     @lru_cache(maxsize=4096)
-    def _correct(self, syllable: str) -> Optional[str]:
-        """The nearest known syllable for a typo, or None when nothing is close enough."""
-        if syllable in self._idf or syllable.isdigit() or len(syllable) < 3:
-            return syllable if syllable in self._idf else None
+    def _near(self, syllable: str) -> tuple[str, ...]:
+        """Known syllables within edit distance 1 (2 for long ones), closest first."""
         limit = 1 if len(syllable) < 6 else 2
-        best = process.extractOne(syllable, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
-        return best[0] if best else None
+        found = process.extract(syllable, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        return tuple(candidate for candidate, _, _ in sorted(found, key=lambda item: item[1]))
+
+    def _correct(self, syllables: list[str], index: int) -> Optional[str]:
+        """The known syllable a typo most likely stands for, or None.
+
+        Among equally close candidates, the one that forms a known pair with a
+        neighbour wins ("ho chiue" → "ho chieu", not "ho chiu").
+        """
+        syllable = syllables[index]
+        if syllable in self._idf:
+            return syllable
+        if syllable.isdigit() or len(syllable) < 3:
+            return None
+        candidates = self._near(syllable)
+        neighbours = syllables[max(0, index - 1) : index] + syllables[index + 1 : index + 2]
+
+        def fits(candidate: str) -> bool:
+            return any(f"{n} {candidate}" in self._idf or f"{candidate} {n}" in self._idf for n in neighbours)
+
+        return next((candidate for candidate in candidates if fits(candidate)), candidates[0] if candidates else None)
 
     def query_syllables(self, query: str) -> list[str]:
         syllables = self._expand(canonical_syllables(query))
-        corrected = [self._correct(syllable) for syllable in syllables]
+        corrected = [self._correct(syllables, index) for index in range(len(syllables))]
         return [syllable for syllable in corrected if syllable]
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
@@ -151,12 +174,16 @@ class SearchIndex:
         phrase = f" {' '.join(syllables)} "
         for alias, doc_id in self._alias_phrases:
             if f" {alias} " in phrase:
-                scores[doc_id] += ALIAS_PHRASE_BONUS + len(alias.split())
+                scores[doc_id] += ALIAS_PHRASE_WEIGHT * self._mass(_features(alias.split()))
                 matched[doc_id].add(f"alias: {alias}")
+        query_mass = self._mass(content)
         candidates = sorted(scores, key=scores.__getitem__, reverse=True)[:RESCORE_CANDIDATES]
-        hits = [self._rescore(doc_id, scores[doc_id], set(syllables), matched[doc_id]) for doc_id in candidates]
+        hits = [self._rescore(doc_id, scores[doc_id], set(syllables), query_mass, matched[doc_id]) for doc_id in candidates]
         hits.sort(key=lambda hit: (-hit.score, hit.code))
         return hits[:limit]
+
+    def _mass(self, features: Iterable[str]) -> float:
+        return sum(self._idf.get(feature, 0.0) for feature in set(features))
 
     def _bm25(self, content: list[str], syllables: list[str]) -> tuple[dict[int, float], dict[int, set[str]]]:
         scores: dict[int, float] = defaultdict(float)
@@ -173,12 +200,12 @@ class SearchIndex:
                 matched[doc_id].add(feature.replace("_", " "))
         return scores, matched
 
-    def _rescore(self, doc_id: int, score: float, query: set[str], matched: set[str]) -> Hit:
+    def _rescore(self, doc_id: int, score: float, query: set[str], query_mass: float, matched: set[str]) -> Hit:
         doc = self._docs[doc_id]
         name_words = [syllable for syllable in doc.name_syllables if syllable not in STOPWORDS]
         if name_words:
             covered = sum(syllable in query for syllable in name_words) / len(name_words)
-            score += NAME_COVERAGE_BONUS * covered
+            score += NAME_COVERAGE_WEIGHT * query_mass * covered
         ranks = [self._level_rank.get(level, len(self._level_rank)) for level in doc.levels]
         if ranks:
             score += LEVEL_BONUS * (1 - min(ranks) / max(len(self._level_rank), 1))

@@ -10,13 +10,17 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
+# Invisible format characters (zero-width space, left-to-right mark, BOM) that the
+# portal leaves inside words ("đăng k\u200eý") and that break matching.
+_FORMAT_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
 _WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
-    """NFC-normalise and collapse every run of whitespace to one space, trimmed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC-normalise, drop invisible format characters, collapse whitespace, trim."""
+    text = _FORMAT_CHARS.sub("", unicodedata.normalize("NFC", text))
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,116 @@
+"""Whole-catalogue checks: nothing dropped, committed output equals a fresh import."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from procedures_kb.importer import build_record, import_catalogue
+from procedures_kb.parsing import DOCUMENTS_HEADER, LEGAL_HEADER, METHODS_HEADER, NO_INFO, Problems
+from procedures_kb.store import RECORDS_DIR, SEGMENTATION_FILE
+from procedures_kb.text import fold, normalize
+
+RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "tthc_catalogue" / "raw"
+
+# raw field → the parsed fields its text must end up in
+FIELD_MAP = {
+    "ten_thu_tuc": ["name"],
+    "linh_vuc": ["field"],
+    "cap_thuc_hien": ["levels"],
+    "doi_tuong_thuc_hien": ["applicants"],
+    "co_quan_thuc_hien": ["agencies"],
+    "co_quan_co_tham_quyen": ["agencies"],
+    "dia_chi_tiep_nhan": ["agencies"],
+    "cach_thuc_thuc_hien": ["methods"],
+    "thanh_phan_ho_so": ["documents"],
+    "trinh_tu_thuc_hien": ["steps"],
+    "yeu_cau_dieu_kien": ["conditions"],
+    "ket_qua_xu_ly": ["result"],
+    "can_cu_phap_ly": ["legal_basis"],
+    "thu_tuc_lien_quan": ["related"],
+}
+# Text the importer removes on purpose: table headers, the "no information" marker,
+# result-paper codes and the portal's search widget glued after the results.
+DELIBERATELY_DROPPED = [METHODS_HEADER, DOCUMENTS_HEADER, LEGAL_HEADER, NO_INFO]
+RESULT_NOISE = re.compile(r"Mã: ?KQ[A-Z0-9.]*\d|Từ khóa.*$", re.DOTALL)
+# Quantity cells become the numbers `original` and `copies`; a count is one digit or "0N"
+# (longer digit runs belong to the name before it, see parsing._quantities).
+QUANTITY_CELL = re.compile(r"(?:(?<!\d)0\d|\d) bản (?:chính|sao)(?:,\d+ bản (?:chính|sao))?")
+
+
+def require_raw() -> None:
+    if not RAW_DIR.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"raw catalogue missing at {RAW_DIR}")
+        pytest.skip("raw catalogue (../shared) not available")
+
+
+def raw_records() -> Iterator[dict[str, Any]]:
+    for path in sorted(RAW_DIR.rglob("*.json")):
+        yield json.loads(path.read_text(encoding="utf-8"))
+
+
+def strings(value: Any) -> Iterator[str]:
+    """All text of a parsed value in order; a document row reads as its table cells did."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict) and "number" in value:
+        yield f"{value['title']}{value['number']}"  # the portal's column order
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list) and value and isinstance(value[0], dict) and "is_note" in value[0]:
+        yield from document_cells(value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def document_cells(rows: list[dict[str, Any]]) -> Iterator[str]:
+    """Each case heading once, then its rows' name and form cells (counts are numbers)."""
+    group = None
+    for row in rows:
+        if row["group"] != group:
+            group = row["group"]
+            yield group or ""
+        yield f"{row['name']}{row['form'] or ''}"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(text))
+
+
+def test_every_word_of_every_raw_field_survives_parsing() -> None:
+    require_raw()
+    lost: list[str] = []
+    count = 0
+    for raw in raw_records():
+        count += 1
+        record = build_record(raw, Problems())
+        for raw_field, parsed_fields in FIELD_MAP.items():
+            text = normalize(raw[raw_field])
+            text = RESULT_NOISE.sub(" ", text) if raw_field == "ket_qua_xu_ly" else text
+            text = QUANTITY_CELL.sub("", text) if raw_field == "thanh_phan_ho_so" else text
+            for dropped in DELIBERATELY_DROPPED:
+                text = text.replace(dropped, " ")
+            parsed = "".join(fold(s) for field in parsed_fields for s in strings(record[field]))
+            parsed = re.sub(r"\W", "", parsed)
+            lost += [f"{raw['ma_thu_tuc']} {raw_field}: {word}" for word in words(text) if word not in parsed]
+    assert count == 2642
+    assert lost == []
+
+
+def test_committed_records_equal_a_fresh_import(tmp_path: Path) -> None:
+    require_raw()
+    fresh, segmentation = tmp_path / "records", tmp_path / "name_words.json"
+    report = import_catalogue(RAW_DIR, fresh, segmentation)
+    assert report.records == 2642
+    committed = sorted(path.name for path in RECORDS_DIR.glob("*.json"))
+    assert committed == sorted(path.name for path in fresh.glob("*.json"))
+    changed = [name for name in committed if (RECORDS_DIR / name).read_bytes() != (fresh / name).read_bytes()]
+    assert changed == [], "run: .venv/bin/python -m procedures_kb import ../shared/tthc_catalogue/raw"
+    assert SEGMENTATION_FILE.read_bytes() == segmentation.read_bytes()
