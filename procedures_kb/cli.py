@@ -1,4 +1,4 @@
-"""Staff command line: `python -m procedures_kb import|search|show` (a hotline lookup aid)."""
+"""Staff command line: `python -m procedures_kb import|search|show|lookup` (a hotline lookup aid)."""
 from __future__ import annotations
 
 import argparse
@@ -60,6 +60,30 @@ def _show(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _lookup(arguments: argparse.Namespace) -> int:
+    """Interactive prompt for hotline staff: type words to search, a number to open a hit."""
+    from procedures_kb.search import search
+
+    records, hits = default_records(), []
+    print("Tra cứu thủ tục hành chính — gõ từ khóa (có dấu hoặc không), số thứ tự để xem chi tiết, Enter trống để thoát.")
+    while True:
+        try:
+            line = normalize(input("tra cứu> "))
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not line:
+            return 0
+        if line.isdigit() and 1 <= int(line) <= len(hits):
+            print(render_record(records[hits[int(line) - 1].code]))
+            continue
+        hits = search(line, limit=arguments.limit)
+        if not hits:
+            print("Không tìm thấy thủ tục phù hợp. Thử diễn đạt khác hoặc dùng tên thủ tục.")
+        for rank, hit in enumerate(hits, 1):
+            print(f"  {rank}. {hit.name} — {hit.code} ({', '.join(records[hit.code]['levels'])})")
+
+
 def render_record(record: Record) -> str:
     """The record as a hotline operator reads it: where, time and fee, papers by case, link."""
     lines = [f"{record['name']}", f"Mã thủ tục: {record['code']} · Lĩnh vực: {record['field']}"]
@@ -102,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     shower.add_argument("code")
     shower.add_argument("--json", action="store_true")
     shower.set_defaults(handler=_show)
+    lookup = commands.add_parser("lookup", help="dấu nhắc tra cứu tương tác cho tổng đài viên")
+    lookup.add_argument("--limit", type=int, default=5)
+    lookup.set_defaults(handler=_lookup)
     return parser
 
 

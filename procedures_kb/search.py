@@ -125,6 +125,10 @@ class SearchIndex:
         self._average_length = sum(doc.length for doc in self._docs) / max(count, 1)
         self._vocabulary = sorted(feature for feature in self._postings if " " not in feature and "_" not in feature)
 
+    @property
+    def size(self) -> int:
+        return len(self._docs)
+
     # --- query side -----------------------------------------------------------------
 
     def _expand(self, syllables: list[str]) -> list[str]:
