@@ -1,0 +1,116 @@
+"""Phone-sized Vietnamese answers built only from a knowledge-base record.
+
+Every answer names the procedure and its code. Where the catalogue says nothing, the
+answer says so instead of guessing. Long lists are shortened, with the portal link for
+the full text.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Optional
+
+from procedures_kb.format import document_count, fee_phrase, method_line, time_phrase, where_to_file
+from procedures_kb.store import Document, Record
+
+MAX_LIST_ITEMS = 8
+MAX_ITEM_CHARS = 220
+NOTHING_IN_CATALOGUE = "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này"
+
+
+def title(record: Record) -> str:
+    return f"📄 {record['name']} (mã {record['code']})"
+
+
+def more_at(record: Record) -> str:
+    return f"Xem đầy đủ: {record['source_url']}"
+
+
+def shorten(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def numbered(items: list[str], record: Record) -> list[str]:
+    lines = [f"{index}. {shorten(item)}" for index, item in enumerate(items[:MAX_LIST_ITEMS], 1)]
+    if len(items) > MAX_LIST_ITEMS:
+        lines.append(f"… và {len(items) - MAX_LIST_ITEMS} mục khác. {more_at(record)}")
+    return lines
+
+
+def document_cases(record: Record) -> list[str]:
+    """The case headings of the document table, in order (empty when there is one case)."""
+    groups = [group for group, _ in groupby(record["documents"], key=lambda row: row["group"])]
+    cases = [group for group in groups if group]
+    return cases if len(cases) > 1 else []
+
+
+def documents_answer(record: Record, case: Optional[str] = None) -> str:
+    rows: list[Document] = [row for row in record["documents"] if case is None or row["group"] == case]
+    if not rows:
+        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về thành phần hồ sơ. {more_at(record)}"
+    papers = [f"{row['name']} ({document_count(row)})" for row in rows if not row["is_note"]]
+    notes = [row["name"] for row in rows if row["is_note"]]
+    heading = f"Hồ sơ cần có — trường hợp: {case}" if case else "Hồ sơ cần có"
+    lines = [title(record), f"{heading}:", *numbered(papers, record)]
+    if notes:
+        lines += ["", f"Lưu ý: {shorten(notes[0], 300)}"]
+    lines += ["", more_at(record)]
+    return "\n".join(lines)
+
+
+def fee_answer(record: Record) -> str:
+    if not record["methods"]:
+        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về lệ phí. {more_at(record)}"
+    lines = [title(record), "Lệ phí theo cách nộp:"]
+    lines += [f"• {method['channel']}: {fee_phrase(method)}" for method in record["methods"]]
+    return "\n".join([*lines, "", more_at(record)])
+
+
+def time_answer(record: Record) -> str:
+    if not record["methods"]:
+        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về thời hạn giải quyết. {more_at(record)}"
+    lines = [title(record), "Thời hạn giải quyết theo cách nộp:"]
+    lines += [f"• {method['channel']}: {time_phrase(method)}" for method in record["methods"]]
+    return "\n".join([*lines, "", more_at(record)])
+
+
+def agency_answer(record: Record) -> str:
+    channels = ", ".join(method["channel"].lower() for method in record["methods"]) or "không ghi"
+    return "\n".join(
+        [title(record), f"Nơi nộp hồ sơ: {where_to_file(record)}", f"Cách nộp: {channels}.", "", more_at(record)]
+    )
+
+
+def online_answer(record: Record, portal_url: str) -> str:
+    online = next((method for method in record["methods"] if method["channel"] == "Trực tuyến"), None)
+    if online is None:
+        verdict = "Theo danh mục quốc gia, thủ tục này chưa có hình thức nộp trực tuyến."
+        return "\n".join([title(record), verdict, f"Nơi nộp: {where_to_file(record)}", "", more_at(record)])
+    return "\n".join(
+        [
+            title(record),
+            "Có, thủ tục này nộp trực tuyến được.",
+            f"• {method_line(online)}",
+            f"Nộp tại Cổng Dịch vụ công quốc gia: {portal_url}",
+            more_at(record),
+        ]
+    )
+
+
+def conditions_answer(record: Record) -> str:
+    if not record["conditions"] or record["conditions"].lower() in {"không", "không có"}:
+        return f"{title(record)}\nDanh mục quốc gia không đặt điều kiện riêng cho thủ tục này. {more_at(record)}"
+    return "\n".join([title(record), "Điều kiện:", shorten(record["conditions"], 900), "", more_at(record)])
+
+
+def steps_answer(record: Record) -> str:
+    if not record["steps"]:
+        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về trình tự thực hiện. {more_at(record)}"
+    return "\n".join([title(record), "Các bước thực hiện:", *numbered(record["steps"], record), "", more_at(record)])
+
+
+def overview_answer(record: Record) -> str:
+    """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
+    lines = [title(record), f"Nơi nộp: {where_to_file(record)}"]
+    lines += [f"• {method_line(method)}" for method in record["methods"][:3]]
+    lines += ["", "Bạn có thể hỏi tiếp: cần giấy tờ gì, lệ phí, bao lâu, nộp online được không."]
+    return "\n".join(lines)
