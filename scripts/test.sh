@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suite. In CI (CI=true) the services the tests need are started first.
+# Runs the test suite. Database tests also run on PostgreSQL when TEST_POSTGRES_URL is set
+# (.ci/run starts a server on loopback and sets it; with CI=true they fail rather than skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${CI:-}" = "true" ] && [ -x scripts/start_test_services.sh ]; then
-  eval "$(bash scripts/start_test_services.sh)"
-fi
 exec .venv/bin/python -m pytest "$@"

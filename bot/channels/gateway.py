@@ -1,0 +1,305 @@
+"""What every channel shares: the reply model, Rasa's REST channel, normalisation,
+duplicate deliveries, the per-user rate limit, the apology when Rasa fails, splitting.
+
+A channel only translates: platform event -> `Gateway.converse(sender, text, deliver)`,
+and `Reply` -> platform message inside its `deliver` callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import time
+import unicodedata
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Sequence, TypeVar
+
+import aiohttp
+
+from bot.channels import messages
+from procedures_kb.text import normalize
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+    def chunks(self, limit: int) -> list[str]:
+        """The text cut to the platform's length limit; the buttons go with the last chunk."""
+        return split_text(self.text, limit)
+
+
+Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into chunks of at most `limit` characters.
+
+    Cuts fall between paragraphs when possible, else between lines, else between words,
+    and only a single word longer than `limit` is cut anywhere.
+    """
+    return [chunk.strip() for chunk in _split(text.strip(), limit, ("\n\n", "\n", " "))]
+
+
+def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
+    if len(text) <= limit:
+        return [text] if text else []
+    if not separators:
+        return [text[start : start + limit] for start in range(0, len(text), limit)]
+    separator, finer = separators[0], separators[1:]
+    chunks: list[str] = []
+    current = ""
+    for piece in text.split(separator):
+        joined = f"{current}{separator}{piece}" if current else piece
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current.strip():
+            chunks.append(current)
+        parts = _split(piece, limit, finer) or [""]
+        chunks.extend(parts[:-1])
+        current = parts[-1]
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+class TTLCache(Generic[V]):
+    """A dict whose entries expire `ttl` seconds after they were put, holding at most
+    `maxsize` of them (the oldest go first), so memory stays bounded under any load."""
+
+    def __init__(self, ttl: float, maxsize: int, clock: Clock = time.monotonic) -> None:
+        self._ttl = ttl
+        self._maxsize = maxsize
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: str) -> V | None:
+        self._expire()
+        entry = self._entries.get(key)
+        return entry[1] if entry else None
+
+    def put(self, key: str, value: V) -> None:
+        self._entries[key] = (self._clock() + self._ttl, value)
+        self._entries.move_to_end(key)
+        self._expire()
+        while len(self._entries) > self._maxsize:
+            self._entries.popitem(last=False)
+
+    def _expire(self) -> None:
+        # With one TTL for all, insertion order (kept by `put`) is also expiry order.
+        now = self._clock()
+        while self._entries and next(iter(self._entries.values()))[0] <= now:
+            self._entries.popitem(last=False)
+
+
+class Verdict(enum.Enum):
+    ALLOW = "allow"
+    WARN = "warn"  # over the limit: tell the user once
+    DROP = "drop"  # still over the limit and already told: stay silent
+
+
+@dataclass
+class _Window:
+    times: deque[float] = field(default_factory=deque)
+    warned: bool = False
+
+
+class RateLimiter:
+    """At most `limit` messages per `period` seconds for each user (sliding window)."""
+
+    def __init__(
+        self,
+        limit: int,
+        period: float = 60.0,
+        clock: Clock = time.monotonic,
+        max_users: int = 100_000,
+    ) -> None:
+        self._limit = limit
+        self._period = period
+        self._clock = clock
+        self._max_users = max_users
+        self._windows: dict[str, _Window] = {}
+
+    def hit(self, user: str) -> Verdict:
+        now = self._clock()
+        if len(self._windows) >= self._max_users:
+            self._forget_idle(now)
+        window = self._windows.setdefault(user, _Window())
+        while window.times and window.times[0] <= now - self._period:
+            window.times.popleft()
+        if len(window.times) < self._limit:
+            window.times.append(now)
+            window.warned = False
+            return Verdict.ALLOW
+        if window.warned:
+            return Verdict.DROP
+        window.warned = True
+        return Verdict.WARN
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [
+            user
+            for user, w in self._windows.items()
+            if not w.times or w.times[-1] <= now - self._period
+        ]
+        for user in idle:
+            del self._windows[user]
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server behind it) did not answer usefully."""
+
+
+class RasaClient:
+    """Rasa's REST channel: POST {sender, message}, get a list of bot messages."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
+        self._session = session
+        self._url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def send(self, sender: str, message: str) -> list[Reply]:
+        try:
+            async with self._session.post(
+                self._url, json={"sender": sender, "message": message}, timeout=self._timeout
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"HTTP {response.status}")
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
+        return parse_rasa_replies(data)
+
+
+def parse_rasa_replies(data: Any) -> list[Reply]:
+    """Turn Rasa's JSON into replies; an image URL becomes a line of text."""
+    if not isinstance(data, list):
+        raise RasaUnavailable(f"unexpected reply: {type(data).__name__}")
+    replies = []
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        lines = [
+            line for line in (str(item.get(k) or "").strip() for k in ("text", "image")) if line
+        ]
+        raw_buttons = item.get("buttons")
+        listed = raw_buttons if isinstance(raw_buttons, list) else []
+        buttons = tuple(button for button in map(_parse_button, listed) if button)
+        if buttons and not lines:
+            lines = [messages.CHOOSE_ONE]
+        if lines:
+            text = unicodedata.normalize("NFC", "\n".join(lines))
+            replies.append(Reply(text, buttons))
+    return replies
+
+
+def _parse_button(data: Any) -> Button | None:
+    if not isinstance(data, dict):
+        return None
+    title, payload = str(data.get("title") or ""), str(data.get("payload") or "")
+    if not (title or payload):
+        return None
+    return Button(title=title or payload, payload=payload or title)
+
+
+class _KeyedLocks:
+    """One lock per user, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Gateway:
+    """The channel-independent conversation logic shared by Telegram, Zalo and web chat."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        *,
+        hotline_text: str,
+        rate_limit_per_minute: int,
+        clock: Clock = time.monotonic,
+        dedup_ttl: float = 6 * 3600,
+        dedup_maxsize: int = 50_000,
+    ) -> None:
+        self._rasa = rasa
+        self.hotline_text = hotline_text
+        self._limiter = RateLimiter(rate_limit_per_minute, clock=clock)
+        self._deliveries: TTLCache[bool] = TTLCache(dedup_ttl, dedup_maxsize, clock)
+        self._locks = _KeyedLocks()
+
+    def is_duplicate(self, delivery_key: str) -> bool:
+        """True when this platform delivery (update_id, msg_id, ...) was already seen."""
+        if self._deliveries.get(delivery_key):
+            return True
+        self._deliveries.put(delivery_key, True)
+        return False
+
+    async def converse(self, sender: str, text: str, deliver: Deliver) -> None:
+        """Forward a user's text (or button payload) to Rasa and deliver the answer."""
+        message = normalize(text)
+        if not message:
+            return
+        async with self._turn(sender, deliver) as allowed:
+            replies = await self._ask_rasa(sender, message) if allowed else []
+            if replies:
+                await deliver(replies)
+
+    async def say(self, sender: str, replies: Sequence[Reply], deliver: Deliver) -> None:
+        """Deliver replies composed by the gateway itself, under the same rate limit."""
+        async with self._turn(sender, deliver) as allowed:
+            if allowed:
+                await deliver(replies)
+
+    def welcome(self) -> Reply:
+        return Reply(messages.WELCOME, tuple(Button(t, p) for t, p in messages.WELCOME_BUTTONS))
+
+    def hotline(self) -> Reply:
+        return Reply(messages.hotline(self.hotline_text))
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, sender: str, deliver: Deliver) -> AsyncIterator[bool]:
+        """One turn of one user, after their previous turn is answered (so answers keep the
+        order of the questions); yields whether the rate limit lets it through."""
+        async with self._locks.hold(sender):
+            verdict = self._limiter.hit(sender)
+            if verdict is Verdict.WARN:
+                await deliver([Reply(messages.RATE_LIMITED)])
+            yield verdict is Verdict.ALLOW
+
+    async def _ask_rasa(self, sender: str, message: str) -> Sequence[Reply]:
+        try:
+            return await self._rasa.send(sender, message)
+        except RasaUnavailable as error:
+            log.warning("Rasa unavailable (%s channel): %s", sender.split(":", 1)[0], error)
+            return [Reply(messages.apology(self.hotline_text))]

@@ -1,0 +1,58 @@
+"""Every text the gateway itself says to citizens, in one place (Vietnamese, polite "bạn")."""
+
+from __future__ import annotations
+
+# Texts sent to Rasa on behalf of a command or a welcome button (the NLU knows them).
+STATUS_LOOKUP_REQUEST = "tra cứu hồ sơ"
+SURVEY_REQUEST = "đánh giá dịch vụ"
+
+WELCOME = (
+    "Xin chào! Mình là Trợ lý thủ tục hành chính.\n\n"
+    "Mình có thể giúp bạn:\n"
+    "• Hướng dẫn hồ sơ, giấy tờ, lệ phí, thời hạn và nơi nộp của các thủ tục hành chính;\n"
+    "• Tra cứu tình trạng hồ sơ bạn đã nộp;\n"
+    "• Ghi nhận đánh giá của bạn về dịch vụ.\n\n"
+    "Bạn cứ nhắn câu hỏi, ví dụ: “Làm căn cước cần những giấy tờ gì?”"
+)
+WELCOME_BUTTONS = (
+    ("Tra cứu hồ sơ", STATUS_LOOKUP_REQUEST),
+    ("Đánh giá dịch vụ", SURVEY_REQUEST),
+)
+
+TELEGRAM_HELP = (
+    "Bạn có thể nhắn câu hỏi bằng lời của mình, ví dụ: “Đăng ký khai sinh cần gì?”\n\n"
+    "Các lệnh:\n"
+    "/start – Lời chào và những việc mình làm được\n"
+    "/tracuu – Tra cứu tình trạng hồ sơ\n"
+    "/danhgia – Đánh giá dịch vụ\n"
+    "/hotline – Số đường dây nóng\n"
+    "/help – Hướng dẫn này"
+)
+TELEGRAM_COMMANDS = (
+    ("start", "Lời chào và những việc mình làm được"),
+    ("tracuu", "Tra cứu tình trạng hồ sơ"),
+    ("danhgia", "Đánh giá dịch vụ"),
+    ("hotline", "Số đường dây nóng"),
+    ("help", "Hướng dẫn sử dụng"),
+)
+
+TEXT_ONLY = (
+    "Mình chỉ đọc được tin nhắn chữ thôi. " "Bạn vui lòng gõ câu hỏi bằng chữ giúp mình nhé."
+)
+RATE_LIMITED = (
+    "Bạn đang nhắn hơi nhanh nên mình chưa kịp trả lời. "
+    "Bạn vui lòng đợi khoảng một phút rồi nhắn tiếp nhé, mình vẫn ở đây."
+)
+BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi giúp mình nhé."
+CHOOSE_ONE = "Mời bạn chọn một mục:"
+
+
+def hotline(hotline_text: str) -> str:
+    return f"Bạn cần hỗ trợ trực tiếp, vui lòng liên hệ {hotline_text}."
+
+
+def apology(hotline_text: str) -> str:
+    return (
+        "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn nên mình chưa trả lời được. "
+        f"Bạn vui lòng thử lại sau ít phút, hoặc liên hệ {hotline_text}."
+    )

@@ -1,0 +1,267 @@
+"""Telegram channel, built on python-telegram-bot 22.
+
+Long polling by default; with `TELEGRAM_WEBHOOK_URL` set, Telegram posts updates to a
+small aiohttp server that checks the secret token (PTB's own webhook server would need
+tornado, which the project does not install). All state lives in the `Application`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+from typing import AsyncIterator, Sequence
+
+from aiohttp import web
+from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, InlineKeyboardButtonLimit, MessageLimit
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.channels import messages
+from bot.channels.config import ChannelsConfig
+from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
+from bot.channels.http import serve
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# callback_data holds at most 64 bytes: longer payloads travel as a key into this map.
+PAYLOAD_KEY_PREFIX = "k:"
+PAYLOAD_TTL = 7 * 24 * 3600
+PAYLOAD_MAXSIZE = 20_000
+TYPING_REFRESH = 4.0  # seconds; Telegram shows "typing…" for about 5
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def build_application(config: ChannelsConfig, gateway: Gateway) -> Application:
+    """The bot with its handlers; `updater(None)` in webhook mode (updates come from aiohttp)."""
+    builder = (
+        Application.builder()
+        .token(config.telegram_token)
+        .base_url(f"{config.telegram_api_base_url}/bot")
+        .base_file_url(f"{config.telegram_api_base_url}/file/bot")
+        .concurrent_updates(True)  # the gateway keeps each user's turns in order
+        .job_queue(None)
+    )
+    if config.telegram_webhook_url:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["gateway"] = gateway
+    application.bot_data["payloads"] = TTLCache[str](PAYLOAD_TTL, PAYLOAD_MAXSIZE)
+
+    application.add_handler(TypeHandler(Update, drop_duplicates), group=-1)
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("tracuu", status_lookup))
+    application.add_handler(CommandHandler("danhgia", survey))
+    application.add_handler(CommandHandler("hotline", hotline))
+    application.add_handler(MessageHandler(filters.COMMAND, help_command))  # unknown command
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, text_message))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, not_text)
+    )
+    application.add_handler(CallbackQueryHandler(button_pressed))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first (group -1): an update delivered twice stops here the second time."""
+    if _gateway(context).is_duplicate(f"tg:{update.update_id}"):
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _say(update, context, _gateway(context).welcome())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _say(update, context, Reply(messages.TELEGRAM_HELP))
+
+
+async def hotline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _say(update, context, _gateway(context).hotline())
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _say(update, context, Reply(messages.TEXT_ONLY))
+
+
+async def status_lookup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _converse(update, context, messages.STATUS_LOOKUP_REQUEST)
+
+
+async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _converse(update, context, messages.SURVEY_REQUEST)
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None  # guaranteed by the handler's filters
+    await _converse(update, context, update.message.text or "")
+
+
+async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the callback query, then send the button's payload to Rasa as the message."""
+    query = update.callback_query
+    assert query is not None  # guaranteed by CallbackQueryHandler
+    data = query.data or ""
+    payload = _payloads(context).get(data) if data.startswith(PAYLOAD_KEY_PREFIX) else data
+    if not payload or update.effective_chat is None:
+        await query.answer(messages.BUTTON_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    await _converse(update, context, payload)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("Telegram update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        with contextlib.suppress(TelegramError):
+            await update.effective_chat.send_message(
+                messages.apology(_gateway(context).hotline_text)
+            )
+
+
+def _gateway(context: ContextTypes.DEFAULT_TYPE) -> Gateway:
+    return context.bot_data["gateway"]
+
+
+def _payloads(context: ContextTypes.DEFAULT_TYPE) -> TTLCache[str]:
+    return context.bot_data["payloads"]
+
+
+def _chat(update: Update) -> Chat:
+    chat = update.effective_chat
+    assert chat is not None  # messages and (checked) button presses all have one
+    return chat
+
+
+async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    chat = _chat(update)
+    async with _typing(chat):
+        await _gateway(context).converse(f"tg:{chat.id}", text, _deliver_to(chat, context))
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    chat = _chat(update)
+    await _gateway(context).say(f"tg:{chat.id}", [reply], _deliver_to(chat, context))
+
+
+def _deliver_to(chat: Chat, context: ContextTypes.DEFAULT_TYPE) -> Deliver:
+    async def deliver(replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            *first, last = reply.chunks(MessageLimit.MAX_TEXT_LENGTH)
+            for chunk in first:
+                await chat.send_message(chunk)
+            await chat.send_message(last, reply_markup=_keyboard(reply.buttons, _payloads(context)))
+
+    return deliver
+
+
+def _keyboard(buttons: Sequence[Button], payloads: TTLCache[str]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.title, callback_data=_callback_data(b.payload, payloads))]
+            for b in buttons
+        ]
+    )
+
+
+def _callback_data(payload: str, payloads: TTLCache[str]) -> str:
+    fits = len(payload.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    if fits and not payload.startswith(PAYLOAD_KEY_PREFIX):
+        return payload
+    key = PAYLOAD_KEY_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:40]
+    payloads.put(key, payload)
+    return key
+
+
+@contextlib.asynccontextmanager
+async def _typing(chat: Chat) -> AsyncIterator[None]:
+    """Show "typing…" while Rasa thinks; the indicator is cosmetic, so its errors are ignored."""
+
+    async def keep_typing() -> None:
+        with contextlib.suppress(TelegramError):
+            while True:
+                await chat.send_action(ChatAction.TYPING)
+                await asyncio.sleep(TYPING_REFRESH)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def running(config: ChannelsConfig, gateway: Gateway) -> AsyncIterator[int | None]:
+    """Run the bot while the context is open; yields the webhook port (None when polling).
+
+    Start and stop follow PTB's order: the application starts before updates flow in, and
+    updates stop flowing (updater or webhook server) before the application stops.
+    """
+    application = build_application(config, gateway)
+    async with application, contextlib.AsyncExitStack() as stack:  # initialize() calls getMe
+        await _set_commands(application)
+        await application.start()
+        stack.push_async_callback(application.stop)
+        webhook_port = None
+        if config.telegram_webhook_url:
+            webhook_port = await stack.enter_async_context(_webhook(config, application))
+        else:
+            updater = application.updater
+            assert updater is not None  # only webhook mode builds without one
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            stack.push_async_callback(updater.stop)
+        mode = "webhook" if webhook_port is not None else "long polling"
+        log.info("Telegram channel running (%s) as @%s", mode, application.bot.username)
+        yield webhook_port
+
+
+async def _set_commands(application: Application) -> None:
+    """Fill the command menu; cosmetic, so a failure is only logged."""
+    try:
+        await application.bot.set_my_commands([BotCommand(*c) for c in messages.TELEGRAM_COMMANDS])
+    except TelegramError as error:
+        log.warning("Could not set the Telegram command menu: %s", error)
+
+
+@contextlib.asynccontextmanager
+async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIterator[int]:
+    """Receive updates on our own aiohttp server and register its public URL with Telegram."""
+
+    async def receive(request: web.Request) -> web.Response:
+        secret = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(secret.encode(), config.telegram_webhook_secret.encode()):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        await application.update_queue.put(update)
+        return web.Response()
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post(config.telegram_webhook_path, receive)
+    async with serve(app, config.host, config.telegram_webhook_port) as port:
+        await application.bot.set_webhook(
+            config.telegram_webhook_url,
+            secret_token=config.telegram_webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        yield port

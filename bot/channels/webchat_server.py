@@ -1,0 +1,100 @@
+"""Web chat channel: serves the static page in `webchat/` and its JSON API.
+
+POST /api/message  {"sender": "<uuid from localStorage>", "message": "..."}
+              ->   {"messages": [{"text": "...", "buttons": [{"title", "payload"}]}]}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from bot.channels.config import ChannelsConfig
+from bot.channels.gateway import Gateway, Reply
+from bot.channels.http import serve
+
+STATIC_DIR = Path(__file__).parent / "webchat"
+SENDER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+MAX_MESSAGE_CHARS = 2000
+GATEWAY_KEY = web.AppKey("gateway", Gateway)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def build_app(gateway: Gateway) -> web.Application:
+    app = web.Application(client_max_size=32 * 1024, middlewares=[security_headers])
+    app[GATEWAY_KEY] = gateway
+    app.router.add_get("/", index)
+    app.router.add_get("/api/welcome", welcome)
+    app.router.add_post("/api/message", message)
+    app.router.add_static("/static/", STATIC_DIR)
+    return app
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def welcome(request: web.Request) -> web.Response:
+    gateway = request.app[GATEWAY_KEY]
+    return web.json_response(
+        {"messages": _as_json([gateway.welcome()]), "hotline": gateway.hotline_text}
+    )
+
+
+async def message(request: web.Request) -> web.Response:
+    try:
+        data = await request.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return _error(400, "Yêu cầu không hợp lệ.")
+    sender, text = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
+        return _error(400, "Phiên trò chuyện không hợp lệ, bạn vui lòng tải lại trang.")
+    if not isinstance(text, str):
+        return _error(400, "Yêu cầu không hợp lệ.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        return _error(
+            400, f"Tin nhắn quá dài, bạn vui lòng rút gọn dưới {MAX_MESSAGE_CHARS} ký tự."
+        )
+    replies: list[Reply] = []
+
+    async def collect(batch: Sequence[Reply]) -> None:
+        replies.extend(batch)
+
+    await request.app[GATEWAY_KEY].converse(f"web:{sender}", text, collect)
+    return web.json_response({"messages": _as_json(replies)})
+
+
+def _as_json(replies: Sequence[Reply]) -> list[dict[str, object]]:
+    return [asdict(reply) for reply in replies]
+
+
+def _error(status: int, text: str) -> web.Response:
+    return web.json_response({"error": text}, status=status)
+
+
+@contextlib.asynccontextmanager
+async def running(config: ChannelsConfig, gateway: Gateway) -> AsyncIterator[int]:
+    """Serve the web chat while the context is open; yields its port."""
+    async with serve(build_app(gateway), config.host, config.webchat_port) as port:
+        yield port
