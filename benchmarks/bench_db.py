@@ -1,0 +1,112 @@
+"""Benchmark of the database layer: seeding time, then random dossier lookups by code.
+
+Seeds N demo dossiers (default 1,000,000) into a temporary SQLite file, and into a
+temporary schema of PostgreSQL when TEST_POSTGRES_URL is set, then times random lookups:
+the whole `verify_and_get_dossier` call in its own transaction (what an action does) and
+the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
+
+    .venv/bin/python benchmarks/bench_db.py [--dossiers N] [--lookups N] [--no-postgres]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
+
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bot.db.engine import make_engine, session_scope, upgrade  # noqa: E402
+from bot.db.models import Dossier  # noqa: E402
+from bot.db.seed import seed_demo  # noqa: E402
+from bot.db.services import LookupKind, verify_and_get_dossier  # noqa: E402
+from bot.db.testing import temporary_postgres_schema  # noqa: E402
+
+TODAY = date(2025, 6, 16)
+NOW = datetime(2025, 6, 16, 9, 0)
+CHUNK = 500
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--lookups", type=int, default=2_000)
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    arguments = parser.parse_args(argv)
+    postgres = os.environ.get("TEST_POSTGRES_URL")
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-db-")))
+        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
+        if postgres and not arguments.no_postgres:
+            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+        for name, url in targets:
+            run(name, url, arguments.dossiers, arguments.lookups)
+    return 0
+
+
+def run(name: str, url: str, dossiers: int, lookups: int) -> None:
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        started = time.perf_counter()
+        seed_demo(engine, dossiers, today=TODAY)
+        print(f"{name}: seeded {dossiers:,} dossiers in {time.perf_counter() - started:.1f} s", flush=True)
+        targets = _random_dossiers(engine, dossiers, lookups)
+        _report(name, "verify_and_get_dossier", _time_each(targets, lambda index, code, digits: _verify(
+            engine, index, code, digits)))
+        _report(name, "indexed select by code", _time_each(targets, lambda _index, code, _digits: _select(
+            engine, code)))
+    finally:
+        engine.dispose()
+
+
+def _random_dossiers(engine: Engine, dossiers: int, lookups: int) -> List[Tuple[str, str]]:
+    rng = random.Random(42)
+    ids = [rng.randint(1, dossiers) for _ in range(lookups)]
+    found: Dict[int, Tuple[str, str]] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            query = select(Dossier.id, Dossier.code, Dossier.phone_last4).where(Dossier.id.in_(chunk))
+            found.update({row.id: (row.code, row.phone_last4) for row in connection.execute(query)})
+    return [found[dossier_id] for dossier_id in ids]
+
+
+def _verify(engine: Engine, index: int, code: str, digits: str) -> None:
+    with session_scope(engine) as session:
+        result = verify_and_get_dossier(session, code, digits, f"bench:{index}", NOW)
+    assert result.kind is LookupKind.OK, result
+
+
+def _select(engine: Engine, code: str) -> None:
+    with engine.connect() as connection:
+        assert connection.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
+
+
+def _time_each(targets: List[Tuple[str, str]], action: Callable[[int, str, str], None]) -> List[float]:
+    timings = []
+    for index, (code, digits) in enumerate(targets):
+        started = time.perf_counter()
+        action(index, code, digits)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _report(name: str, what: str, timings: List[float]) -> None:
+    cuts = statistics.quantiles(timings, n=100)
+    print(f"{name}: {len(timings):,} × {what}: p50 {cuts[49]:.2f} ms, p95 {cuts[94]:.2f} ms, "
+          f"p99 {cuts[98]:.2f} ms, max {max(timings):.2f} ms", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

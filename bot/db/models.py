@@ -1,0 +1,212 @@
+"""Tables of the assistant (SQLAlchemy 2.0-style declarations that run on 1.4).
+
+Conventions:
+- Every timestamp is a naive datetime in Vietnam local time (UTC+7, no daylight saving),
+  the time citizens and one-stop desks speak in; `vietnam_now()` gives the current one.
+- No phone or identity number is stored: only its last 4 digits (what a citizen is asked
+  for) and a salted SHA-256 (see `bot.db.privacy`).
+- Statuses, channels and survey answers are small codes guarded by CHECK constraints;
+  their wording lives in `bot.db.texts`.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, registry, relationship
+
+from bot.db.texts import SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
+
+VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+
+
+def vietnam_now() -> datetime:
+    """Current Vietnam local time as a naive datetime (the storage convention)."""
+    return datetime.now(VIETNAM_TZ).replace(tzinfo=None)
+
+
+class Channel(str, enum.Enum):
+    """How the dossier was submitted."""
+
+    TRUC_TIEP = "truc_tiep"
+    TRUC_TUYEN = "truc_tuyen"
+    BUU_CHINH = "buu_chinh"
+
+
+class Status(enum.IntEnum):
+    """National dossier status codes."""
+
+    MOI_DANG_KY = 1
+    DUOC_TIEP_NHAN = 2
+    KHONG_DUOC_TIEP_NHAN = 3
+    DANG_XU_LY = 4
+    YEU_CAU_BO_SUNG = 5
+    YEU_CAU_NGHIA_VU_TAI_CHINH = 6
+    CONG_DAN_RUT_HO_SO = 7
+    DUNG_XU_LY = 8
+    DA_XU_LY_XONG = 9
+    DA_TRA_KET_QUA = 10
+
+
+class Satisfaction(enum.IntEnum):
+    """Overall satisfaction of a survey response (higher is better)."""
+
+    KHONG_HAI_LONG = 1
+    HAI_LONG = 2
+    RAT_HAI_LONG = 3
+
+
+assert set(STATUS_TEXTS) == {status.value for status in Status}
+assert set(SATISFACTION_LABELS) == {level.value for level in Satisfaction}
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+mapper_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+Base = mapper_registry.generate_base()
+
+CODE_LENGTH = 40  # "000.00.12.H25-250103-0042" is 25 characters
+HASH_LENGTH = 64  # hex SHA-256
+KEY_LENGTH = 128
+
+
+class Agency(Base):
+    """A receiving agency (UBND or Công an cấp xã …) where results are collected."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(32), nullable=False, unique=True)
+    name: Mapped[str] = Column(String(255), nullable=False)
+    address: Mapped[str] = Column(String(500), nullable=False)
+    phone: Mapped[Optional[str]] = Column(String(32))
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ) received for one procedure; code `<agency>-<yymmdd>-<nnnn>`."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        CheckConstraint("status BETWEEN 1 AND 10", name="status_code"),
+        CheckConstraint("channel IN ('truc_tiep', 'truc_tuyen', 'buu_chinh')", name="channel_code"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(CODE_LENGTH), nullable=False, unique=True, index=True)
+    procedure_code: Mapped[str] = Column(String(20), nullable=False)
+    procedure_name: Mapped[str] = Column(Text, nullable=False)  # denormalised for display
+    agency_id: Mapped[int] = Column(ForeignKey("agencies.id"), nullable=False, index=True)
+    applicant_name: Mapped[str] = Column(String(120), nullable=False)
+    phone_last4: Mapped[str] = Column(String(4), nullable=False)
+    phone_hash: Mapped[str] = Column(String(HASH_LENGTH), nullable=False)
+    id_last4: Mapped[Optional[str]] = Column(String(4))
+    id_hash: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
+    channel: Mapped[str] = Column(String(16), nullable=False)
+    received_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    appointment_at: Mapped[Optional[datetime]] = Column(DateTime)  # ngày hẹn trả
+    status: Mapped[int] = Column(SmallInteger, nullable=False)
+    supplement_request: Mapped[Optional[str]] = Column(Text)
+    completed_at: Mapped[Optional[datetime]] = Column(DateTime)
+    returned_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+    agency: Mapped[Agency] = relationship(Agency)
+    events: Mapped[List["DossierEvent"]] = relationship(
+        "DossierEvent",
+        back_populates="dossier",
+        order_by="(DossierEvent.at, DossierEvent.id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class DossierEvent(Base):
+    """One status change of a dossier (its history)."""
+
+    __tablename__ = "dossier_events"
+    __table_args__ = (
+        CheckConstraint("status BETWEEN 1 AND 10", name="status_code"),
+        Index(None, "dossier_id", "at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = Column(ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False)
+    status: Mapped[int] = Column(SmallInteger, nullable=False)
+    at: Mapped[datetime] = Column(DateTime, nullable=False)
+    note: Mapped[Optional[str]] = Column(Text)
+
+    dossier: Mapped[Dossier] = relationship(Dossier, back_populates="events")
+
+
+CRITERION_COLUMNS = tuple(criterion.key for criterion in SURVEY_CRITERIA)
+
+
+def _answer_column() -> Column:
+    """A criterion answer: 2 (best), 1, 0 (worst) or NULL when not answered / not applicable."""
+    return Column(SmallInteger)
+
+
+class SurveyResponse(Base):
+    """A satisfaction survey answer; at most one per dossier, or anonymous general feedback."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        CheckConstraint("overall_level BETWEEN 1 AND 3", name="overall_level_choice"),
+        *(CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice") for key in CRITERION_COLUMNS),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    # Deleting a dossier keeps its answers for the statistics, as general feedback.
+    dossier_id: Mapped[Optional[int]] = Column(ForeignKey("dossiers.id", ondelete="SET NULL"), unique=True)
+    overall_level: Mapped[int] = Column(SmallInteger, nullable=False)
+    total_time: Mapped[Optional[int]] = _answer_column()
+    agency_time: Mapped[Optional[int]] = _answer_column()
+    trips: Mapped[Optional[int]] = _answer_column()
+    agencies_contacted: Mapped[Optional[int]] = _answer_column()
+    one_stop_desk: Mapped[Optional[int]] = _answer_column()
+    publicity: Mapped[Optional[int]] = _answer_column()
+    staff_attitude: Mapped[Optional[int]] = _answer_column()
+    feedback_handling: Mapped[Optional[int]] = _answer_column()
+    online_service: Mapped[Optional[int]] = _answer_column()
+    comment: Mapped[Optional[str]] = Column(Text)
+    source_channel: Mapped[Optional[str]] = Column(String(32))  # messaging channel, e.g. "telegram"
+    sender_hash: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    # Key of the delivery that last wrote this row: a redelivered message is a no-op.
+    idempotency_key: Mapped[str] = Column(String(KEY_LENGTH), nullable=False, unique=True)
+
+
+assert all(key in SurveyResponse.__table__.c for key in CRITERION_COLUMNS)
+
+
+class VerificationFailure(Base):
+    """A failed dossier verification, kept in the database so that the lockout holds
+    across every action-server process."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (
+        Index(None, "conversation_key", "at"),
+        Index(None, "dossier_code", "at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_key: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
+    dossier_code: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
+    at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)

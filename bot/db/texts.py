@@ -1,0 +1,181 @@
+"""Every user-facing Vietnamese text of the database layer, in one place.
+
+The bot answers, the survey questions, the report and the CLI messages all read their
+wording from here, so a reviewer fluent in Vietnamese only has to proofread this file.
+Codes (status numbers, channel keys, answer values) are the stored values; the texts
+are only ever displayed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class StatusText:
+    """Official name of a national dossier status and what it means for the citizen."""
+
+    name: str
+    explanation: str
+
+
+# National status codes of the one-stop dossier workflow (1 … 10).
+STATUS_TEXTS: Mapping[int, StatusText] = MappingProxyType({
+    1: StatusText(
+        "Mới đăng ký",
+        "Hồ sơ đã được gửi lên hệ thống nhưng cơ quan chưa kiểm tra để tiếp nhận. "
+        "Bạn chưa cần làm gì thêm; khi hồ sơ được tiếp nhận, bạn sẽ nhận được giấy hẹn trả kết quả.",
+    ),
+    2: StatusText(
+        "Được tiếp nhận",
+        "Cơ quan đã kiểm tra và tiếp nhận hồ sơ của bạn, hồ sơ đang được chuyển đến bộ phận giải quyết. "
+        "Ngày hẹn trả kết quả được tính từ lúc tiếp nhận.",
+    ),
+    3: StatusText(
+        "Không được tiếp nhận",
+        "Hồ sơ không được tiếp nhận, thường do chưa đủ giấy tờ hoặc không thuộc thẩm quyền của cơ quan này. "
+        "Bạn hãy xem lý do trong thông báo của cơ quan, chuẩn bị lại hồ sơ rồi nộp lại.",
+    ),
+    4: StatusText(
+        "Đang xử lý",
+        "Hồ sơ đang được cán bộ giải quyết. Bạn chưa cần làm gì thêm, hãy chờ đến ngày hẹn trả kết quả.",
+    ),
+    5: StatusText(
+        "Yêu cầu bổ sung giấy tờ",
+        "Cơ quan cần bạn bổ sung hoặc sửa giấy tờ thì mới giải quyết tiếp được. "
+        "Thời gian chờ bạn bổ sung không tính vào thời hạn giải quyết, vì vậy hãy nộp phần bổ sung càng sớm càng tốt.",
+    ),
+    6: StatusText(
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "Bạn cần nộp phí, lệ phí hoặc thuế liên quan thì hồ sơ mới được giải quyết tiếp. "
+        "Thời gian chờ bạn nộp không tính vào thời hạn giải quyết.",
+    ),
+    7: StatusText(
+        "Công dân yêu cầu rút hồ sơ",
+        "Hồ sơ đã dừng theo yêu cầu rút hồ sơ của bạn. Nếu vẫn cần làm thủ tục này, bạn phải nộp hồ sơ mới.",
+    ),
+    8: StatusText(
+        "Dừng xử lý",
+        "Cơ quan đã dừng giải quyết hồ sơ, ví dụ vì giấy tờ không được bổ sung đúng hạn hoặc không đủ điều kiện. "
+        "Bạn hãy xem văn bản nêu lý do của cơ quan hoặc liên hệ Bộ phận Một cửa để được hướng dẫn.",
+    ),
+    9: StatusText(
+        "Đã xử lý xong",
+        "Hồ sơ đã được giải quyết xong và kết quả đang chờ trả. Bạn có thể đến nhận kết quả tại địa chỉ bên dưới "
+        "(nhớ mang theo giấy hẹn và giấy tờ tùy thân), hoặc chờ nhận qua bưu chính nếu đã đăng ký.",
+    ),
+    10: StatusText(
+        "Đã trả kết quả",
+        "Kết quả đã được trả cho bạn. Thủ tục đã hoàn tất.",
+    ),
+})
+
+CHANNEL_LABELS: Mapping[str, str] = MappingProxyType({
+    "truc_tiep": "Trực tiếp",
+    "truc_tuyen": "Trực tuyến",
+    "buu_chinh": "Dịch vụ bưu chính",
+})
+
+# Overall satisfaction; the stored value grows with satisfaction.
+SATISFACTION_LABELS: Mapping[int, str] = MappingProxyType({
+    3: "Rất hài lòng",
+    2: "Hài lòng",
+    1: "Không hài lòng",
+})
+SATISFIED_LEVELS = frozenset({2, 3})
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One question of the per-dossier one-stop evaluation; answers score 2 (best) to 0."""
+
+    key: str
+    question: str
+    choices: Mapping[int, str]
+
+
+def _criterion(key: str, question: str, best: str, middle: str, worst: str) -> Criterion:
+    return Criterion(key, question, MappingProxyType({2: best, 1: middle, 0: worst}))
+
+
+# Criteria of the per-dossier evaluation form used at one-stop desks. A criterion that
+# does not apply to a dossier (no feedback sent, not an online dossier…) is left unanswered.
+SURVEY_CRITERIA: tuple[Criterion, ...] = (
+    _criterion("total_time", "Tổng thời gian giải quyết so với thời hạn quy định",
+               "Trước hạn", "Đúng hạn", "Quá hạn"),
+    _criterion("agency_time", "Thời gian giải quyết tại từng cơ quan, đơn vị",
+               "Mọi cơ quan đều trước hạn", "Mọi cơ quan đều đúng hạn", "Có cơ quan giải quyết quá hạn"),
+    _criterion("trips", "Số lần phải đi lại để hoàn thiện hồ sơ",
+               "1 lần (không phải đi lại thêm)", "2 lần", "Từ 3 lần trở lên"),
+    _criterion("agencies_contacted", "Số cơ quan, đơn vị phải liên hệ",
+               "Chỉ Bộ phận Một cửa", "Thêm 1 cơ quan khác", "Thêm từ 2 cơ quan khác trở lên"),
+    _criterion("one_stop_desk", "Tiếp nhận hồ sơ và trả kết quả tại Bộ phận Một cửa",
+               "Cả tiếp nhận và trả kết quả", "Chỉ một trong hai việc", "Không thực hiện tại Bộ phận Một cửa"),
+    _criterion("publicity", "Công khai thủ tục hành chính",
+               "Công khai đầy đủ, đúng quy định", "Công khai không đầy đủ", "Không công khai"),
+    _criterion("staff_attitude", "Thái độ của cán bộ, công chức",
+               "Chuẩn mực, nhiệt tình", "Chuẩn mực nhưng chưa nhiệt tình", "Gây phiền hà, nhũng nhiễu"),
+    _criterion("feedback_handling", "Tiếp nhận, xử lý phản ánh, kiến nghị",
+               "Được giải quyết, trả lời đúng hạn", "Được giải quyết nhưng quá hạn", "Không được giải quyết, trả lời"),
+    _criterion("online_service", "Chất lượng dịch vụ công trực tuyến",
+               "Dễ sử dụng, thông suốt", "Sử dụng được nhưng còn trục trặc", "Khó sử dụng, hay gặp lỗi"),
+)
+
+
+class Messages:
+    """CLI and report wording."""
+
+    ERROR_PREFIX = "Lỗi: "
+    BAD_DATE = (
+        "ngày '{value}' không hợp lệ. Hãy nhập theo dạng NĂM-THÁNG-NGÀY (ví dụ 2025-01-31) "
+        "hoặc NGÀY/THÁNG/NĂM (31/01/2025)."
+    )
+    BAD_POSITIVE_INT = "{option} phải là một số nguyên dương (bạn nhập '{value}')."
+    TOO_FEW_DOSSIERS = "--dossiers phải từ {minimum} trở lên để dữ liệu mẫu có đủ 10 trạng thái."
+    DEMO_REQUIRED = "hiện chỉ hỗ trợ nạp dữ liệu mẫu: hãy thêm --demo (ví dụ: python -m bot seed --demo)."
+    DATABASE_NOT_EMPTY = (
+        "cơ sở dữ liệu đã có dữ liệu ({dossiers} hồ sơ, {agencies} cơ quan) nên không nạp dữ liệu mẫu, "
+        "để tránh mất dữ liệu. "
+        "Nếu chắc chắn muốn XÓA TOÀN BỘ dữ liệu hiện có rồi nạp lại, hãy chạy lại lệnh với --reset."
+    )
+    DATABASE_UNREACHABLE = "không kết nối hoặc không đọc được cơ sở dữ liệu ({detail})."
+    DATABASE_NOT_MIGRATED = (
+        "cơ sở dữ liệu chưa được khởi tạo hoặc chưa được cập nhật cấu trúc mới nhất. "
+        "Hãy chạy: python -m bot db upgrade"
+    )
+    CANNOT_WRITE_FILE = "không ghi được tệp {path} ({detail})."
+    UNEXPECTED = "có lỗi không mong đợi ({detail}). Vui lòng báo cho nhóm phát triển."
+    SEED_DONE = (
+        "Đã nạp dữ liệu mẫu: {agencies} cơ quan, {dossiers} hồ sơ, {events} lượt chuyển trạng thái, "
+        "{surveys} phiếu đánh giá ({seconds:.1f} giây)."
+    )
+    UPGRADE_DONE = "Đã cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."
+    DOWNGRADE_DONE = "Đã hạ cấu trúc cơ sở dữ liệu về phiên bản {revision}."
+    CSV_WRITTEN = "Đã ghi bảng số liệu vào {path}"
+    PNG_WRITTEN = "Đã ghi biểu đồ vào {path}"
+
+    REPORT_TITLE = "BÁO CÁO MỨC ĐỘ HÀI LÒNG"
+    REPORT_SINCE = "Từ ngày {since}"
+    REPORT_ALL_TIME = "Toàn bộ thời gian"
+    REPORT_EMPTY = "Chưa có phiếu đánh giá nào trong khoảng thời gian này."
+    REPORT_TOTAL = "Tổng số phiếu: {total} — hài lòng (Rất hài lòng + Hài lòng): {satisfied} ({rate})"
+    REPORT_BY_AGENCY = "Theo cơ quan"
+    REPORT_BY_PROCEDURE = "Theo thủ tục"
+    REPORT_BY_MONTH = "Theo tháng"
+    REPORT_CRITERIA = "Theo tiêu chí đánh giá"
+    REPORT_ROW = "{label}: {satisfied}/{responses} phiếu hài lòng ({rate})"
+    REPORT_CHOICE = "{label}: {count} ({share})"
+    REPORT_NOT_ANSWERED = "Không trả lời / không áp dụng: {count}"
+    NO_DOSSIER = "Góp ý chung (không gắn với hồ sơ)"
+    MONTH_LABEL = "{month:02d}/{year}"
+    CHART_TITLE = "Tỷ lệ hài lòng (%) / số phiếu"
+    CHART_CRITERIA_TITLE = "Tỷ lệ lựa chọn tốt nhất theo tiêu chí (%)"
+    CSV_HEADER = ("nhóm", "mã", "tên", "số phiếu", "số phiếu hài lòng", "tỷ lệ (%)")
+    CSV_GROUPS = MappingProxyType({
+        "total": "tổng",
+        "agency": "cơ quan",
+        "procedure": "thủ tục",
+        "month": "tháng",
+        "criterion": "tiêu chí",
+    })

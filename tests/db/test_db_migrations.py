@@ -1,0 +1,58 @@
+"""Alembic migrations: up, down and up again, and the migrated schema equals the models."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.db.engine import downgrade, is_up_to_date, make_engine, upgrade
+from bot.db.models import Base
+
+TABLES = {"agencies", "dossiers", "dossier_events", "survey_responses", "verification_failures"}
+
+
+def _tables(url: str) -> set:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(database_url: str) -> None:
+    upgrade(database_url)
+    assert _tables(database_url) == TABLES
+    downgrade(database_url, "base")
+    assert _tables(database_url) == set()
+    upgrade(database_url)
+    assert _tables(database_url) == TABLES
+
+
+def test_migrated_schema_matches_models(database_url: str) -> None:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert differences == []
+        assert is_up_to_date(engine)
+    finally:
+        engine.dispose()
+
+
+def test_fresh_database_is_not_up_to_date(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert not is_up_to_date(engine)
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_pragmas(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")  # the folder is created
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
