@@ -1,0 +1,68 @@
+"""Rasa tokenizer for Vietnamese: underthesea words, KB phrases and dossier codes kept whole."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import segmentation
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class VietnameseTokenizer(Tokenizer):
+    """One token per Vietnamese word ("căn_cước"), lower case, offsets into the original text.
+
+    Punctuation and emojis are dropped; a message with no letters or digits at all becomes
+    one token spanning its stripped text, as Rasa's WhitespaceTokenizer does, so that
+    featurizers always see at least one token. A `token_pattern`, if configured, is applied
+    by Rasa's base class, which computes sub-token offsets from text lengths (NFC input only).
+    """
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["vi"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["underthesea"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return segmentation.resources_fingerprint()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> VietnameseTokenizer:
+        """Creates the tokenizer and loads the segmentation model and KB phrases up front."""
+        segmentation.warm_up()
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        tokens = [Token(word.text, word.start, word.end) for word in segmentation.words(text)]
+        return self._apply_token_pattern(tokens or [_whole_text_token(text)])
+
+
+def _whole_text_token(text: str) -> Token:
+    stripped = text.strip()
+    start = text.find(stripped) if stripped else 0
+    return Token(stripped.lower(), start, start + len(stripped))
