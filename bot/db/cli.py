@@ -43,9 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the database commands to the project's command line."""
     seed = subparsers.add_parser("seed", help="nạp dữ liệu mẫu (hồ sơ, cơ quan, phiếu đánh giá)")
     seed.add_argument("--demo", action="store_true", help="dữ liệu mẫu tất định, cho demo và kiểm thử")
-    seed.add_argument("--dossiers", default=str(DEFAULT_DOSSIERS), help=f"số hồ sơ (mặc định {DEFAULT_DOSSIERS})")
-    seed.add_argument("--seed", dest="random_seed", default=str(DEFAULT_SEED), help="hạt giống ngẫu nhiên")
-    seed.add_argument("--today", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)")
+    seed.add_argument("--dossiers", metavar="SỐ", default=str(DEFAULT_DOSSIERS),
+                      help=f"số hồ sơ (mặc định {DEFAULT_DOSSIERS})")
+    seed.add_argument("--seed", metavar="SỐ", dest="random_seed", default=str(DEFAULT_SEED),
+                      help="hạt giống ngẫu nhiên")
+    seed.add_argument("--today", metavar="NGÀY", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)")
     seed.add_argument("--json", action="store_true", help="in danh sách hồ sơ mẫu để tra cứu, dạng JSON")
     seed.add_argument("--reset", action="store_true", help="XÓA toàn bộ dữ liệu hiện có trước khi nạp")
     seed.set_defaults(handler=_friendly(_seed))
@@ -54,9 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     survey.set_defaults(handler=_usage(survey))
     survey_commands = survey.add_subparsers(dest="survey_command")
     report = survey_commands.add_parser("report", help="báo cáo tỷ lệ hài lòng")
-    report.add_argument("--since", help="chỉ tính phiếu từ ngày này (NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)")
-    report.add_argument("--csv", type=Path, help="ghi bảng số liệu ra tệp CSV")
-    report.add_argument("--png", type=Path, help="ghi biểu đồ ra tệp PNG")
+    report.add_argument("--since", metavar="NGÀY",
+                        help="chỉ tính phiếu từ ngày này (NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)")
+    report.add_argument("--csv", metavar="TỆP", type=Path, help="ghi bảng số liệu ra tệp CSV")
+    report.add_argument("--png", metavar="TỆP", type=Path, help="ghi biểu đồ ra tệp PNG")
     report.set_defaults(handler=_friendly(_survey_report))
 
     database = subparsers.add_parser("db", help="cấu trúc cơ sở dữ liệu (DATABASE_URL)")
@@ -65,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     database_commands.add_parser("upgrade", help="cập nhật lên phiên bản mới nhất").set_defaults(
         handler=_friendly(_db_upgrade))
     downgrade = database_commands.add_parser("downgrade", help="hạ phiên bản (mặc định: xóa hết bảng)")
-    downgrade.add_argument("--revision", default="base", help="phiên bản đích (mặc định base)")
+    downgrade.add_argument("--revision", metavar="PHIÊN_BẢN", default="base", help="phiên bản đích (mặc định base)")
     downgrade.set_defaults(handler=_friendly(_db_downgrade))
 
 
@@ -88,7 +91,8 @@ def _seed(arguments: argparse.Namespace) -> int:
     try:
         summary = seed_demo(engine, dossiers, random_seed, today)
     except DatabaseNotEmptyError as error:
-        raise CommandError(Messages.DATABASE_NOT_EMPTY.format(dossiers=error.dossiers, agencies=error.agencies)) from error
+        message = Messages.DATABASE_NOT_EMPTY.format(dossiers=error.dossiers, agencies=error.agencies)
+        raise CommandError(message) from error
     finally:
         engine.dispose()
     done = Messages.SEED_DONE.format(
