@@ -11,6 +11,7 @@ from typing import Optional
 
 from procedures_kb.format import document_count, fee_phrase, method_line, time_phrase, where_to_file
 from procedures_kb.store import Document, Record
+from procedures_kb.text import fold
 
 MAX_LIST_ITEMS = 8
 MAX_ITEM_CHARS = 220
@@ -36,21 +37,42 @@ def numbered(items: list[str], record: Record) -> list[str]:
     return lines
 
 
+# Headings that split one dossier into parts everybody hands in, rather than
+# alternative cases ("Trường hợp ..."), which only some citizens are in.
+_SECTION_HEADINGS = ("giay to phai nop", "giay to phai xuat trinh", "giay to xuat trinh", "luu y", "thanh phan ho so", "ho so gom")
+
+
+def is_section(group: Optional[str]) -> bool:
+    return group is None or fold(group).lstrip("*-+•() abc1234.").startswith(_SECTION_HEADINGS)
+
+
 def document_cases(record: Record) -> list[str]:
-    """The case headings of the document table, in order (empty when there is one case)."""
+    """The alternative cases of the document table, in order (empty when there are fewer than two)."""
     groups = [group for group, _ in groupby(record["documents"], key=lambda row: row["group"])]
-    cases = [group for group in groups if group]
+    cases = [group for group in dict.fromkeys(groups) if group and not is_section(group)]
     return cases if len(cases) > 1 else []
 
 
 def documents_answer(record: Record, case: Optional[str] = None) -> str:
-    rows: list[Document] = [row for row in record["documents"] if case is None or row["group"] == case]
-    if not rows:
+    """Papers for everyone plus those of the chosen case, under their section headings."""
+    cases = document_cases(record)
+    rows: list[Document] = [row for row in record["documents"] if row["group"] not in cases or row["group"] == case]
+    papers = [row for row in rows if not row["is_note"]]
+    if not papers:
         return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về thành phần hồ sơ. {more_at(record)}"
-    papers = [f"{row['name']} ({document_count(row)})" for row in rows if not row["is_note"]]
-    notes = [row["name"] for row in rows if row["is_note"]]
     heading = f"Hồ sơ cần có — trường hợp: {case}" if case else "Hồ sơ cần có"
-    lines = [title(record), f"{heading}:", *numbered(papers, record)]
+    lines = [title(record), f"{heading}:"]
+    number, headed = 0, any(row["group"] for row in papers)
+    for group, group_rows in groupby(papers, key=lambda row: row["group"]):
+        if headed and group != case and number < MAX_LIST_ITEMS:
+            lines.append(f"[{group or 'Giấy tờ chung'}]")
+        for row in group_rows:
+            number += 1
+            if number <= MAX_LIST_ITEMS:
+                lines.append(f"{number}. {shorten(row['name'].lstrip('-+• '))} ({document_count(row)})")
+    if number > MAX_LIST_ITEMS:
+        lines.append(f"… và {number - MAX_LIST_ITEMS} mục khác. {more_at(record)}")
+    notes = [row["name"] for row in rows if row["is_note"]]
     if notes:
         lines += ["", f"Lưu ý: {shorten(notes[0], 300)}"]
     lines += ["", more_at(record)]

@@ -44,7 +44,7 @@ NOISE_PHRASES = frozenset(
     tuple(phrase.split())
     for phrase in (
         # fee
-        "le phi", "phi", "chi phi", "mat tien", "bao nhieu tien", "mien phi",
+        "le phi", "phi", "chi phi", "mat tien", "bao nhieu tien", "bao nhieu", "het bao nhieu", "mien phi",
         # time
         "bao lau", "thoi gian", "thoi han", "thoi gian giai quyet", "may ngay", "bao nhieu ngay",
         "khi nao", "luc nao", "bao gio",

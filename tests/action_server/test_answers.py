@@ -34,12 +34,21 @@ def test_multi_case_documents_list_cases_and_answer_one_case() -> None:
 
 
 def test_long_document_lists_are_shortened_with_the_link() -> None:
-    residence = record("1.004222")
-    papers = [row for row in residence["documents"] if not row["is_note"]]
-    assert len(papers) > answers.MAX_LIST_ITEMS
-    text = answers.documents_answer(residence)
-    assert f"… và {len(papers) - answers.MAX_LIST_ITEMS} mục khác." in text and residence["source_url"] in text
+    def paper_count(candidate) -> int:  # type: ignore[no-untyped-def]
+        return sum(not row["is_note"] for row in candidate["documents"])
+
+    company = next(
+        r for r in default_records().values() if not answers.document_cases(r) and paper_count(r) > answers.MAX_LIST_ITEMS + 3
+    )
+    papers = [row for row in company["documents"] if not row["is_note"]]
+    text = answers.documents_answer(company)
+    assert f"… và {len(papers) - answers.MAX_LIST_ITEMS} mục khác." in text and company["source_url"] in text
     assert f"{answers.MAX_LIST_ITEMS + 1}. " not in text
+
+
+def test_sections_are_not_cases() -> None:
+    assert answers.document_cases(record("1.001193")) == []
+    assert answers.is_section("* Giấy tờ phải xuất trình") and not answers.is_section("Trường hợp ủy quyền")
 
 
 def test_where_catalogue_is_silent_the_answer_says_so() -> None:

@@ -1,0 +1,142 @@
+"""Train the Rasa model when it is missing or stale, run the action server, chat in a terminal.
+
+A model is named after a fingerprint of everything that shapes it (config, domain, training
+data, the custom NLU components and the aliases they read), so "stale" is decided by
+content, not by dates, and a test run can reuse the model a previous run trained.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "models"
+TRAINING_INPUTS = ("domain.yml", "nlu_data", "bot/nlu", "procedures_kb/aliases.yml", "procedures_kb/name_words.json")
+
+
+def fingerprint(config: Path) -> str:
+    digest = hashlib.sha256(config.read_bytes())
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(ROOT)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path(config: Path, output: Path = MODELS_DIR) -> Path:
+    return output / f"{config.stem}-{fingerprint(config)}.tar.gz"
+
+
+def ensure_model(config: Path = ROOT / "config.yml", output: Path = MODELS_DIR, force: bool = False) -> Path:
+    """The trained model for `config`, training it first when missing or stale."""
+    target = model_path(config, output)
+    if target.exists() and not force:
+        return target
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(ROOT / ".rasa" / "cache"))
+    from rasa.api import train
+
+    print(f"Đang huấn luyện mô hình ({config.name}), lần đầu mất vài phút…", flush=True)
+    result = train(
+        domain=str(ROOT / "domain.yml"),
+        config=str(config),
+        training_files=str(ROOT / "nlu_data"),
+        output=str(output),
+        fixed_model_name=target.name.removesuffix(".tar.gz"),
+        force_training=force,
+    )
+    if result.code != 0 or not target.exists():
+        raise RuntimeError(f"huấn luyện thất bại (mã {result.code})")
+    for old in output.glob(f"{config.stem}-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def action_server(port: int, env: Optional[dict[str, str]] = None, timeout: float = 120.0) -> Iterator[str]:
+    """Run the rasa-sdk action server on loopback; yields its webhook URL."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    process_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    process = subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/health", process, timeout)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+            raise RuntimeError(f"máy chủ hành động dừng đột ngột:\n{error}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"máy chủ hành động không phản hồi tại {url}")
+
+
+def render(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """Bot messages as terminal text; buttons are numbered so the user can type a number."""
+    lines, payloads = [], []
+    for message in messages:
+        if message.get("text"):
+            lines.append(message["text"])
+        for button in message.get("buttons") or []:
+            payloads.append(button["payload"])
+            lines.append(f"  [{len(payloads)}] {button['title']}")
+    return "\n".join(lines), payloads
+
+
+async def chat(model: Path, action_url: str) -> None:
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from procedures_kb.text import normalize
+
+    agent = Agent.load(str(model), action_endpoint=EndpointConfig(url=action_url))
+    print("Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát.")
+    payloads: list[str] = []
+    while True:
+        try:
+            line = normalize(await asyncio.get_running_loop().run_in_executor(None, input, "Bạn: "))
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if not line:
+            return
+        if line.isdigit() and 1 <= int(line) <= len(payloads):
+            line = payloads[int(line) - 1]
+        text, payloads = render(await agent.handle_text(line, sender_id="terminal"))
+        print(f"Trợ lý: {text or '(không có câu trả lời)'}")
+
+
+def run_chat(config: Path) -> int:
+    model = ensure_model(config)
+    port = int(os.environ.get("ACTION_SERVER_PORT") or free_port())
+    with action_server(port) as url:
+        asyncio.run(chat(model, url))
+    return 0

@@ -1,0 +1,43 @@
+"""Multi-turn conversations through a real Agent and the action server."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conversation.conftest import Conversation
+
+pytestmark = pytest.mark.rasa
+
+
+async def test_fee_then_follow_up_questions_keep_the_procedure(conversation: Conversation) -> None:
+    first = await conversation.say("đăng ký thường trú lệ phí bao nhiêu")
+    assert "Đăng ký thường trú (mã 1.004222)" in first and "10.000 đồng" in first
+    follow_up = await conversation.say("nộp online được không?")
+    assert "1.004222" in follow_up and "Có, thủ tục này nộp trực tuyến được." in follow_up
+    time = await conversation.say("mất mấy ngày")
+    assert "7 ngày làm việc" in time
+
+
+async def test_multi_case_documents_through_buttons(conversation: Conversation) -> None:
+    reply = await conversation.say("nhập hộ khẩu cần những giấy tờ gì")
+    assert "Bạn thuộc trường hợp nào?" in reply and len(conversation.buttons) >= 6
+    answer = await conversation.press("do thuê, mượn, ở nhờ")
+    assert "Hợp đồng, văn bản về việc cho thuê, cho mượn, cho ở nhờ" in answer
+
+
+async def test_vague_question_offers_candidates_and_answers_the_choice(conversation: Conversation) -> None:
+    reply = await conversation.say("lệ phí hộ chiếu bao nhiêu")
+    assert "Bạn muốn hỏi thủ tục nào" in reply and 2 <= len(conversation.buttons) <= 3
+    answer = await conversation.press("Cấp hộ chiếu phổ thông")
+    assert "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh) (mã 1.001456)" in answer
+    assert "Lệ phí theo cách nộp" in answer
+
+
+async def test_unknown_question_gets_an_honest_fallback(conversation: Conversation) -> None:
+    reply = await conversation.say("xyz qwe asdf")
+    assert "1900 0000" in reply
+
+
+async def test_request_human_and_small_talk(conversation: Conversation) -> None:
+    assert "Tổng đài 1900 0000" in await conversation.say("cho tôi gặp cán bộ")
+    assert "Xin chào" in await conversation.say("xin chào")
+    assert "trợ lý tự động" in await conversation.say("bạn là người hay máy vậy")
