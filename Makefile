@@ -4,7 +4,7 @@ RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run test bench lookup import lock
+.PHONY: help setup run serve train eval test bench lookup import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,17 +12,30 @@ help: ## list the commands
 setup: ## create .venv from Python 3.10 and install the pinned packages (idempotent)
 	@bash scripts/setup.sh
 
-run: setup ## the staff lookup prompt over the knowledge base
-	@$(PYTHON) -m procedures_kb lookup
+run: setup ## train if needed, seed the demo database, chat with the assistant in the terminal
+	@$(PYTHON) -m bot seed --demo --if-empty
+	@$(PYTHON) -m bot chat
 
-lookup: setup ## same as run: interactive procedure lookup for hotline staff
+serve: setup ## Rasa server with REST channel and HTTP API on :5005, action server on :5055
+	@bash scripts/serve.sh
+
+train: setup ## train the Rasa model (models/) if it is missing or stale
+	@$(PYTHON) -m bot train
+
+eval: setup ## train on nlu_data/, score the held-out eval/test_questions.yml against baselines
+	@$(PYTHON) -m eval.evaluate
+
+lookup: setup ## interactive procedure lookup for hotline staff (knowledge base only)
 	@$(PYTHON) -m procedures_kb lookup
 
 test: setup ## run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures
+bench: setup ## print the performance and accuracy figures (search, NLU, database)
 	@$(PYTHON) benchmarks/bench_search.py
+	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
+	@$(PYTHON) benchmarks/bench_turn.py
+	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}
 
 import: setup ## re-import the national catalogue into procedures_kb/records
 	@$(PYTHON) -m procedures_kb import $(RAW_CATALOGUE)

@@ -8,7 +8,7 @@ from typing import Sequence
 
 # Each module exposes `register(subparsers)`, adding its commands with a `handler`
 # default that takes the parsed arguments and returns the exit code.
-COMMAND_MODULES = ("bot.db.cli", "bot.channels.cli")
+COMMAND_MODULES = ("bot.assistant", "bot.db.cli", "bot.channels.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

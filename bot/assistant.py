@@ -140,3 +140,32 @@ def run_chat(config: Path) -> int:
     with action_server(port) as url:
         asyncio.run(chat(model, url))
     return 0
+
+
+def register(subparsers: Any) -> None:
+    """`python -m bot train` and `python -m bot chat`."""
+    trainer = subparsers.add_parser("train", help="huấn luyện mô hình Rasa nếu chưa có hoặc đã cũ")
+    trainer.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    trainer.add_argument("--force", action="store_true", help="huấn luyện lại dù mô hình còn mới")
+    trainer.set_defaults(handler=_train)
+    chatter = subparsers.add_parser("chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh")
+    chatter.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    chatter.set_defaults(handler=_chat)
+
+
+def _train(arguments: Any) -> int:
+    return _reporting_failures(lambda: print(ensure_model(arguments.config, force=arguments.force)))
+
+
+def _chat(arguments: Any) -> int:
+    return _reporting_failures(lambda: run_chat(arguments.config))
+
+
+def _reporting_failures(job: Any) -> int:
+    """Runs `job`; a failure becomes one Vietnamese line on stderr and exit code 1."""
+    try:
+        job()
+    except (RuntimeError, TimeoutError, OSError) as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -50,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     seed.add_argument("--today", metavar="NGÀY", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)")
     seed.add_argument("--json", action="store_true", help="in danh sách hồ sơ mẫu để tra cứu, dạng JSON")
     seed.add_argument("--reset", action="store_true", help="XÓA toàn bộ dữ liệu hiện có trước khi nạp")
+    seed.add_argument("--if-empty", action="store_true", help="chỉ nạp khi cơ sở dữ liệu còn trống (không báo lỗi)")
     seed.set_defaults(handler=_friendly(_seed))
 
     survey = subparsers.add_parser("survey", help="phiếu đánh giá mức độ hài lòng")
@@ -91,6 +92,9 @@ def _seed(arguments: argparse.Namespace) -> int:
     try:
         summary = seed_demo(engine, dossiers, random_seed, today)
     except DatabaseNotEmptyError as error:
+        if arguments.if_empty:
+            print(Messages.ALREADY_SEEDED.format(dossiers=error.dossiers), file=sys.stderr)
+            return 0
         message = Messages.DATABASE_NOT_EMPTY.format(dossiers=error.dossiers, agencies=error.agencies)
         raise CommandError(message) from error
     finally:

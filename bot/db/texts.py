@@ -146,6 +146,7 @@ class Messages:
     )
     CANNOT_WRITE_FILE = "không ghi được tệp {path} ({detail})."
     UNEXPECTED = "có lỗi không mong đợi ({detail}). Vui lòng báo cho nhóm phát triển."
+    ALREADY_SEEDED = "Cơ sở dữ liệu đã có {dossiers} hồ sơ: giữ nguyên, không nạp dữ liệu mẫu."
     SEED_DONE = (
         "Đã nạp dữ liệu mẫu: {agencies} cơ quan, {dossiers} hồ sơ, {events} lượt chuyển trạng thái, "
         "{surveys} phiếu đánh giá ({seconds:.1f} giây)."
