@@ -84,6 +84,10 @@ class SearchIndex:
     def __init__(self, records: dict[str, Record], aliases: Aliases, name_words: dict[str, list[str]]) -> None:
         self.aliases = aliases
         self._level_rank = {level: rank for rank, level in enumerate(aliases.level_preference)}
+        self._concepts = {
+            " ".join(canonical_syllables(concept)): [" ".join(canonical_syllables(t)) for t in triggers]
+            for concept, triggers in aliases.concepts.items()
+        }
         self._docs = [self._make_doc(record, name_words) for record in records.values()]
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._idf: dict[str, float] = {}
@@ -167,7 +171,22 @@ class SearchIndex:
     def query_syllables(self, query: str) -> list[str]:
         syllables = self._expand(canonical_syllables(query))
         corrected = [self._correct(syllables, index) for index in range(len(syllables))]
-        return [syllable for syllable in corrected if syllable]
+        known = [syllable for syllable in corrected if syllable]
+        return known + self._implied_concepts(syllables, known)
+
+    def _implied_concepts(self, typed: list[str], known: list[str]) -> list[str]:
+        """Syllables of each concept the query implies ("Đài Loan" → "yếu tố nước ngoài").
+
+        Triggers are looked for in the words as typed, before typo correction: a country
+        name need not appear in any procedure name to mean something.
+        """
+        typed_phrase, known_phrase = f" {' '.join(typed)} ", f" {' '.join(known)} "
+        implied = [
+            concept
+            for concept, triggers in self._concepts.items()
+            if f" {concept} " not in known_phrase and any(f" {trigger} " in typed_phrase for trigger in triggers)
+        ]
+        return [syllable for concept in implied for syllable in concept.split()]
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         syllables = self.query_syllables(query)

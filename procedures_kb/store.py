@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional, TypedDict
@@ -75,6 +75,7 @@ class Aliases:
     by_code: dict[str, tuple[str, ...]]
     abbreviations: dict[str, str]
     level_preference: tuple[str, ...]
+    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # concept → phrases implying it
 
     def fixed_words(self) -> list[str]:
         """Multi-syllable aliases and expansions the tokenizer must keep whole."""
@@ -99,7 +100,11 @@ def load_aliases(path: Path = ALIASES_FILE) -> Aliases:
     }
     abbreviations = {fold(str(short)): normalize(str(full)) for short, full in (data.get("abbreviations") or {}).items()}
     levels = tuple(data.get("level_preference") or ("Cấp xã", "Cấp tỉnh", "Cấp bộ"))
-    return Aliases(by_code=by_code, abbreviations=abbreviations, level_preference=levels)
+    concepts = {
+        normalize(concept): tuple(normalize(phrase) for phrase in phrases or [])
+        for concept, phrases in (data.get("concepts") or {}).items()
+    }
+    return Aliases(by_code=by_code, abbreviations=abbreviations, level_preference=levels, concepts=concepts)
 
 
 def load_name_words(path: Path = SEGMENTATION_FILE) -> dict[str, list[str]]:
