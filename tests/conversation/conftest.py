@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from bot.assistant import ROOT, action_server, ensure_model, free_port
+from bot.db.engine import make_engine, upgrade
+from bot.db.models import vietnam_now
+from bot.db.seed import Sample, seed_demo
+from tests.dossier_samples import SampleDossier, store_samples
 
 TEST_CONFIG = ROOT / "config_test.yml"
+DEMO_DOSSIERS = 200
 
 
 @pytest.fixture(scope="session")
@@ -19,10 +25,35 @@ def trained_model() -> Path:
     return ensure_model(TEST_CONFIG)
 
 
+@dataclass(frozen=True)
+class SeededDatabase:
+    """The action server's database: demo data plus the hand-made sample dossiers."""
+
+    url: str
+    demo: tuple[Sample, ...]  # seed_demo's samples (code, phone_last4, status): two per status
+    dossiers: dict[str, SampleDossier]  # tests/dossier_samples.py, by role; phone digits DIGITS
+
+    def demo_sample(self, status: int) -> Sample:
+        return next(sample for sample in self.demo if sample.status == status)
+
+
 @pytest.fixture(scope="session")
-def action_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("db") / "assistant.db"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "HOTLINE_TEXT": "Tổng đài 1900 0000"}
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
+    """Migrated and seeded before the action server starts (it reads DATABASE_URL once)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'assistant.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        summary = seed_demo(engine, DEMO_DOSSIERS)
+        dossiers = store_samples(engine, vietnam_now())
+    finally:
+        engine.dispose()
+    return SeededDatabase(url, summary.samples, dossiers)
+
+
+@pytest.fixture(scope="session")
+def action_url(seeded_database: SeededDatabase) -> Iterator[str]:
+    env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000"}
     with action_server(free_port(), env) as url:
         yield url
 

@@ -1,0 +1,327 @@
+"""Dossier status lookup: the `dossier_lookup_form` (code, then the last 4 phone digits).
+
+The form asks for the dossier code (or takes it from the first message), then for the
+LAST 4 DIGITS of the phone number on the dossier; the validator checks them with the
+database layer, which also enforces the lockout (5 failures in 15 minutes per
+conversation and per code). An unknown code and wrong digits get the same reply.
+
+The same form verifies the dossier a citizen wants to rate (`rate_service`), so
+`lookup_purpose` says what to do once it is verified: "status" shows the status,
+"survey" starts the survey for that dossier, "general" (chosen instead of a code)
+starts anonymous feedback.
+
+Privacy: the digits live in `phone_last4` only until `action_dossier_status` has used
+them (same turn); a longer number is never kept nor repeated; nothing here logs what
+the citizen typed.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import settings
+from actions.choices import is_cancel
+from actions.survey import has_response, start_survey
+from bot.db.engine import session_scope
+from bot.db.privacy import only_digits
+from bot.db.services import DossierView, LookupKind, LookupResult, normalize_dossier_code, verify_and_get_dossier
+from procedures_kb.text import words
+
+logger = logging.getLogger(__name__)
+
+EXAMPLE_CODE = "000.00.12.H25-250103-0042"
+PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
+LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
+GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
+GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
+# Same shape as the database layer accepts: <agency code>-<yymmdd>-<serial>; spaces
+# around the dots and dashes are forgiven ("000.00.12.H25 - 250103 - 0042").
+_CODE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z][0-9A-Za-z.]{0,31}-\d{6}-\d{4,6}(?!\d)")
+_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
+_FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
+
+
+class Texts:
+    ASK_CODE = (
+        "Bạn gửi giúp mình mã hồ sơ (in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả), "
+        f"ví dụ: {EXAMPLE_CODE}"
+    )
+    ASK_DIGITS = (
+        "Để bảo vệ thông tin, bạn gửi giúp mình 4 chữ số cuối của số điện thoại đã khai trong hồ sơ "
+        "(chỉ 4 số, ví dụ: 5678)."
+    )
+    ASK_CODE_FOR_SURVEY = (
+        "Bạn muốn đánh giá việc giải quyết hồ sơ nào? Gửi mã hồ sơ (ví dụ: "
+        f"{EXAMPLE_CODE}) để mình xác minh, hoặc chọn góp ý chung."
+    )
+    BAD_CODE = (
+        "Mã hồ sơ chưa đúng định dạng. Mã hồ sơ có dạng {example} "
+        "(in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả). Bạn gửi lại giúp mình nhé, "
+        "hoặc gõ \"thôi\" để dừng."
+    ).format(example=EXAMPLE_CODE)
+    ONLY_FOUR_DIGITS = (
+        "Mình chỉ cần đúng 4 chữ số cuối của số điện thoại, không cần cả số. "
+        "Để bảo vệ thông tin, bạn đừng gửi số điện thoại đầy đủ nhé."
+    )
+    NOT_FOUR_DIGITS = "Bạn gửi giúp mình đúng 4 chữ số cuối của số điện thoại đã khai trong hồ sơ (ví dụ: 5678)."
+    REJECTED = (
+        "Mã hồ sơ hoặc 4 số cuối số điện thoại chưa khớp với dữ liệu. Bạn kiểm tra lại rồi gửi lại "
+        "4 số cuối, hoặc gửi mã hồ sơ khác nếu mã bị nhầm."
+    )
+    LOCKED = (
+        "Bạn đã nhập sai quá nhiều lần. Để bảo vệ thông tin hồ sơ, việc tra cứu tạm khóa đến "
+        "{until}. Bạn vui lòng thử lại sau thời điểm đó, hoặc liên hệ {hotline}."
+    )
+    UNAVAILABLE = "Xin lỗi, hệ thống tra cứu hồ sơ đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
+    CANCELLED = "Đã dừng tra cứu hồ sơ. Khi cần, bạn nhắn \"tra cứu hồ sơ\" để bắt đầu lại nhé."
+    CANCELLED_SURVEY = "Đã dừng đánh giá. Khi cần, bạn nhắn \"đánh giá dịch vụ\" để bắt đầu lại nhé."
+    VERIFIED_FOR_SURVEY = "Đã xác minh hồ sơ {code} ({procedure})."
+    OFFER_SURVEY = "Bạn có muốn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này không?"
+    OFFER_UPDATE = "Bạn đã đánh giá hồ sơ này trước đây. Bạn có muốn cập nhật đánh giá không?"
+
+
+def day(moment: datetime) -> str:
+    return f"{moment:%d/%m/%Y}"
+
+
+def find_code(text: str) -> Optional[str]:
+    """The dossier code in `text`, normalised (upper case, no spaces), or None."""
+    match = _CODE.search(_SEPARATOR_SPACES.sub(r"\1", text or ""))
+    return normalize_dossier_code(match.group(0)) if match else None
+
+
+def entity_code(tracker: Tracker) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values("dossier_code"), None)
+    return find_code(str(value)) if value else None
+
+
+def status_reply(view: DossierView) -> str:
+    """Everything the citizen may know about their dossier, in plain Vietnamese."""
+    lines = [
+        f"📋 Hồ sơ {view.code}",
+        f"Thủ tục: {view.procedure_name}",
+        f"Người nộp: {view.applicant_masked}",
+        f"Trạng thái: {view.status_name}",
+        view.status_explanation,
+        f"Ngày tiếp nhận: {day(view.received_at)}",
+    ]
+    if view.appointment_at:
+        lines.append(f"Ngày hẹn trả kết quả: {day(view.appointment_at)}")
+    if view.overdue:
+        deadline = view.deadline_at or view.appointment_at
+        lines.append(f"⚠️ Hồ sơ trễ hẹn {view.overdue_days} ngày (hạn giải quyết: {day(deadline)}).")
+    elif view.appointment_at and view.status not in _FINISHED_WITHOUT_DEADLINE:
+        moved = view.deadline_at and view.deadline_at.date() != view.appointment_at.date()
+        note = (
+            f" Hạn giải quyết được lùi đến {day(view.deadline_at)} vì thời gian chờ bạn bổ sung hoặc nộp phí"
+            " không tính vào thời hạn."
+            if moved else ""
+        )
+        lines.append(f"✅ Hồ sơ không trễ hẹn.{note}")
+    if view.status == 5:
+        request = view.supplement_request or f"bạn liên hệ {view.agency_name} để được hướng dẫn cụ thể"
+        lines.append(f"📎 Cần bổ sung: {request}")
+        lines.append(f"Nộp bổ sung tại: {view.agency_name}, {view.agency_address}")
+    if view.status == 9:
+        phone = f" (ĐT: {view.agency_phone})" if view.agency_phone else ""
+        lines.append(f"📍 Nhận kết quả tại: {view.agency_name}, {view.agency_address}{phone}")
+    return "\n".join(lines)
+
+
+def lockout_reply(locked_until: Optional[datetime]) -> str:
+    until = f"{locked_until:%H:%M} ngày {day(locked_until)}" if locked_until else "khoảng 15 phút nữa"
+    return Texts.LOCKED.format(until=until, hotline=settings.hotline())
+
+
+def verify(tracker: Tracker, code: str, digits: str) -> Optional[LookupResult]:
+    """Check the digits against the dossier (one transaction); None if the database fails."""
+    try:
+        with session_scope() as session:
+            return verify_and_get_dossier(session, code, digits, conversation_key=tracker.sender_id)
+    except SQLAlchemyError:
+        logger.exception("Dossier lookup failed")
+        return None
+
+
+def purpose(tracker: Tracker) -> str:
+    return tracker.get_slot("lookup_purpose") or PURPOSE_STATUS
+
+
+def wants_general_feedback(tracker: Tracker, text: str) -> bool:
+    """The "Góp ý chung" button, or the citizen typing that they have no dossier in mind."""
+    if next(tracker.get_latest_entity_values("feedback_scope"), None) == "general":
+        return True
+    phrase = " ".join(words(text))
+    return "gop y chung" in phrase or "khong theo ho so" in phrase
+
+
+def clear_lookup() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in LOOKUP_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ActionStartDossierLookup(Action):
+    """Runs before the form: a fresh lookup, for the status or for rating a dossier."""
+
+    def name(self) -> str:
+        return "action_start_dossier_lookup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        return [
+            SlotSet("lookup_purpose", PURPOSE_SURVEY if intent == "rate_service" else PURPOSE_STATUS),
+            SlotSet("dossier_code", entity_code(tracker)),  # only a code given now, never an old one
+            SlotSet("phone_last4", None),
+            SlotSet("survey_offered", False),
+            SlotSet("requested_slot", None),
+        ]
+
+
+class ActionAskDossierCode(Action):
+    """Asks for the code; when rating, also offers feedback without a dossier."""
+
+    def name(self) -> str:
+        return "action_ask_dossier_code"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if purpose(tracker) == PURPOSE_SURVEY:
+            dispatcher.utter_message(
+                text=Texts.ASK_CODE_FOR_SURVEY,
+                buttons=[{"title": GENERAL_FEEDBACK_TITLE, "payload": GENERAL_FEEDBACK_PAYLOAD}],
+            )
+        else:
+            dispatcher.utter_message(text=Texts.ASK_CODE)
+        return []
+
+
+class ActionAskPhoneLast4(Action):
+    def name(self) -> str:
+        return "action_ask_phone_last4"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=Texts.ASK_DIGITS)
+        return []
+
+
+class ValidateDossierLookupForm(FormValidationAction):
+    """Checks the code's shape, then the 4 digits against the database.
+
+    A slot reset to None since the last message (by the action starting the lookup) is a
+    candidate too: it is passed over silently."""
+
+    def name(self) -> str:
+        return "validate_dossier_lookup_form"
+
+    def validate_dossier_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:  # reset before the form started: nothing was typed
+            return {"dossier_code": None}
+        text = str(value)
+        code = find_code(text)
+        if code:
+            return {"dossier_code": code}
+        if wants_general_feedback(tracker, text):
+            return {"dossier_code": None, "lookup_purpose": PURPOSE_GENERAL, "requested_slot": None}
+        if is_cancel(text):
+            return self._cancel(dispatcher, tracker)
+        dispatcher.utter_message(text=Texts.BAD_CODE)  # never repeat what was typed: it may be a phone number
+        return {"dossier_code": None}
+
+    def validate_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            return {"phone_last4": None}
+        text = str(value)
+        if find_code(text):  # a new code instead of the digits: validate_dossier_code takes it
+            return {"phone_last4": None}
+        if is_cancel(text):
+            return self._cancel(dispatcher, tracker)
+        digits = only_digits(text)
+        if len(digits) != 4:
+            dispatcher.utter_message(text=Texts.ONLY_FOUR_DIGITS if len(digits) > 4 else Texts.NOT_FOUR_DIGITS)
+            return {"phone_last4": None}
+        code = tracker.get_slot("dossier_code")
+        if not code:
+            return {"phone_last4": None}
+        result = verify(tracker, code, digits)
+        if result is None:
+            dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+            return self._stop()
+        if result.kind is LookupKind.LOCKED:
+            dispatcher.utter_message(text=lockout_reply(result.locked_until))
+            return self._stop()
+        if result.kind is LookupKind.REJECTED:
+            dispatcher.utter_message(text=Texts.REJECTED)  # unknown code and wrong digits alike
+            return {"phone_last4": None}
+        return {"phone_last4": digits}  # kept until action_dossier_status, in this same turn
+
+    def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        dispatcher.utter_message(text=cancel_reply(tracker))
+        return self._stop()
+
+    @staticmethod
+    def _stop() -> dict[str, Any]:
+        """Ends the form with nothing verified: action_dossier_status then says nothing."""
+        return {"dossier_code": None, "phone_last4": None, "lookup_purpose": None, "requested_slot": None}
+
+
+def cancel_reply(tracker: Tracker) -> str:
+    return Texts.CANCELLED_SURVEY if purpose(tracker) == PURPOSE_SURVEY else Texts.CANCELLED
+
+
+class ActionCancelDossierLookup(Action):
+    """"thôi" / deny while the form waits: stop politely (the rule then deactivates the form)."""
+
+    def name(self) -> str:
+        return "action_cancel_dossier_lookup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=cancel_reply(tracker))
+        return clear_lookup()
+
+
+class ActionDossierStatus(Action):
+    """After the form: verified → the status (or the survey when rating); else nothing to say."""
+
+    def name(self) -> str:
+        return "action_dossier_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = clear_lookup()  # the digits are dropped whatever happens next
+        if purpose(tracker) == PURPOSE_GENERAL:
+            return events + start_survey(dispatcher, None)
+        code, digits = tracker.get_slot("dossier_code"), tracker.get_slot("phone_last4")
+        if not (code and digits):  # cancelled or locked: the validator has already said so
+            return events
+        # Verified again right before anything is shown: this action trusts no slot.
+        result = verify(tracker, code, digits)
+        if result is None:
+            dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+            return events
+        if result.kind is LookupKind.LOCKED:
+            dispatcher.utter_message(text=lockout_reply(result.locked_until))
+            return events
+        if result.kind is not LookupKind.OK or result.dossier is None:
+            dispatcher.utter_message(text=Texts.REJECTED)
+            return events
+        view = result.dossier
+        if purpose(tracker) == PURPOSE_SURVEY:
+            dispatcher.utter_message(text=Texts.VERIFIED_FOR_SURVEY.format(code=view.code, procedure=view.procedure_name))
+            return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
+        dispatcher.utter_message(text=status_reply(view))
+        if view.status != 10:
+            return events + [SlotSet("survey_offered", False)]
+        offer = Texts.OFFER_UPDATE if has_response(view.code) else Texts.OFFER_SURVEY
+        dispatcher.utter_message(
+            text=offer, buttons=[{"title": "Có", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
+        )
+        return events + [SlotSet("survey_offered", True), SlotSet("survey_dossier", view.code)]
