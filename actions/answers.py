@@ -84,7 +84,15 @@ def fee_answer(record: Record) -> str:
         return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về lệ phí. {more_at(record)}"
     lines = [title(record), "Lệ phí theo cách nộp:"]
     lines += [f"• {method['channel']}: {fee_phrase(method)}" for method in record["methods"]]
+    fee_notes = [note for note in dict.fromkeys(m["note"] for m in record["methods"] if m["note"]) if _about_fees(note)]
+    if fee_notes:
+        lines.append(f"Ghi chú: {shorten(fee_notes[0], 400)}")
     return "\n".join([*lines, "", more_at(record)])
+
+
+def _about_fees(note: str) -> bool:
+    """Does a channel note explain the fee (exemptions, amounts), not just the channel?"""
+    return any(word in fold(note).split() for word in ("phi", "dong", "mien"))
 
 
 def time_answer(record: Record) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import socket
 import subprocess
@@ -111,10 +112,20 @@ def render(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
     return "\n".join(lines), payloads
 
 
+def quiet_rasa_logs() -> None:
+    """Warnings only: Rasa's debug log would bury the chat (and it prints what users type)."""
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 async def chat(model: Path, action_url: str) -> None:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    quiet_rasa_logs()
     from procedures_kb.text import normalize
 
     agent = Agent.load(str(model), action_endpoint=EndpointConfig(url=action_url))

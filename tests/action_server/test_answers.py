@@ -15,6 +15,12 @@ def test_fee_answer_per_channel_names_the_procedure() -> None:
     text = answers.fee_answer(record("1.004222"))
     assert "Đăng ký thường trú (mã 1.004222)" in text
     assert "• Trực tuyến: 10.000 đồng" in text and "• Trực tiếp: 20.000 đồng" in text
+    assert "Ghi chú: Trường hợp công dân nộp hồ sơ qua cổng dịch vụ công trực tuyến thu 10.000 đồng/lần đăng ký." in text
+
+
+def test_fee_answer_says_when_the_catalogue_gives_no_fee() -> None:
+    text = answers.fee_answer(record("1.014061"))
+    assert "• Trực tiếp: cổng không ghi lệ phí" in text and "Ghi chú" not in text
 
 
 def test_time_answer_with_bare_number_says_the_unit_is_missing() -> None:
