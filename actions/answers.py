@@ -11,7 +11,7 @@ from typing import Optional
 
 from procedures_kb.format import document_count, fee_phrase, method_line, time_phrase, where_to_file
 from procedures_kb.store import Document, Record
-from procedures_kb.text import fold
+from procedures_kb.text import fold, words
 
 MAX_LIST_ITEMS = 8
 MAX_ITEM_CHARS = 220
@@ -85,14 +85,13 @@ def fee_answer(record: Record) -> str:
     lines = [title(record), "Lệ phí theo cách nộp:"]
     lines += [f"• {method['channel']}: {fee_phrase(method)}" for method in record["methods"]]
     fee_notes = [note for note in dict.fromkeys(m["note"] for m in record["methods"] if m["note"]) if _about_fees(note)]
-    if fee_notes:
-        lines.append(f"Ghi chú: {shorten(fee_notes[0], 400)}")
+    lines += [f"Ghi chú: {shorten(note, 300)}" for note in fee_notes[:2]]
     return "\n".join([*lines, "", more_at(record)])
 
 
 def _about_fees(note: str) -> bool:
     """Does a channel note explain the fee (exemptions, amounts), not just the channel?"""
-    return any(word in fold(note).split() for word in ("phi", "dong", "mien"))
+    return not {"phi", "dong", "mien"}.isdisjoint(words(note))
 
 
 def time_answer(record: Record) -> str:
