@@ -10,7 +10,7 @@ import asyncio
 import statistics
 import time
 
-from bot.assistant import ROOT, action_server, ensure_model, free_port
+from bot.assistant import ROOT, action_server, ensure_model, free_port, quiet_rasa_logs
 
 MESSAGES = [
     "đăng ký thường trú lệ phí bao nhiêu",
@@ -30,6 +30,7 @@ async def measure(url: str, turns: int) -> list[float]:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    quiet_rasa_logs()
     agent = Agent.load(str(ensure_model(ROOT / "config.yml")), action_endpoint=EndpointConfig(url=url))
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []
