@@ -190,7 +190,7 @@ def _method(row: str, readings: list[_Reading], known_times: set[str], problems:
 
 _QUANTITY = re.compile(r"(\d+) bản (chính|sao)(?:,(\d+) bản (chính|sao))?")
 _FORM_FILE = re.compile(r"\.(?:docx?|pdf|xlsx?|rar|zip|odt|rtf)(?=$|\S)", re.IGNORECASE)
-_NON_GLUE_BEFORE = " (\n"
+_NON_GLUE_BEFORE = " (\n"  # a tab is glue: the crawl left it at cell edges
 
 
 def _is_row_end(text: str, match: re.Match[str]) -> bool:
@@ -204,7 +204,7 @@ def _is_row_end(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 1]
     if _QUANTITY.match(text, match.end()):
         return False  # "02 bản chính1 bản chính": only the last one is the cell
-    glued_before = before not in _NON_GLUE_BEFORE or before == "\t"
+    glued_before = before not in _NON_GLUE_BEFORE
     glued_after = after == "" or after not in " .;,:)"
     return glued_before or glued_after
 
