@@ -1,12 +1,14 @@
 """Held-out evaluation: our NLU pipeline vs Rasa's default pipeline vs plain BM25 over names.
 
-    .venv/bin/python -m eval.evaluate [--quick] [--skip-train] [--questions FILE] [--report FILE]
+    .venv/bin/python -m eval.evaluate [--seeds 42,43,44] [--quick] [--skip-train] [--questions FILE] [--report FILE]
 
 Trains NLU-only models from nlu_data/ with config.yml and config_baseline.yml (force, no
-training cache, so the times are real), parses the 240 questions of eval/test_questions.yml
-and prints (and writes to docs/evaluation.md):
+training cache, so the times are real), once per DIET random seed (a copy of each config with
+`random_seed` set: retrainings differ by several points, so one run per pipeline proves
+little), parses the 240 questions of eval/test_questions.yml and prints (and writes to
+docs/evaluation.md):
 - intent accuracy, as the bot would act on it (nlu_fallback counts as wrong), overall and
-  per style;
+  per style, averaged over the seeds, and each seed's overall figure;
 - procedure top-1 on the questions naming a procedure: the `procedure` entity's value
   equals the label (no entity counts as wrong). Rasa's default pipeline links nothing ("—");
 - plain BM25 over procedure names (eval/bm25.py), same questions;
@@ -76,7 +78,8 @@ class Pipeline:
 @dataclass
 class Trained:
     key: str
-    config: str  # config file actually trained (a temporary copy for --quick baseline)
+    seed: int  # DIET random_seed
+    config: str  # what was trained: the config file and what the copy changed
     model: str
     epochs: int
     seconds: float
@@ -95,6 +98,7 @@ PIPELINES = (
     Pipeline("baseline", PROJECT / "config_baseline.yml", links_procedures=False),
 )
 QUICK_CONFIG = PROJECT / "config_test.yml"
+DEFAULT_SEEDS = (42, 43, 44)
 
 
 # --- data --------------------------------------------------------------------------
@@ -124,21 +128,26 @@ def diet_epochs(config: Dict[str, Any]) -> int:
 # --- training ----------------------------------------------------------------------
 
 
-def training_config(pipeline: Pipeline, quick: bool, scratch: Path) -> Path:
-    """The config file to train: config_test.yml for ours in --quick mode; for the baseline a
-    copy whose DIET and ResponseSelector epochs are cut to config_test.yml's DIET epochs."""
-    if not quick:
-        return pipeline.config
-    if pipeline.links_procedures:
-        return QUICK_CONFIG
-    epochs = diet_epochs(read_yaml(QUICK_CONFIG))
-    config = read_yaml(pipeline.config)
+def training_config(pipeline: Pipeline, quick: bool, seed: int, scratch: Path) -> Tuple[Path, str]:
+    """A copy of the pipeline's config with DIET's random_seed set, and a label saying so.
+
+    --quick: ours is config_test.yml; the baseline's DIET and ResponseSelector epochs are cut
+    to config_test.yml's DIET epochs."""
+    source = QUICK_CONFIG if quick and pipeline.links_procedures else pipeline.config
+    config = read_yaml(source)
+    changes = [f"random_seed {seed}"]
+    if quick and not pipeline.links_procedures:
+        epochs = diet_epochs(read_yaml(QUICK_CONFIG))
+        for component in config["pipeline"]:
+            if "epochs" in component:
+                component["epochs"] = epochs
+        changes.append(f"epochs cut to {epochs}")
     for component in config["pipeline"]:
-        if "epochs" in component:
-            component["epochs"] = epochs
-    path = scratch / f"quick_{pipeline.config.name}"
+        if component["name"] == "DIETClassifier":
+            component["random_seed"] = seed
+    path = scratch / f"{source.stem}_seed{seed}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return path, f"{_relative(source)}, {', '.join(changes)}"
 
 
 def model_dir(quick: bool) -> Path:
@@ -146,31 +155,31 @@ def model_dir(quick: bool) -> Path:
     return MODELS_DIR / "quick" if quick else MODELS_DIR
 
 
-def train(pipeline: Pipeline, config: Path, output: Path = MODELS_DIR) -> Trained:
+def train(pipeline: Pipeline, seed: int, quick: bool, output: Path) -> Trained:
     """Trains from scratch (force_full_training: a cache hit would fake the training time)."""
     from rasa.model_training import train_nlu
 
-    started = time.perf_counter()
-    model = train_nlu(
-        str(config),
-        str(NLU_DATA),
-        str(output),
-        fixed_model_name=pipeline.key,
-        additional_arguments={"force_full_training": True},
-    )
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as scratch:
+        config, label = training_config(pipeline, quick, seed, Path(scratch))
+        started = time.perf_counter()
+        model = train_nlu(
+            str(config),
+            str(NLU_DATA),
+            str(output),
+            fixed_model_name=f"{pipeline.key}-seed{seed}",
+            additional_arguments={"force_full_training": True},
+        )
+        seconds = time.perf_counter() - started
+        epochs = diet_epochs(read_yaml(config))
     if not model:
-        raise RuntimeError(f"training with {config} produced no model")
-    epochs = diet_epochs(read_yaml(config))
-    label = _relative(config) if config.is_relative_to(PROJECT) else f"{pipeline.config.name}, epochs cut to {epochs}"
-    return Trained(key=pipeline.key, config=label, model=model, epochs=epochs, seconds=seconds)
+        raise RuntimeError(f"training with {label} produced no model")
+    return Trained(key=pipeline.key, seed=seed, config=label, model=model, epochs=epochs, seconds=seconds)
 
 
-def train_all(quick: bool) -> List[Trained]:
+def train_all(quick: bool, seeds: Sequence[int]) -> List[Trained]:
     output = model_dir(quick)
     output.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        trained = [train(pipeline, training_config(pipeline, quick, Path(scratch)), output) for pipeline in PIPELINES]
+    trained = [train(pipeline, seed, quick, output) for seed in seeds for pipeline in PIPELINES]
     meta = {"quick": quick, "date": _now(), "models": [asdict(model) for model in trained]}
     (output / "training.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return trained
@@ -181,7 +190,10 @@ def previous_training(quick: bool) -> List[Trained]:
     meta_file = model_dir(quick) / "training.json"
     if not meta_file.exists():
         raise FileNotFoundError(f"{_relative(meta_file)} missing: run once without --skip-train")
-    trained = [Trained(**model) for model in json.loads(meta_file.read_text(encoding="utf-8"))["models"]]
+    try:
+        trained = [Trained(**model) for model in json.loads(meta_file.read_text(encoding="utf-8"))["models"]]
+    except TypeError as error:
+        raise FileNotFoundError(f"{_relative(meta_file)} is from an older version: run once without --skip-train") from error
     missing = [model.model for model in trained if not Path(model.model).exists()]
     if missing:
         raise FileNotFoundError(f"models missing: {missing}")
@@ -215,6 +227,7 @@ def _prediction(parsed: Dict[str, Any]) -> Prediction:
 Cell = Optional[Tuple[float, int]]  # (percentage, number of questions); None: not applicable
 Row = Dict[str, Cell]
 Table = Dict[Tuple[str, str], Row]  # (metric, system) -> row, in display order
+Runs = Dict[str, List[List[Prediction]]]  # pipeline key -> one prediction list per seed
 
 INTENT, INTENT_RAW, PROCEDURE = "Intent accuracy", "Intent accuracy, fallback ignored", "Procedure top-1"
 AMBIGUOUS = "Procedure flagged ambiguous"
@@ -233,32 +246,45 @@ def share(questions: Sequence[Question], hit: Callable[[int], bool], keep: Calla
     return row
 
 
+def mean_row(rows: Sequence[Row]) -> Row:
+    """Column-wise mean of rows over the same questions (one row per seed)."""
+    return {
+        column: (sum(row[column][0] for row in rows) / len(rows), rows[0][column][1]) if rows[0][column] else None
+        for column in COLUMNS
+    }
+
+
 def has_procedure(question: Question) -> bool:
     return question.procedure is not None
 
 
-def score_table(
-    questions: Sequence[Question], predictions: Dict[str, List[Prediction]], bm25: List[Optional[str]]
-) -> Table:
-    ours, base = predictions["ours"], predictions["baseline"]
+def intent_row(questions: Sequence[Question], preds: List[Prediction], served: bool = True) -> Row:
+    """Intent accuracy as served (nlu_fallback wrong) or of the classifier's best intent."""
+    pick = (lambda p: p.intent) if served else (lambda p: p.classifier_intent)
+    return share(questions, lambda i: pick(preds[i]) == questions[i].intent, lambda q: True)
+
+
+def score_table(questions: Sequence[Question], runs: Runs, bm25: List[Optional[str]]) -> Table:
+    """Intent rows are means over the seeds; the linker does not depend on the seed, so the
+    procedure rows come from the first one."""
+    ours = runs["ours"][0]
     labelled = any(has_procedure(question) for question in questions)
 
     def no_procedure_labelled(question: Question) -> bool:
         """Only meaningful when the set labels procedures at all (the dev set does not)."""
         return labelled and not has_procedure(question)
 
-    def intent(preds: List[Prediction], served: bool = True) -> Row:
-        pick = (lambda p: p.intent) if served else (lambda p: p.classifier_intent)
-        return share(questions, lambda i: pick(preds[i]) == questions[i].intent, lambda q: True)
+    def intent(key: str, served: bool = True) -> Row:
+        return mean_row([intent_row(questions, preds, served) for preds in runs[key]])
 
     def procedure(predicted: Callable[[int], Optional[str]]) -> Row:
         return share(questions, lambda i: predicted(i) == questions[i].procedure, has_procedure)
 
     return {
-        (INTENT, OURS): intent(ours),
-        (INTENT, BASELINE): intent(base),
-        (INTENT_RAW, OURS): intent(ours, served=False),
-        (INTENT_RAW, BASELINE): intent(base, served=False),
+        (INTENT, OURS): intent("ours"),
+        (INTENT, BASELINE): intent("baseline"),
+        (INTENT_RAW, OURS): intent("ours", served=False),
+        (INTENT_RAW, BASELINE): intent("baseline", served=False),
         (PROCEDURE, OURS): procedure(lambda i: ours[i].procedure),
         (PROCEDURE, BASELINE): {column: None for column in COLUMNS},
         (PROCEDURE, BM25): procedure(lambda i: bm25[i]),
@@ -279,18 +305,33 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def target_checks(table: Table, trained: List[Trained]) -> List[str]:
-    """The project's targets, each marked met or missed."""
+def seed_scores(questions: Sequence[Question], runs: Runs) -> Dict[str, List[float]]:
+    """Overall intent accuracy (as served) of each seed's model, per pipeline key."""
+    return {key: [intent_row(questions, preds)["overall"][0] for preds in per_seed] for key, per_seed in runs.items()}
+
+
+def seed_table(trained: List[Trained], scores: Dict[str, List[float]]) -> str:
+    """Markdown: one row per seed with both pipelines' overall intent accuracy."""
+    seeds = sorted({model.seed for model in trained}, key=[model.seed for model in trained].index)
+    lines = [f"| DIET random_seed | {OURS} | {BASELINE} |", "|---|---|---|"]
+    lines += [f"| {seed} | {scores['ours'][i]:.1f} % | {scores['baseline'][i]:.1f} % |" for i, seed in enumerate(seeds)]
+    lines.append(f"| mean | {_mean(scores['ours']):.1f} % | {_mean(scores['baseline']):.1f} % |")
+    return "\n".join(lines)
+
+
+def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[float]]) -> List[str]:
+    """The project's targets, each marked met or missed (intent: mean over the seeds)."""
 
     def value(metric: str, system: str, column: str = "overall") -> float:
         cell = table[(metric, system)][column]
         return cell[0] if cell else 0.0
 
-    seconds = next(model.seconds for model in trained if model.key == "ours")
+    seconds = max(model.seconds for model in trained if model.key == "ours")
+    seeds = len(scores["ours"])
     checks = [
-        ("intent accuracy ≥ 92 %", value(INTENT, OURS) >= 92),
+        (f"intent accuracy ≥ 92 % (mean of {seeds} seeds)", value(INTENT, OURS) >= 92),
         ("intent accuracy ahead of Rasa's default pipeline", value(INTENT, OURS) > value(INTENT, BASELINE)),
-        ("config.yml trains in ≤ 5 min", seconds <= 300),
+        ("config.yml trains in ≤ 5 min (slowest seed)", seconds <= 300),
     ]
     if table[(PROCEDURE, OURS)]["overall"]:
         checks[2:2] = [
@@ -299,10 +340,28 @@ def target_checks(table: Table, trained: List[Trained]) -> List[str]:
             ("procedure top-1 ahead of plain BM25", value(PROCEDURE, OURS) > value(PROCEDURE, BM25)),
         ]
     lines = [f"- {'met' if ok else 'MISSED'}: {name}" for name, ok in checks]
-    margin = value(INTENT, OURS) - value(INTENT, BASELINE)
-    if abs(margin) < NOISE_POINTS:
-        lines[1] += f" (margin {margin:+.1f} points: within run-to-run noise)"
+    lines[1] += _margin_note(value(INTENT, OURS) - value(INTENT, BASELINE), scores)
     return lines
+
+
+def _margin_note(margin: float, scores: Dict[str, List[float]]) -> str:
+    """Whether the margin stands out of the run-to-run noise."""
+    ours, base = scores["ours"], scores["baseline"]
+    if len(ours) == 1:
+        noise = " within run-to-run noise" if abs(margin) < NOISE_POINTS else ""
+        return f" (margin {margin:+.1f} points{':' if noise else ''}{noise})"
+    spread = f"ours {min(ours):.1f}–{max(ours):.1f} %, baseline {min(base):.1f}–{max(base):.1f} %"
+    verdict = "every seed of ours above every seed of the baseline" if min(ours) > max(base) else "seed ranges overlap"
+    return f" (margin {margin:+.1f} points; {verdict}: {spread})"
+
+
+def _seed_index(trained: List[Trained], model: Trained) -> int:
+    """Position of the model among its pipeline's models (the order of runs[model.key])."""
+    return [other for other in trained if other.key == model.key].index(model)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
 
 
 def linker_failures(questions: Sequence[Question], ours: List[Prediction]) -> List[str]:
@@ -321,13 +380,14 @@ def linker_failures(questions: Sequence[Question], ours: List[Prediction]) -> Li
     return lines
 
 
-def intent_confusions(questions: Sequence[Question], preds: List[Prediction]) -> List[str]:
-    """Markdown lines "expected → predicted: count", most frequent first."""
+def intent_confusions(questions: Sequence[Question], per_seed: List[List[Prediction]]) -> List[str]:
+    """Markdown lines "expected → predicted: count" summed over the seeds, most frequent first."""
     counts: Dict[tuple[str, str], int] = {}
-    for question, prediction in zip(questions, preds):
-        if prediction.intent != question.intent:
-            key = (question.intent, prediction.intent)
-            counts[key] = counts.get(key, 0) + 1
+    for preds in per_seed:
+        for question, prediction in zip(questions, preds):
+            if prediction.intent != question.intent:
+                key = (question.intent, prediction.intent)
+                counts[key] = counts.get(key, 0) + 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [f"- {expected} → {got}: {count}" for (expected, got), count in ordered]
 
@@ -338,14 +398,16 @@ def intent_confusions(questions: Sequence[Question], preds: List[Prediction]) ->
 def render(
     trained: List[Trained],
     table: str,
+    seeds: str,
     targets: List[str],
     failures: List[str],
     confusions: List[str],
     args: argparse.Namespace,
 ) -> str:
     models = "\n".join(
-        f"| {model.key} | `{model.config}` | {model.epochs} | {model.seconds:.0f} s |" for model in trained
+        f"| {model.key} | {model.config} | {model.epochs} | {model.seconds:.0f} s |" for model in trained
     )
+    seed_count = len({model.seed for model in trained})
     notes = TUNING_NOTES.read_text(encoding="utf-8").strip() if TUNING_NOTES.exists() else "(none)"
     command = " ".join(["eval.evaluate"] + sys.argv[1:]) if __name__ == "__main__" else "eval.evaluate"
     held_out = " (held out: never used for training)" if args.questions == TEST_FILE else ""
@@ -359,13 +421,14 @@ Training data: `nlu_data/` ({_training_examples()} examples).{quick}
 
 ## Models{reused}
 
-| model | config | DIET epochs | training time (NLU only, no cache) |
+| model | trained config (a copy with these changes) | DIET epochs | training time (NLU only, no cache) |
 |---|---|---|---|
 {models}
 
 ## Results
 
-Cells: percentage (number of questions). Intent accuracy counts `nlu_fallback` as wrong, as the
+Cells: percentage (number of questions). Intent rows are the mean over {seed_count} DIET random
+seed(s), one model each (per seed below). Intent accuracy counts `nlu_fallback` as wrong, as the
 bot acts on it; "fallback ignored" scores the classifier's best intent. Procedure top-1 is over
 the questions with a labelled procedure: the `procedure` entity's value must equal the label
 (no entity counts as wrong). Rasa's default pipeline links no procedure (—). Plain BM25 ranks
@@ -373,6 +436,10 @@ the 2,642 catalogue names (diacritic-folded syllables; no aliases, stopwords, ty
 or abbreviation expansion) with the whole question as query.
 
 {table}
+
+Overall intent accuracy of each seed's model:
+
+{seeds}
 
 Targets (training time measured on a shared machine; other jobs can slow it down):
 
@@ -382,7 +449,7 @@ Targets (training time measured on a shared machine; other jobs can slow it down
 
 {notes}
 
-## Intent errors of config.yml (expected → predicted)
+## Intent errors of config.yml (expected → predicted, summed over the seeds)
 
 {chr(10).join(confusions) or "(none)"}
 
@@ -429,6 +496,12 @@ def quiet_rasa() -> None:
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--seeds",
+        type=_seed_list,
+        default=DEFAULT_SEEDS,
+        help="DIET random seeds, one model per pipeline each (default: 42,43,44)",
+    )
     parser.add_argument("--quick", action="store_true", help="few epochs (config_test.yml's) for both pipelines")
     parser.add_argument("--skip-train", action="store_true", help="reuse the models of the last run in models/eval/")
     parser.add_argument(
@@ -445,36 +518,49 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
+def _seed_list(text: str) -> Tuple[int, ...]:
+    try:
+        seeds = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds are whole numbers separated by commas, not {text!r}") from None
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"a seed is repeated in {text!r}")
+    return seeds
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     quiet_rasa()
     questions = load_questions(args.questions)
-    trained = previous_training(args.quick) if args.skip_train else train_all(args.quick)
-    predictions = {model.key: asyncio.run(predict(model.model, questions)) for model in trained}
+    trained = previous_training(args.quick) if args.skip_train else train_all(args.quick, args.seeds)
+    runs: Runs = {pipeline.key: [] for pipeline in PIPELINES}
+    for model in trained:
+        runs[model.key].append(asyncio.run(predict(model.model, questions)))
     bm25 = NameBM25.from_catalogue()
     bm25_top1 = [bm25.top1(question.text) for question in questions]
-    scores = score_table(questions, predictions, bm25_top1)
-    table, targets = markdown_table(scores), target_checks(scores, trained)
+    scores, per_seed = score_table(questions, runs, bm25_top1), seed_scores(questions, runs)
+    table, seeds, targets = markdown_table(scores), seed_table(trained, per_seed), target_checks(scores, trained, per_seed)
     dump_name = "predictions.json" if args.questions == TEST_FILE else f"{args.questions.stem}_predictions.json"
     dump = model_dir(args.quick) / dump_name
-    _dump(dump, questions, predictions, bm25_top1)
-    ours = predictions["ours"]
-    failures, confusions = linker_failures(questions, ours), intent_confusions(questions, ours)
-    report = render(trained, table, targets, failures, confusions, args)
+    _dump(dump, questions, trained, runs, bm25_top1)
+    failures, confusions = linker_failures(questions, runs["ours"][0]), intent_confusions(questions, runs["ours"])
+    report = render(trained, table, seeds, targets, failures, confusions, args)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report, encoding="utf-8")
     print("\n".join(f"{m.key}: {m.config}, {m.epochs} epochs, trained in {m.seconds:.0f} s" for m in trained))
     print(table)
+    print(seeds)
     print("\n".join(targets))
     print(f"written: {_relative(args.report)}; predictions: {_relative(dump)}")
     return 0
 
 
-def _dump(
-    path: Path, questions: Sequence[Question], predictions: Dict[str, List[Prediction]], bm25: List[Optional[str]]
-) -> None:
+def _dump(path: Path, questions: Sequence[Question], trained: List[Trained], runs: Runs, bm25: List[Optional[str]]) -> None:
+    """Per question: its labels, each model's prediction (key "ours-seed42", …) and BM25's."""
+    predictions = {Path(model.model).name.removesuffix(".tar.gz"): model for model in trained}
+    by_model = {name: runs[model.key][_seed_index(trained, model)] for name, model in predictions.items()}
     rows = [
-        {**asdict(question), **{key: asdict(preds[index]) for key, preds in predictions.items()}, "bm25": bm25[index]}
+        {**asdict(question), **{name: asdict(preds[index]) for name, preds in by_model.items()}, "bm25": bm25[index]}
         for index, question in enumerate(questions)
     ]
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
