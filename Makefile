@@ -22,7 +22,7 @@ serve: setup ## Rasa server with REST channel and HTTP API on :5005, action serv
 train: setup ## train the Rasa model (models/) if it is missing or stale
 	@$(PYTHON) -m bot train
 
-eval: setup ## train on nlu_data/ (3 seeds, ~25 min), score the held-out eval/test_questions.yml against baselines
+eval: setup ## train on nlu_data/ (3 seeds, ~35 min), score the held-out eval/test_questions.yml against baselines
 	@$(PYTHON) -m eval.evaluate
 
 lookup: setup ## interactive procedure lookup for hotline staff (knowledge base only)
