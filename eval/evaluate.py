@@ -193,7 +193,8 @@ def previous_training(quick: bool) -> List[Trained]:
     try:
         trained = [Trained(**model) for model in json.loads(meta_file.read_text(encoding="utf-8"))["models"]]
     except TypeError as error:
-        raise FileNotFoundError(f"{_relative(meta_file)} is from an older version: run once without --skip-train") from error
+        stale = f"{_relative(meta_file)} is from an older version: run once without --skip-train"
+        raise FileNotFoundError(stale) from error
     missing = [model.model for model in trained if not Path(model.model).exists()]
     if missing:
         raise FileNotFoundError(f"models missing: {missing}")
@@ -312,7 +313,7 @@ def seed_scores(questions: Sequence[Question], runs: Runs) -> Dict[str, List[flo
 
 def seed_table(trained: List[Trained], scores: Dict[str, List[float]]) -> str:
     """Markdown: one row per seed with both pipelines' overall intent accuracy."""
-    seeds = sorted({model.seed for model in trained}, key=[model.seed for model in trained].index)
+    seeds = [model.seed for model in trained if model.key == "ours"]
     lines = [f"| DIET random_seed | {OURS} | {BASELINE} |", "|---|---|---|"]
     lines += [f"| {seed} | {scores['ours'][i]:.1f} % | {scores['baseline'][i]:.1f} % |" for i, seed in enumerate(seeds)]
     lines.append(f"| mean | {_mean(scores['ours']):.1f} % | {_mean(scores['baseline']):.1f} % |")
@@ -353,11 +354,6 @@ def _margin_note(margin: float, scores: Dict[str, List[float]]) -> str:
     spread = f"ours {min(ours):.1f}–{max(ours):.1f} %, baseline {min(base):.1f}–{max(base):.1f} %"
     verdict = "every seed of ours above every seed of the baseline" if min(ours) > max(base) else "seed ranges overlap"
     return f" (margin {margin:+.1f} points; {verdict}: {spread})"
-
-
-def _seed_index(trained: List[Trained], model: Trained) -> int:
-    """Position of the model among its pipeline's models (the order of runs[model.key])."""
-    return [other for other in trained if other.key == model.key].index(model)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -533,16 +529,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     quiet_rasa()
     questions = load_questions(args.questions)
     trained = previous_training(args.quick) if args.skip_train else train_all(args.quick, args.seeds)
-    runs: Runs = {pipeline.key: [] for pipeline in PIPELINES}
-    for model in trained:
-        runs[model.key].append(asyncio.run(predict(model.model, questions)))
+    predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
+    runs: Runs = {
+        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key] for pipeline in PIPELINES
+    }
     bm25 = NameBM25.from_catalogue()
     bm25_top1 = [bm25.top1(question.text) for question in questions]
     scores, per_seed = score_table(questions, runs, bm25_top1), seed_scores(questions, runs)
-    table, seeds, targets = markdown_table(scores), seed_table(trained, per_seed), target_checks(scores, trained, per_seed)
+    table, seeds = markdown_table(scores), seed_table(trained, per_seed)
+    targets = target_checks(scores, trained, per_seed)
     dump_name = "predictions.json" if args.questions == TEST_FILE else f"{args.questions.stem}_predictions.json"
     dump = model_dir(args.quick) / dump_name
-    _dump(dump, questions, trained, runs, bm25_top1)
+    _dump(dump, questions, predicted, bm25_top1)
     failures, confusions = linker_failures(questions, runs["ours"][0]), intent_confusions(questions, runs["ours"])
     report = render(trained, table, seeds, targets, failures, confusions, args)
     args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -555,10 +553,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _dump(path: Path, questions: Sequence[Question], trained: List[Trained], runs: Runs, bm25: List[Optional[str]]) -> None:
+def _dump(
+    path: Path,
+    questions: Sequence[Question],
+    predicted: List[Tuple[Trained, List[Prediction]]],
+    bm25: List[Optional[str]],
+) -> None:
     """Per question: its labels, each model's prediction (key "ours-seed42", …) and BM25's."""
-    predictions = {Path(model.model).name.removesuffix(".tar.gz"): model for model in trained}
-    by_model = {name: runs[model.key][_seed_index(trained, model)] for name, model in predictions.items()}
+    by_model = {Path(model.model).name.removesuffix(".tar.gz"): preds for model, preds in predicted}
     rows = [
         {**asdict(question), **{name: asdict(preds[index]) for name, preds in by_model.items()}, "bm25": bm25[index]}
         for index, question in enumerate(questions)
