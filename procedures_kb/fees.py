@@ -196,14 +196,17 @@ def _clauses(sentence: str) -> list[str]:
     return [part.strip() for part in _CLAUSE_END.split(sentence) if part.strip(" .,:")]
 
 
-def _label(before: str) -> Optional[str]:
-    """The words naming an amount ("Lệ phí cấp mới", "Thẻ tạm trú có thời hạn không quá 02 năm")."""
+def _label(before: str, keep_start: bool = False) -> Optional[str]:
+    """The words naming an amount ("Lệ phí cấp mới", "Thẻ tạm trú có thời hạn không quá 02 năm"):
+    the words nearest the amount, or the start of a sentence naming a case (`keep_start`)."""
     label = before.strip(" -+*•:.,").strip()
     label = re.sub(r"^(?:[a-zđ]\)|\d+\.)\s*", "", label).strip()
     if not label:
         return None
+    if len(label) > MAX_CONDITION_CHARS and keep_start:
+        return label[:MAX_CONDITION_CHARS].rsplit(" ", 1)[0] + "…"
     if len(label) > MAX_CONDITION_CHARS:
-        label = "…" + label[-MAX_CONDITION_CHARS:].split(" ", 1)[-1]
+        return "…" + label[-MAX_CONDITION_CHARS:].split(" ", 1)[-1]
     return label
 
 
@@ -266,7 +269,7 @@ def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
         previous_end = money.end()
     if not found and _EXEMPT.search(clause):
         whole = fold(clause).strip(" .-")
-        condition = None if whole in {"mien phi", "mien le phi", "khong thu phi"} else _label(sentence)
+        condition = None if whole in {"mien phi", "mien le phi", "khong thu phi"} else _label(sentence, keep_start=True)
         found.append(_Amount(0, "VND", condition=condition, label=condition))
     return found
 
@@ -406,7 +409,7 @@ def _row_case(method: dict[str, Any], amount: _Amount) -> str:
     if _names_a_case(amount.label):
         return amount.label
     first = _sentences(method.get("note") or "")
-    return _label(first[0]) if first and _label(first[0]) else f"mức {method['fee_text'] or 'khác'}"
+    return (_label(first[0], keep_start=True) if first else None) or f"mức {method['fee_text'] or 'khác'}"
 
 
 # --- The fee in force on a date --------------------------------------------------------------
