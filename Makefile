@@ -33,6 +33,7 @@ test: setup ## run the whole test suite
 
 bench: setup ## print the performance and accuracy figures (search, NLU, database)
 	@$(PYTHON) benchmarks/bench_search.py
+	@$(PYTHON) benchmarks/bench_fee.py
 	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
 	@$(PYTHON) benchmarks/bench_turn.py
 	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}

@@ -92,7 +92,7 @@ def fee_answer(record: Record, on: Optional[date] = None) -> str:
         return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về lệ phí. {more_at(record)}"
     on = on or today()
     channel_fees = fees_in_force(record, on)
-    lines = [title(record), f"Lệ phí áp dụng ngày {on:%d/%m/%Y} theo cách nộp:"]
+    lines = [title(record), f"Lệ phí theo cách nộp (áp dụng ngày {on:%d/%m/%Y}):"]
     by_text = groupby(sorted(channel_fees, key=lambda fee: fee.text), key=lambda fee: fee.text)
     merged = {text: [fee.channel for fee in fees] for text, fees in by_text}
     ordered = sorted(merged.items(), key=lambda item: min(_channel_rank(record, channel) for channel in item[1]))

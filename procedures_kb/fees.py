@@ -87,6 +87,7 @@ _PROVINCIAL = re.compile(
 _REGULATION = re.compile(
     r"luật phí và lệ phí|pháp luật về phí|TT-BTC|theo quy định (?:của|tại) (?:pháp luật|nghị định|thông tư)", re.IGNORECASE
 )
+_UNREAD_MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|đ\b|usd|vnđ)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[-+*•A-ZĐÀ-Ỹ(])|\n|\s(?=[-+•*]\s)")
 _CLAUSE_END = re.compile(r";|[()]")
 # Label words that only name the fee, not a case ("Lệ phí: 135.000 đồng").
@@ -365,6 +366,8 @@ def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optio
 def _basis(fees: list[_Amount], cell: Optional[_Amount], note: str) -> str:
     if any(a.amount for a in fees):
         return "fixed"
+    if _UNREAD_MONEY.search(note):  # an amount written in a way not read ("10.000.0000 đồng")
+        return "unknown"
     if _PROVINCIAL.search(note):
         return "provincial"
     explicitly_free = any(a.amount == 0 and a.condition is None and not a.dated and a.source == "note" for a in fees)

@@ -19,7 +19,7 @@ def record(code: str):  # type: ignore[no-untyped-def]
 
 def test_fee_answer_per_channel_names_the_procedure() -> None:
     text = answers.fee_answer(record("1.004222"), DAY)
-    assert "Đăng ký thường trú (mã 1.004222)" in text and "Lệ phí áp dụng ngày 02/12/2026" in text
+    assert "Đăng ký thường trú (mã 1.004222)" in text and "Lệ phí theo cách nộp (áp dụng ngày 02/12/2026):" in text
     assert "• Trực tuyến: 10.000 đồng" in text and "• Trực tiếp: 20.000 đồng" in text
     assert "Điều 4 Thông tư số 75/2022/TT-BTC" in text  # the in-person exemption case, named from the note
 
