@@ -224,6 +224,8 @@ def _is_online_only(before: str) -> bool:
 def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -> Optional[_Amount]:
     """The rate a dated clause sets: an amount, a share of the base, or 0 for an exemption."""
     valid_from, valid_to = _period(period)
+    if valid_from is None and valid_to is None:  # an impossible date ("31/6/2026"): not guessed
+        return None
     reference = _REFERENCE.search(clause)
     common = {
         "valid_from": valid_from,
