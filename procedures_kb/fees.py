@@ -97,6 +97,7 @@ _GENERIC_LABEL_WORDS = {
 _UNIT_STOP_WORDS = {
     "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
 }
+_PLAIN_EXEMPTIONS = {"mien phi", "mien le phi", "khong thu phi", "khong thu le phi"}
 _NO_AMOUNT_BASES = ("provincial", "by_regulation", "unknown")
 _PARENTHESISED_WORDS = re.compile(r"\((?:[^()\d]*?)(?:đồng|USD)\)", re.IGNORECASE)
 
@@ -272,7 +273,8 @@ def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
         previous_end = money.end()
     if not found and _EXEMPT.search(clause):
         whole = fold(clause).strip(" .-")
-        condition = None if whole in {"mien phi", "mien le phi", "khong thu phi"} else _label(sentence, keep_start=True)
+        rest_of_sentence = sentence[max(sentence.find(clause), 0) :]
+        condition = None if whole in _PLAIN_EXEMPTIONS else _label(rest_of_sentence, keep_start=True)
         found.append(_Amount(0, "VND", condition=condition, label=condition))
     return found
 
@@ -287,16 +289,34 @@ def read_note(note: str, base: Optional[_Amount]) -> _NoteReading:
     """Every amount the note states, undated ones first met being the base of later shares."""
     reading = _NoteReading()
     for sentence in _sentences(note):
+        previous: list[_Amount] = []
         for clause in _clauses(sentence):
             period = _PERIOD.search(clause)
-            if period:
-                current_base = next((a for a in reversed(reading.undated) if a.condition is None and a.amount), base)
-                dated = _dated_amount(clause, period, current_base)
-                if dated:
-                    reading.dated.append(dated)
+            if not period:
+                previous = _undated_amounts(clause, sentence)
+                reading.undated.extend(previous)
                 continue
-            reading.undated.extend(_undated_amounts(clause, sentence))
+            current_base = next((a for a in reversed(reading.undated) if a.condition is None and a.amount), base)
+            dated = _dated_amount(clause, period, current_base) or _dated_before(clause, period, previous)
+            if dated is not None:
+                reading.undated = [a for a in reading.undated if a is not dated]
+                reading.dated.append(dated)
+            previous = []
     return reading
+
+
+def _dated_before(clause: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
+    """"25.000đ/tem (áp dụng đến hết ngày 31/12/2026 theo Thông tư …)": a bare end date in
+    parentheses dates the amount just before it. A full period without an amount ("Từ ngày …
+    đến hết ngày … áp dụng theo quy định tại Thông tư …") names no rate and dates nothing."""
+    valid_from, valid_to = _period(period)
+    if valid_from is not None or valid_to is None or not previous or not previous[-1].amount:
+        return None
+    amount = previous[-1]
+    reference = _REFERENCE.search(clause)
+    amount.valid_to = valid_to
+    amount.reference = reference.group(1).upper() if reference else None
+    return amount
 
 
 # --- One method: fees, basis, flags ---------------------------------------------------------
@@ -333,13 +353,15 @@ def _read_method(method: dict[str, Any]) -> tuple[list[_Amount], str, list[str]]
         elif general is cell:
             cell.unit = _unit_after(note) or _unit_after(re.sub(r"^\s*(?:đồng|VNĐ)", "", note))
     reading = read_note(note, general)
+    if "cell_implausible" in flags and cell is not None:
+        _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
     undated = [a for a in reading.undated if general is None or not (_same(a, general) or a is general)]
     if general is None and cell is not None and cell.amount == 0:
         if any(a.amount for a in undated) or any(a.amount for a in reading.dated):
             flags.append("cell_free_note_amount")
     general = general or _general_from_note(undated, None if flags else cell)
-    if general is not None and general in undated:
-        undated.remove(general)
+    if general is not None:
+        undated = [a for a in undated if a is not general and not _same(a, general)]
         general.condition = None
     if general is not None and general.amount and sum(a.amount or 0 for a in undated) == general.amount:
         undated = []  # the parts the general amount is made of ("gồm 3.000.000 đồng …; 1.500.000 đồng …")
@@ -350,6 +372,15 @@ def _read_method(method: dict[str, Any]) -> tuple[list[_Amount], str, list[str]]
     if basis in _NO_AMOUNT_BASES:  # the cell's "Miễn phí" is not what the note says
         fees = [amount for amount in fees if amount.source != "cell"]
     return fees, basis, flags
+
+
+def _drop_inconsistent_rates(dated: list[_Amount], thousands: float) -> None:
+    """Beside a cell in thousands the note does not confirm ("25 VNĐ"), a dated rate is only
+    believed when it reads as a reduction of that cell ×1000 (20–100 %): "25.000.000đ" beside
+    "25 VNĐ" is a typo of one of them, and which one cannot be told."""
+    for amount in dated:
+        if amount.amount and not 0.2 * thousands <= amount.amount <= thousands:
+            amount.amount = None
 
 
 def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optional[_Amount]:
@@ -486,7 +517,7 @@ def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInFor
 def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: list[dict], note: Optional[str]) -> FeeInForce:
     known = [e for e in dated if e["amount"] is not None]
     if not known:
-        text = f"danh mục ghi một mức thu riêng đang áp dụng nhưng không ghi số tiền: «{_quote(note)}»"
+        text = f"danh mục ghi một mức thu riêng đang áp dụng nhưng không đọc được số tiền chắc chắn: «{_quote(note)}»"
         return FeeInForce(channel, None, "VND", "note", None, text, cases)
     lowest = min(known, key=lambda e: e["amount"])
     valid_until = date.fromisoformat(lowest["valid_to"]) if lowest["valid_to"] else None

@@ -167,6 +167,31 @@ def test_online_only_reduction_does_not_apply_in_person() -> None:  # 3.000347 i
     assert (fees["Trực tiếp"].amount, fees["Trực tiếp"].basis) == (135000, "note")
 
 
+def test_a_bare_end_date_in_parentheses_dates_the_amount_before_it() -> None:  # 1.014904
+    note = (
+        "- 50.000đ/tem “AB” (Thông tư số 25/2021/TT-BTC ngày 07/4/2021 của Bộ Tài chính). - 25.000đ/tem “AB” "
+        "(áp dụng đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC ngày 30/6/2025 của Bộ Tài chính)"
+    )
+    fee = only_fee(method("50,000 Việt Nam Đồng", note))
+    assert (fee.amount, fee.basis, fee.valid_until, fee.cases) == (25000, "reduced", date(2026, 12, 31), [])
+    assert only_fee(method("50,000 Việt Nam Đồng", note), on=LATER).amount == 50000
+
+
+def test_a_full_period_without_an_amount_dates_nothing() -> None:  # 1.013217
+    note = (
+        "Từ ngày 01/7/2025 đến hết ngày 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC ngày 30/6/2025 "
+        "của Bộ trưởng Bộ Tài chính quy định mức thu, miễn một số khoản phí, lệ phí nhằm hỗ trợ cho doanh nghiệp, người dân"
+    )
+    rows = record_of(method("Miễn phí", note))["methods"]
+    assert (rows[0]["fees"], rows[0]["fee_basis"]) == ([], "by_regulation")
+
+
+def test_a_dated_rate_inconsistent_with_a_cell_in_thousands_is_not_stated() -> None:  # 1.012680
+    note = "25.000.000đ/giấy thông hành (áp dụng đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC)."
+    fee = only_fee(method("25 VNĐ", note))
+    assert fee.amount is None and "25.000.000đ/giấy thông hành" in fee.text
+
+
 def test_usd_note_corrects_a_cell_in_vnd() -> None:
     fee = only_fee(method("50 VNĐ", "Phí hải quan 50USD/chuyến bay đến đối với chuyến bay của nước ngoài"))  # 1.009094
     assert (fee.amount, fee.currency, fee.basis) == (50, "USD", "note") and fee.text == "50 USD"
@@ -192,6 +217,15 @@ def test_other_cases_beside_the_general_amount() -> None:  # 1.004359-like: the 
     fee = only_fee(method("40,000 VNĐ", "Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần."))
     assert (fee.amount, fee.basis) == (40000, "catalogue")
     assert fee.cases == [{"condition": "lệ phí cấp lại", "amount": 20000, "currency": "VND", "unit": "lần"}]
+
+
+def test_an_exemption_for_some_people_is_a_case_named_by_its_sentence() -> None:  # 2.002516
+    note = "8.000 đồng/Văn bản. Miễn lệ phí cho người thuộc gia đình có công với cách mạng; người thuộc hộ nghèo; người khuyết tật."
+    fee = only_fee(method("8,000 VNĐ", note))
+    assert fee.amount == 8000 and fee.cases == [{
+        "condition": "Miễn lệ phí cho người thuộc gia đình có công với cách mạng; người thuộc hộ nghèo; người khuyết tật",
+        "amount": 0, "currency": "VND", "unit": None,
+    }]
 
 
 def test_free_cell_with_a_plain_note_stays_free() -> None:
