@@ -6,12 +6,15 @@ the full text.
 """
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 from typing import Optional
 
-from procedures_kb.format import document_count, fee_phrase, method_line, time_phrase, where_to_file
+from actions.settings import hotline
+from procedures_kb.fees import fees_in_force, today
+from procedures_kb.format import document_count, method_line, time_phrase, where_to_file
 from procedures_kb.store import Document, Record
-from procedures_kb.text import fold, words
+from procedures_kb.text import fold
 
 MAX_LIST_ITEMS = 8
 MAX_ITEM_CHARS = 220
@@ -79,19 +82,28 @@ def documents_answer(record: Record, case: Optional[str] = None) -> str:
     return "\n".join(lines)
 
 
-def fee_answer(record: Record) -> str:
+def fee_answer(record: Record, on: Optional[date] = None) -> str:
+    """The fee payable today per channel (channels with the same fee on one line).
+
+    Where the catalogue gives no figure (the law or the province sets it), the answer says
+    what the catalogue says and points to the hotline instead of saying "miễn phí".
+    """
     if not record["methods"]:
         return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về lệ phí. {more_at(record)}"
-    lines = [title(record), "Lệ phí theo cách nộp:"]
-    lines += [f"• {method['channel']}: {fee_phrase(method)}" for method in record["methods"]]
-    fee_notes = [note for note in dict.fromkeys(m["note"] for m in record["methods"] if m["note"]) if _about_fees(note)]
-    lines += [f"Ghi chú: {shorten(note, 300)}" for note in fee_notes[:2]]
+    on = on or today()
+    channel_fees = fees_in_force(record, on)
+    lines = [title(record), f"Lệ phí theo cách nộp (áp dụng ngày {on:%d/%m/%Y}):"]
+    by_text = groupby(sorted(channel_fees, key=lambda fee: fee.text), key=lambda fee: fee.text)
+    merged = {text: [fee.channel for fee in fees] for text, fees in by_text}
+    ordered = sorted(merged.items(), key=lambda item: min(_channel_rank(record, channel) for channel in item[1]))
+    lines += [f"• {', '.join(channels)}: {text}" for text, channels in ordered]
+    if any(fee.amount is None for fee in channel_fees):
+        lines.append(f"Để biết mức thu chính xác, bạn liên hệ {hotline()}.")
     return "\n".join([*lines, "", more_at(record)])
 
 
-def _about_fees(note: str) -> bool:
-    """Does a channel note explain the fee (exemptions, amounts), not just the channel?"""
-    return not {"phi", "dong", "mien"}.isdisjoint(words(note))
+def _channel_rank(record: Record, channel: str) -> int:
+    return next(index for index, method in enumerate(record["methods"]) if method["channel"] == channel)
 
 
 def time_answer(record: Record) -> str:
@@ -109,8 +121,8 @@ def agency_answer(record: Record) -> str:
     )
 
 
-def online_answer(record: Record, portal_url: str) -> str:
-    online = next((method for method in record["methods"] if method["channel"] == "Trực tuyến"), None)
+def online_answer(record: Record, portal_url: str, on: Optional[date] = None) -> str:
+    online = next((fee for fee in fees_in_force(record, on or today()) if fee.channel == "Trực tuyến"), None)
     if online is None:
         verdict = "Theo danh mục quốc gia, thủ tục này chưa có hình thức nộp trực tuyến."
         return "\n".join([title(record), verdict, f"Nơi nộp: {where_to_file(record)}", "", more_at(record)])
@@ -118,7 +130,7 @@ def online_answer(record: Record, portal_url: str) -> str:
         [
             title(record),
             "Có, thủ tục này nộp trực tuyến được.",
-            f"• {method_line(online)}",
+            f"• {method_line(record, online)}",
             f"Nộp tại Cổng Dịch vụ công quốc gia: {portal_url}",
             more_at(record),
         ]
@@ -137,9 +149,9 @@ def steps_answer(record: Record) -> str:
     return "\n".join([title(record), "Các bước thực hiện:", *numbered(record["steps"], record), "", more_at(record)])
 
 
-def overview_answer(record: Record) -> str:
+def overview_answer(record: Record, on: Optional[date] = None) -> str:
     """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
     lines = [title(record), f"Nơi nộp: {where_to_file(record)}"]
-    lines += [f"• {method_line(method)}" for method in record["methods"][:3]]
+    lines += [f"• {method_line(record, fee)}" for fee in fees_in_force(record, on or today())[:3]]
     lines += ["", "Bạn có thể hỏi tiếp: cần giấy tờ gì, lệ phí, bao lâu, nộp online được không."]
     return "\n".join(lines)

@@ -1,13 +1,15 @@
-"""Staff command line: `python -m procedures_kb import|search|show|lookup` (a hotline lookup aid)."""
+"""Staff command line: `python -m procedures_kb import|search|show|fee|lookup` (a hotline lookup aid)."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date
 from itertools import groupby
 from pathlib import Path
 from typing import Optional, Sequence
 
+from procedures_kb.fees import fees_in_force, parse_date, today
 from procedures_kb.format import document_count, method_line, where_to_file
 from procedures_kb.store import Record, default_records
 from procedures_kb.text import normalize
@@ -50,13 +52,49 @@ def _search(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _show(arguments: argparse.Namespace) -> int:
-    code = normalize(arguments.code)
+def _record_or_none(raw_code: str) -> Optional[Record]:
+    code = normalize(raw_code)
     record = default_records().get(code)
     if record is None:
         print(f"Không có thủ tục nào mang mã “{code}”. Dùng lệnh search để tìm mã.", file=sys.stderr)
+    return record
+
+
+def _date_or_none(on: Optional[str]) -> Optional[date]:
+    """The --on date, else today; None (after a Vietnamese message) when either is malformed."""
+    try:
+        return parse_date(on) if on else today()
+    except ValueError as error:
+        shown = f"--on {on}" if on else str(error)
+        print(f"Ngày không hợp lệ ({shown}): hãy ghi ngày dạng YYYY-MM-DD, ví dụ 2026-12-02.", file=sys.stderr)
+        return None
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    record = _record_or_none(arguments.code)
+    if record is None:
         return EXIT_USAGE
-    print(json.dumps(record, ensure_ascii=False, indent=1) if arguments.json else render_record(record))
+    if arguments.json:
+        print(json.dumps(record, ensure_ascii=False, indent=1))
+        return 0
+    on = _date_or_none(None)
+    if on is None:
+        return EXIT_USAGE
+    print(render_record(record, on))
+    return 0
+
+
+def _fee(arguments: argparse.Namespace) -> int:
+    record = _record_or_none(arguments.code)
+    on = _date_or_none(arguments.on)
+    if record is None or on is None:
+        return EXIT_USAGE
+    fees = fees_in_force(record, on)
+    if arguments.json:
+        print(json.dumps([fee.to_json() for fee in fees], ensure_ascii=False, indent=1))
+        return 0
+    print(f"{record['name']} (mã {record['code']}) — lệ phí áp dụng ngày {on:%d/%m/%Y}:")
+    print("\n".join(f"  • {fee.channel}: {fee.text}" for fee in fees) or "  (Cổng không ghi thông tin)")
     return 0
 
 
@@ -64,7 +102,9 @@ def _lookup(arguments: argparse.Namespace) -> int:
     """Interactive prompt for hotline staff: type words to search, a number to open a hit."""
     from procedures_kb.search import search
 
-    records, hits = default_records(), []
+    records, hits, on = default_records(), [], _date_or_none(None)
+    if on is None:
+        return EXIT_USAGE
     print("Tra cứu thủ tục hành chính — gõ từ khóa (có dấu hoặc không), số thứ tự để xem chi tiết, Enter trống để thoát.")
     while True:
         try:
@@ -75,7 +115,7 @@ def _lookup(arguments: argparse.Namespace) -> int:
         if not line:
             return 0
         if line.isdigit() and 1 <= int(line) <= len(hits):
-            print(render_record(records[hits[int(line) - 1].code]))
+            print(render_record(records[hits[int(line) - 1].code], on))
             continue
         hits = search(line, limit=arguments.limit)
         if not hits:
@@ -84,14 +124,15 @@ def _lookup(arguments: argparse.Namespace) -> int:
             print(f"  {rank}. {hit.name} — {hit.code} ({', '.join(records[hit.code]['levels'])})")
 
 
-def render_record(record: Record) -> str:
-    """The record as a hotline operator reads it: where, time and fee, papers by case, link."""
+def render_record(record: Record, on: date) -> str:
+    """The record as a hotline operator reads it: where, time and fee on `on` with each
+    channel's note, papers by case, link."""
     lines = [f"{record['name']}", f"Mã thủ tục: {record['code']} · Lĩnh vực: {record['field']}"]
     lines.append(f"Cấp thực hiện: {', '.join(record['levels']) or 'không ghi'}")
     lines.append(f"Nơi nộp: {where_to_file(record)}")
     lines.append("")
-    lines.append("Thời hạn và lệ phí theo cách nộp:")
-    lines += [f"  • {method_line(method)}" for method in record["methods"]] or ["  (Cổng không ghi thông tin)"]
+    lines.append(f"Thời hạn và lệ phí theo cách nộp (lệ phí áp dụng ngày {on:%d/%m/%Y}):")
+    lines += _method_lines(record, on) or ["  (Cổng không ghi thông tin)"]
     lines.append("")
     lines.append("Thành phần hồ sơ:")
     if not record["documents"]:
@@ -111,6 +152,16 @@ def render_record(record: Record) -> str:
     return "\n".join(lines)
 
 
+def _method_lines(record: Record, on: date) -> list[str]:
+    """Per channel: time and fee in force, then the channel's notes (each once)."""
+    lines = []
+    for fee in fees_in_force(record, on):
+        lines.append(f"  • {method_line(record, fee)}")
+        notes = dict.fromkeys(m["note"] for m in record["methods"] if m["channel"] == fee.channel and m["note"])
+        lines += [f"    Ghi chú: {note}" for note in notes]
+    return lines
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m procedures_kb", description="Tra cứu thủ tục hành chính")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     shower.add_argument("code")
     shower.add_argument("--json", action="store_true")
     shower.set_defaults(handler=_show)
+    feer = commands.add_parser("fee", help="lệ phí áp dụng theo từng cách nộp vào một ngày (mặc định hôm nay)")
+    feer.add_argument("code")
+    feer.add_argument("--on", help="ngày dạng YYYY-MM-DD")
+    feer.add_argument("--json", action="store_true")
+    feer.set_defaults(handler=_fee)
     lookup = commands.add_parser("lookup", help="dấu nhắc tra cứu tương tác cho tổng đài viên")
     lookup.add_argument("--limit", type=int, default=5)
     lookup.set_defaults(handler=_lookup)

@@ -1,6 +1,7 @@
 """Short Vietnamese phrasings of record fields, shared by the staff CLI and the bot's answers."""
 from __future__ import annotations
 
+from procedures_kb.fees import FeeInForce
 from procedures_kb.store import Document, Method, Record
 
 # Who receives the dossier at each level when the portal names no agency.
@@ -11,16 +12,9 @@ LEVEL_OFFICES = {
 }
 
 
-def format_vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
-
-
-def fee_phrase(method: Method) -> str:
-    if method["fee_vnd"] == 0:
-        return "miễn phí"
-    if method["fee_vnd"] is not None:
-        return format_vnd(method["fee_vnd"])
-    return method["fee_text"] or "cổng không ghi lệ phí"
+def fee_phrase(fee: FeeInForce) -> str:
+    """The fee of one channel on a date, as the assistant says it."""
+    return fee.text
 
 
 def time_phrase(method: Method) -> str:
@@ -31,8 +25,14 @@ def time_phrase(method: Method) -> str:
     return f"{number} {method['time_unit']}" if method["time_unit"] else f"{number} (cổng không ghi đơn vị)"
 
 
-def method_line(method: Method) -> str:
-    return f"{method['channel']}: {time_phrase(method)}; lệ phí {fee_phrase(method)}"
+def channel_methods(record: Record, channel: str) -> list[Method]:
+    return [method for method in record["methods"] if method["channel"] == channel]
+
+
+def method_line(record: Record, fee: FeeInForce) -> str:
+    """"Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
+    times = " / ".join(dict.fromkeys(time_phrase(method) for method in channel_methods(record, fee.channel)))
+    return f"{fee.channel}: {times}; lệ phí {fee_phrase(fee)}"
 
 
 def document_count(document: Document) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from procedures_kb import parsing
+from procedures_kb import fees, parsing
 from procedures_kb.parsing import Problems, clean
 from procedures_kb.store import RECORDS_DIR, SEGMENTATION_FILE
 from procedures_kb.text import normalize
@@ -28,6 +28,8 @@ def clean_multiline(raw: str) -> str:
 
 def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """The clean record of one raw portal page, with the field names the project documents."""
+    methods = parsing.parse_methods(raw["cach_thuc_thuc_hien"], problems)
+    fees.annotate_methods(methods)
     return {
         "code": normalize(raw["ma_thu_tuc"]),
         "name": clean(raw["ten_thu_tuc"]),
@@ -44,7 +46,7 @@ def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
         },
         "decision": clean(raw["so_quyet_dinh"]),
         "source_url": clean(raw["detail_url"]),
-        "methods": parsing.parse_methods(raw["cach_thuc_thuc_hien"], problems),
+        "methods": methods,
         "documents": parsing.parse_documents(raw["thanh_phan_ho_so"], problems),
         "steps": parsing.parse_steps(raw["trinh_tu_thuc_hien"]),
         "conditions": clean_multiline(raw["yeu_cau_dieu_kien"]),

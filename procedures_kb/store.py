@@ -17,6 +17,19 @@ ALIASES_FILE = KB_DIR / "aliases.yml"
 SEGMENTATION_FILE = KB_DIR / "name_words.json"
 
 
+class FeeAmount(TypedDict):
+    """One amount the fee cell or its note states (docs/fee-model.md)."""
+
+    amount: Optional[float]
+    currency: str
+    unit: Optional[str]
+    condition: Optional[str]
+    valid_from: Optional[str]
+    valid_to: Optional[str]
+    source: str
+    reference: Optional[str]
+
+
 class Method(TypedDict):
     channel: str
     time_text: str
@@ -25,6 +38,9 @@ class Method(TypedDict):
     fee_text: str
     fee_vnd: Optional[int]
     note: Optional[str]
+    fees: list[FeeAmount]
+    fee_basis: str  # "fixed" | "free" | "by_regulation" | "provincial" | "unknown"
+    fee_flags: list[str]  # "cell_in_thousands", "cell_currency", "cell_free_note_amount", "cell_implausible"
 
 
 class Document(TypedDict):

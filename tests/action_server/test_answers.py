@@ -1,10 +1,16 @@
 """Answers are built from the real committed records, exactly."""
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from actions import answers
+from actions.settings import hotline
 from procedures_kb.store import default_records
 
 PORTAL = "https://dichvucong.gov.vn"
+DAY = date(2026, 12, 2)
 
 
 def record(code: str):  # type: ignore[no-untyped-def]
@@ -12,15 +18,42 @@ def record(code: str):  # type: ignore[no-untyped-def]
 
 
 def test_fee_answer_per_channel_names_the_procedure() -> None:
-    text = answers.fee_answer(record("1.004222"))
-    assert "Đăng ký thường trú (mã 1.004222)" in text
+    text = answers.fee_answer(record("1.004222"), DAY)
+    assert "Đăng ký thường trú (mã 1.004222)" in text and "Lệ phí theo cách nộp (áp dụng ngày 02/12/2026):" in text
     assert "• Trực tuyến: 10.000 đồng" in text and "• Trực tiếp: 20.000 đồng" in text
-    assert "Ghi chú: Trường hợp công dân nộp hồ sơ qua cổng dịch vụ công trực tuyến thu 10.000 đồng/lần đăng ký." in text
+    assert "Điều 4 Thông tư số 75/2022/TT-BTC" in text  # the in-person exemption case, named from the note
 
 
 def test_fee_answer_says_when_the_catalogue_gives_no_fee() -> None:
-    text = answers.fee_answer(record("1.014061"))
-    assert "• Trực tiếp: cổng không ghi lệ phí" in text and "Ghi chú" not in text
+    text = answers.fee_answer(record("1.014061"), DAY)
+    assert "• Trực tiếp, Trực tuyến: danh mục không ghi lệ phí" in text and hotline() in text
+
+
+def test_fee_answer_gives_the_notes_amount_not_the_free_cell() -> None:
+    text = answers.fee_answer(record("3.000347"), DAY)
+    assert "• Trực tuyến, Trực tiếp: 135.000 đồng" in text and "miễn phí" not in text.lower()
+
+
+def test_fee_answer_says_how_long_a_reduction_lasts_and_under_which_circular() -> None:
+    text = answers.fee_answer(record("1.014063"), DAY)
+    assert "• Trực tiếp, Trực tuyến: 25.000 đồng (giảm 50% đến hết 31/12/2026 theo Thông tư 64/2025/TT-BTC; mức thường 50.000 đồng)" in text
+    assert "• Trực tiếp, Trực tuyến: 50.000 đồng" in answers.fee_answer(record("1.014063"), date(2027, 1, 15))
+
+
+@pytest.mark.parametrize("code, says", [("1.013831", "Luật phí và lệ phí"), ("1.013235", "Hội đồng nhân dân")])
+def test_fee_answer_never_says_free_when_the_law_or_the_province_sets_the_fee(code: str, says: str) -> None:
+    text = answers.fee_answer(record(code), DAY)
+    assert "miễn phí" not in text.lower() and says in text and hotline() in text
+
+
+def test_fee_answer_uses_assistant_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_TODAY", "2027-01-15")
+    assert "50.000 đồng" in answers.fee_answer(record("1.014063")) and "25.000" not in answers.fee_answer(record("1.014063"))
+
+
+def test_overview_and_online_answers_state_the_fee_in_force() -> None:
+    assert "• Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" in answers.overview_answer(record("3.000347"), DAY)
+    assert "• Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" in answers.online_answer(record("3.000347"), PORTAL, DAY)
 
 
 def test_time_answer_with_bare_number_says_the_unit_is_missing() -> None:

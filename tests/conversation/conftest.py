@@ -53,7 +53,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 
 @pytest.fixture(scope="session")
 def action_url(seeded_database: SeededDatabase) -> Iterator[str]:
-    env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000"}
+    env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000", "ASSISTANT_TODAY": "2026-12-02"}
     with action_server(free_port(), env) as url:
         yield url
 

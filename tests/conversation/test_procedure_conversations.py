@@ -17,6 +17,12 @@ async def test_fee_then_follow_up_questions_keep_the_procedure(conversation: Con
     assert "7 ngày làm việc" in time
 
 
+async def test_fee_answer_states_the_fee_in_force_on_assistant_today(conversation: Conversation) -> None:
+    reply = await conversation.say('/ask_fee{"procedure":"3.000347"}')
+    assert "Đổi giấy phép lái xe (mã 3.000347)" in reply and "(áp dụng ngày 02/12/2026)" in reply
+    assert "• Trực tuyến, Trực tiếp: 135.000 đồng" in reply and "miễn phí" not in reply.lower()
+
+
 async def test_multi_case_documents_through_buttons(conversation: Conversation) -> None:
     reply = await conversation.say("nhập hộ khẩu cần những giấy tờ gì")
     assert "Bạn thuộc trường hợp nào?" in reply and len(conversation.buttons) >= 6

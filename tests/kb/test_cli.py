@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "procedures_kb", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def run(*arguments: str, today: str = "2026-12-02") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_TODAY": today}
+    command = [sys.executable, "-m", "procedures_kb", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_show_json_gives_methods_per_channel() -> None:
@@ -32,6 +37,50 @@ def test_show_human_output_for_the_hotline() -> None:
     assert "Trực tuyến: 7 ngày làm việc; lệ phí 10.000 đồng" in result.stdout
     assert "[Đăng ký thường trú vào chỗ ở hợp pháp do thuê, mượn, ở nhờ]" in result.stdout
     assert "https://dichvucong.gov.vn/" in result.stdout
+
+
+def test_show_prints_the_fee_in_force_and_each_channels_note() -> None:
+    result = run("show", "3.000347")
+    assert result.returncode == 0
+    assert "lệ phí áp dụng ngày 02/12/2026" in result.stdout
+    assert "• Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" in result.stdout
+    assert "• Trực tiếp: 5 ngày làm việc; lệ phí 135.000 đồng" in result.stdout
+    assert result.stdout.count("Ghi chú: - Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần.") == 2
+    assert "miễn phí" not in result.stdout.lower()
+
+
+def test_fee_command_gives_the_fee_in_force_today_per_channel() -> None:
+    result = run("fee", "3.000347")
+    assert result.returncode == 0
+    assert "• Trực tuyến: 135.000 đồng" in result.stdout and "• Trực tiếp: 135.000 đồng" in result.stdout
+
+
+def test_fee_command_json_on_a_date() -> None:
+    today = json.loads(run("fee", "1.014063", "--json").stdout)
+    online = next(fee for fee in today if fee["channel"] == "Trực tuyến")
+    assert (online["amount"], online["basis"], online["valid_until"]) == (25000, "reduced", "2026-12-31")
+    later = json.loads(run("fee", "1.014063", "--on", "2027-01-15", "--json").stdout)
+    assert {(fee["channel"], fee["amount"], fee["basis"]) for fee in later if fee["channel"] != "Dịch vụ bưu chính"} == {
+        ("Trực tiếp", 50000, "catalogue"), ("Trực tuyến", 50000, "catalogue"),
+    }
+    assert list(later[0]) == ["channel", "amount", "currency", "basis", "valid_until", "text", "cases"]
+    by_law = json.loads(run("fee", "1.013831", "--json").stdout)
+    assert {(fee["amount"], fee["basis"]) for fee in by_law} == {(None, "by_regulation")}
+    assert {fee["amount"] for fee in json.loads(run("fee", "1.004022", "--json").stdout)} == {900000}
+
+
+@pytest.mark.parametrize(
+    "arguments, today, message",
+    [
+        (("fee", "9.999999"), "2026-12-02", "Không có thủ tục nào mang mã “9.999999”"),
+        (("fee", "3.000347", "--on", "2026-02-30"), "2026-12-02", "Ngày không hợp lệ (--on 2026-02-30)"),
+        (("fee", "3.000347"), "02/12/2026", "ASSISTANT_TODAY='02/12/2026'"),
+        (("show", "3.000347"), "mai", "ASSISTANT_TODAY='mai'"),
+    ],
+)
+def test_fee_command_refuses_unknown_codes_and_bad_dates(arguments: tuple[str, ...], today: str, message: str) -> None:
+    result = run(*arguments, today=today)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_search_json_ranks_permanent_residence_first() -> None:

@@ -1,0 +1,575 @@
+"""The fee model: what the catalogue says a procedure costs, and the fee payable on a date.
+
+The portal's fee cell is often not the truth: the note beside it gives the real amount, a
+reduced rate for some months, an exemption, or says that the law or the provincial People's
+Council sets the amount. `annotate_methods` (called by the importer) reads the cell and the
+note of every method into `fees`, `fee_basis` and `fee_flags`; `fees_in_force` works out,
+per channel, the fee payable on a date. See docs/fee-model.md.
+
+Reading the notes favours correctness over coverage: an amount is only taken when the
+note states it with its currency; a percentage only when its base is stated; a period only
+when both ends (or the end) are dated. What cannot be read stays in the note's own words.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Optional
+
+from procedures_kb.text import fold, normalize
+
+VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+TODAY_VARIABLE = "ASSISTANT_TODAY"
+ONLINE = "Trực tuyến"
+ONLINE_ONLY = "nộp trực tuyến"
+MAX_CONDITION_CHARS = 160
+# Cell amounts in đồng below this are the portal's thousands ("900 VNĐ" for 900.000 đồng)
+# or a misread cell: no national fee is a few hundred đồng.
+PLAUSIBLE_VND = 1000
+
+
+# --- Today -----------------------------------------------------------------------------------
+
+
+def today() -> date:
+    """Today in Vietnam, or the date in ASSISTANT_TODAY (YYYY-MM-DD) for tests and demos.
+
+    A malformed ASSISTANT_TODAY raises ValueError: silently falling back to the clock would
+    make a demo state the wrong fees.
+    """
+    value = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not value:
+        return datetime.now(VIETNAM_TZ).date()
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(f"{TODAY_VARIABLE}={value!r} không phải ngày dạng YYYY-MM-DD") from None
+
+
+def parse_date(value: str) -> date:
+    """A strict YYYY-MM-DD date (ValueError otherwise)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
+# --- Reading the cell and the note -----------------------------------------------------------
+
+_NUMBER = r"\d{1,3}(?:[.,]\d{3})+|\d+"
+_MONEY = re.compile(
+    rf"(?<![\d.,/])({_NUMBER})\s*(triệu\s*|nghìn\s*|ngàn\s*)?(đồng|đ|vnđ|vnd|usd)(?![^\W\d_])", re.IGNORECASE
+)
+_MULTIPLIERS = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
+_CELL = re.compile(rf"({_NUMBER}) ?(Việt Nam Đồng|VNĐ|Đồng|USD)")
+_DATE = r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})|(\d{1,2}) tháng (\d{1,2}) năm (\d{4})"
+_PERIOD = re.compile(
+    rf"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:{_DATE})\s*,?\s*(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+)?(?:{_DATE})"
+    rf"|(?:áp dụng\s+)?đến\s+hết\s+(?:ngày\s+)?(?:{_DATE})",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(r"Thông tư(?:\s+số)?\s*(\d+/\d{4}/TT-[A-ZĐ]+)", re.IGNORECASE)
+# "bằng 50% mức thu nêu trên": a share of the amount stated before it. "... quy định tại
+# điểm 1 Biểu phí" names no amount, so it is not read.
+_SHARE_OF_STATED = re.compile(
+    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*(?:mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?)\s*"
+    r"(?:nêu trên|quy định(?!\s+tại))",
+    re.IGNORECASE,
+)
+_SHARE_OF_AMOUNT = re.compile(rf"(\d+(?:[.,]\d+)?)\s*%\s*(?:của|x|×)\s*({_NUMBER})\s*(đồng|usd)", re.IGNORECASE)
+_EXEMPT_PERIOD = re.compile(r"miễn(?:\s+(?:lệ\s+)?phí)?\s*(?:\(|,)?\s*(?:kể\s+)?từ\s+ngày", re.IGNORECASE)
+_EXEMPT = re.compile(r"\b(?:miễn|không thu)\s+(?:lệ\s+)?phí\b(?!\s*,?\s*lệ phí nhằm)(?!\s*(?:kể\s+)?từ)", re.IGNORECASE)
+_PROVINCIAL = re.compile(
+    r"(?:hội đồng nhân dân|hđnd)[^.;]{0,80}?(?:quyết định|quy định)(?!\s+tại)|(?:quyết định|quy định) của (?:hội đồng nhân dân|hđnd)",
+    re.IGNORECASE,
+)
+_REGULATION = re.compile(
+    r"luật phí và lệ phí|pháp luật về phí|TT-BTC|theo quy định (?:của|tại) (?:pháp luật|nghị định|thông tư)", re.IGNORECASE
+)
+_UNREAD_MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|đ\b|usd|vnđ)", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[-+*•A-ZĐÀ-Ỹ(])|\n|\s(?=[-+•*]\s)")
+_CLAUSE_END = re.compile(r";|[()]")
+# Label words that only name the fee, not a case ("Lệ phí: 135.000 đồng").
+_GENERIC_LABEL_WORDS = {
+    "le", "phi", "muc", "thu", "ap", "dung", "nop", "la", "va", "cap", "moi", "lan", "gia", "dich", "vu", "tien",
+}
+_UNIT_STOP_WORDS = {
+    "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
+}
+_PLAIN_EXEMPTIONS = {"mien phi", "mien le phi", "khong thu phi", "khong thu le phi"}
+_NO_AMOUNT_BASES = ("provincial", "by_regulation", "unknown")
+_PARENTHESISED_WORDS = re.compile(r"\((?:[^()\d]*?)(?:đồng|USD)\)", re.IGNORECASE)
+
+
+@dataclass
+class _Amount:
+    amount: Optional[float]
+    currency: str
+    unit: Optional[str] = None
+    condition: Optional[str] = None
+    valid_from: Optional[str] = None
+    valid_to: Optional[str] = None
+    source: str = "note"
+    reference: Optional[str] = None
+    online_only: bool = False
+    label: Optional[str] = None
+
+    def entry(self) -> dict[str, Any]:
+        condition = ONLINE_ONLY if self.online_only else self.condition
+        amount = None if self.amount is None else _whole(self.amount)
+        return {
+            "amount": amount,
+            "currency": self.currency,
+            "unit": self.unit,
+            "condition": condition,
+            "valid_from": self.valid_from,
+            "valid_to": self.valid_to,
+            "source": self.source,
+            "reference": self.reference,
+        }
+
+    @property
+    def dated(self) -> bool:
+        return self.valid_from is not None or self.valid_to is not None
+
+
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[.,]", "", text))
+
+
+def _money_value(match: re.Match[str]) -> tuple[float, str]:
+    multiplier = _MULTIPLIERS.get((match.group(2) or "").strip().lower(), 1)
+    currency = "USD" if match.group(3).lower() == "usd" else "VND"
+    return _number(match.group(1)) * multiplier, currency
+
+
+def _unit_after(text: str) -> Optional[str]:
+    """What one amount pays for: the words after "/" ("đồng/thẻ căn cước" → "thẻ căn cước")."""
+    match = re.match(r"\s*/\s*(?:0?1\s+)?((?:[^\W\d_][\w-]*\s*){1,3})", text)
+    if not match:
+        return None
+    unit_words = []
+    for word in match.group(1).split():
+        if word.lower() in _UNIT_STOP_WORDS:
+            break
+        unit_words.append(word.lower())
+    return " ".join(unit_words) or None
+
+
+def _iso(groups: tuple[Optional[str], ...]) -> Optional[str]:
+    day, month, year = [g for g in groups if g is not None][:3]
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _period(match: re.Match[str]) -> tuple[Optional[str], Optional[str]]:
+    groups = match.groups()
+    if any(groups[:12]):
+        return _iso(groups[0:6]), _iso(groups[6:12])
+    return None, _iso(groups[12:18])
+
+
+def cell_amount(method: dict[str, Any]) -> Optional[_Amount]:
+    """The fee cell as an amount ("Miễn phí" is 0 đồng), or None when it states none."""
+    fee_text = method.get("fee_text") or ""
+    if fee_text == "Miễn phí":
+        return _Amount(0, "VND", source="cell")
+    match = _CELL.fullmatch(fee_text)
+    if not match:
+        return None
+    currency = "USD" if match.group(2) == "USD" else "VND"
+    value = float(match.group(1).replace(",", "")) if currency == "USD" else _number(match.group(1))
+    return _Amount(value, currency, source="cell")
+
+
+def _sentences(note: str) -> list[str]:
+    text = _PARENTHESISED_WORDS.sub("", note)
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [part.strip() for part in _CLAUSE_END.split(sentence) if part.strip(" .,:")]
+
+
+def _label(before: str, keep_start: bool = False) -> Optional[str]:
+    """The words naming an amount ("Lệ phí cấp mới", "Thẻ tạm trú có thời hạn không quá 02 năm"):
+    the words nearest the amount, or the start of a sentence naming a case (`keep_start`)."""
+    label = before.strip(" -+*•:.,").strip()
+    label = re.sub(r"^(?:[a-zđ]\)|\d+\.)\s*", "", label).strip()
+    if not label:
+        return None
+    if len(label) > MAX_CONDITION_CHARS and keep_start:
+        return label[:MAX_CONDITION_CHARS].rsplit(" ", 1)[0] + "…"
+    if len(label) > MAX_CONDITION_CHARS:
+        return "…" + label[-MAX_CONDITION_CHARS:].split(" ", 1)[-1]
+    return label
+
+
+def _names_a_case(label: Optional[str]) -> bool:
+    """Does a label name a case, rather than only the fee ("Lệ phí", "Mức thu")?"""
+    return bool(label) and not set(re.findall(r"\w+", fold(label))) <= _GENERIC_LABEL_WORDS
+
+
+def _is_online_only(before: str) -> bool:
+    folded = fold(before)
+    return "truc tuyen" in folded and "truc tiep" not in folded and "buu chinh" not in folded
+
+
+def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -> Optional[_Amount]:
+    """The rate a dated clause sets: an amount, a share of the base, or 0 for an exemption."""
+    valid_from, valid_to = _period(period)
+    if valid_from is None and valid_to is None:  # an impossible date ("31/6/2026"): not guessed
+        return None
+    reference = _REFERENCE.search(clause)
+    common = {
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "reference": reference.group(1).upper() if reference else None,
+    }
+    exempt = _EXEMPT_PERIOD.search(clause)
+    if exempt and exempt.end() >= period.start() and exempt.start() <= period.start():
+        online = _is_online_only(clause[: exempt.start()])
+        return _Amount(0, base.currency if base else "VND", online_only=online, **common)
+    share = _SHARE_OF_STATED.search(clause)
+    money = list(_MONEY.finditer(clause))
+    if share:
+        online = _is_online_only(clause[: share.start()])
+        if base is None or base.amount is None:
+            return _Amount(None, "VND", online_only=online, **common)
+        value = base.amount * float(share.group(1).replace(",", ".")) / 100
+        return _Amount(value, base.currency, unit=base.unit, online_only=online, **common)
+    if not money:
+        return None
+    # The rate is the amount nearest the period ("áp dụng mức phí 400.000 đồng ... kể từ").
+    nearest = min(money, key=lambda m: min(abs(m.start() - period.end()), abs(m.end() - period.start())))
+    value, currency = _money_value(nearest)
+    online = _is_online_only(clause[: min(nearest.start(), period.start())])
+    return _Amount(value, currency, unit=_unit_after(clause[nearest.end() :]), online_only=online, **common)
+
+
+def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
+    """Amounts stated for the general case or for a named case, with the words naming it."""
+    found: list[_Amount] = []
+    taken: list[tuple[int, int]] = []
+    for share in _SHARE_OF_AMOUNT.finditer(clause):
+        currency = "USD" if share.group(3).lower() == "usd" else "VND"
+        value = _number(share.group(2)) * float(share.group(1).replace(",", ".")) / 100
+        found.append(_Amount(value, currency, label=_label(clause[: share.start()])))
+        taken.append(share.span())
+    previous_end = 0
+    for money in _MONEY.finditer(clause):
+        if any(start <= money.start() < end for start, end in taken):
+            continue
+        value, currency = _money_value(money)
+        before = clause[previous_end : money.start()]
+        found.append(_Amount(value, currency, unit=_unit_after(clause[money.end() :]), label=_label(before)))
+        previous_end = money.end()
+    if not found and _EXEMPT.search(clause):
+        whole = fold(clause).strip(" .-")
+        rest_of_sentence = sentence[max(sentence.find(clause), 0) :]
+        condition = None if whole in _PLAIN_EXEMPTIONS else _label(rest_of_sentence, keep_start=True)
+        found.append(_Amount(0, "VND", condition=condition, label=condition))
+    return found
+
+
+@dataclass
+class _NoteReading:
+    undated: list[_Amount] = field(default_factory=list)
+    dated: list[_Amount] = field(default_factory=list)
+
+
+def read_note(note: str, base: Optional[_Amount]) -> _NoteReading:
+    """Every amount the note states, undated ones first met being the base of later shares."""
+    reading = _NoteReading()
+    for sentence in _sentences(note):
+        previous: list[_Amount] = []
+        for clause in _clauses(sentence):
+            period = _PERIOD.search(clause)
+            if not period:
+                previous = _undated_amounts(clause, sentence)
+                reading.undated.extend(previous)
+                continue
+            current_base = next((a for a in reversed(reading.undated) if a.condition is None and a.amount), base)
+            dated = _dated_amount(clause, period, current_base) or _dated_before(clause, period, previous)
+            if dated is not None:
+                reading.undated = [a for a in reading.undated if a is not dated]
+                reading.dated.append(dated)
+            previous = []
+    return reading
+
+
+def _dated_before(clause: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
+    """"25.000đ/tem (áp dụng đến hết ngày 31/12/2026 theo Thông tư …)": a bare end date in
+    parentheses dates the amount just before it. A full period without an amount ("Từ ngày …
+    đến hết ngày … áp dụng theo quy định tại Thông tư …") names no rate and dates nothing."""
+    valid_from, valid_to = _period(period)
+    if valid_from is not None or valid_to is None or not previous or not previous[-1].amount:
+        return None
+    amount = previous[-1]
+    reference = _REFERENCE.search(clause)
+    amount.valid_to = valid_to
+    amount.reference = reference.group(1).upper() if reference else None
+    return amount
+
+
+# --- One method: fees, basis, flags ---------------------------------------------------------
+
+
+def _same(left: _Amount, right: _Amount) -> bool:
+    return left.currency == right.currency and left.amount == right.amount
+
+
+def _read_method(method: dict[str, Any]) -> tuple[list[_Amount], str, list[str]]:
+    cell = cell_amount(method)
+    note = method.get("note") or ""
+    stated = [a for a in read_note(note, None).undated if a.amount]
+    flags: list[str] = []
+    general: Optional[_Amount] = None
+    if cell is not None and cell.amount:
+        matching = next((a for a in stated if _same(a, cell)), None)
+        thousands = next((a for a in stated if a.currency == "VND" == cell.currency and a.amount == cell.amount * 1000), None)
+        in_usd = next((a for a in stated if a.currency == "USD" != cell.currency and a.amount == cell.amount), None)
+        if matching:
+            general = _Amount(cell.amount, cell.currency, unit=matching.unit, source="cell", label=matching.label)
+        elif cell.currency == "VND" and cell.amount < PLAUSIBLE_VND and thousands:
+            flags.append("cell_in_thousands")
+            general = thousands
+        elif in_usd:
+            flags.append("cell_currency")
+            general = in_usd
+        elif cell.currency == "VND" and cell.amount < PLAUSIBLE_VND:
+            flags.append("cell_implausible")
+        else:
+            general = cell
+        if general is not None and general is not cell:
+            general.unit = general.unit or _unit_after(note)
+        elif general is cell:
+            cell.unit = _unit_after(note) or _unit_after(re.sub(r"^\s*(?:đồng|VNĐ)", "", note))
+    reading = read_note(note, general)
+    if "cell_implausible" in flags and cell is not None:
+        _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
+    undated = [a for a in reading.undated if general is None or not (_same(a, general) or a is general)]
+    if general is None and cell is not None and cell.amount == 0:
+        if any(a.amount for a in undated) or any(a.amount for a in reading.dated):
+            flags.append("cell_free_note_amount")
+    general = general or _general_from_note(undated, None if flags else cell)
+    if general is not None:
+        undated = [a for a in undated if a is not general and not _same(a, general)]
+        general.condition = None
+    if general is not None and general.amount and sum(a.amount or 0 for a in undated) == general.amount:
+        undated = []  # the parts the general amount is made of ("gồm 3.000.000 đồng …; 1.500.000 đồng …")
+    for amount in undated:
+        amount.condition = amount.condition or amount.label or "trường hợp khác"
+    fees = ([general] if general else []) + undated + reading.dated
+    basis = _basis(fees, cell, note)
+    if basis in _NO_AMOUNT_BASES:  # the cell's "Miễn phí" is not what the note says
+        fees = [amount for amount in fees if amount.source != "cell"]
+    return fees, basis, flags
+
+
+def _drop_inconsistent_rates(dated: list[_Amount], thousands: float) -> None:
+    """Beside a cell in thousands the note does not confirm ("25 VNĐ"), a dated rate is only
+    believed when it reads as a reduction of that cell ×1000 (20–100 %): "25.000.000đ" beside
+    "25 VNĐ" is a typo of one of them, and which one cannot be told."""
+    for amount in dated:
+        if amount.amount and not 0.2 * thousands <= amount.amount <= thousands:
+            amount.amount = None
+
+
+def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optional[_Amount]:
+    """The note's general amount: its only amount (or its only unnamed one), else the cell's
+    "Miễn phí" when nothing contradicts it."""
+    if len({(a.amount, a.currency) for a in undated}) == 1 and undated[0].amount:
+        return undated[0]
+    unnamed = [a for a in undated if not _names_a_case(a.label) and a.condition is None]
+    if len({(a.amount, a.currency) for a in unnamed}) == 1:
+        return unnamed[0]
+    if cell is not None and cell.amount == 0 and not any(a.amount for a in undated):
+        return cell
+    return None
+
+
+def _basis(fees: list[_Amount], cell: Optional[_Amount], note: str) -> str:
+    if any(a.amount for a in fees):
+        return "fixed"
+    if _UNREAD_MONEY.search(note):  # an amount written in a way not read ("10.000.0000 đồng")
+        return "unknown"
+    if _PROVINCIAL.search(note):
+        return "provincial"
+    explicitly_free = any(a.amount == 0 and a.condition is None and not a.dated and a.source == "note" for a in fees)
+    if _cites_fee_rule(note) and not explicitly_free:
+        return "by_regulation"
+    if cell is not None and cell.amount == 0 or explicitly_free:
+        return "free"
+    return "unknown"
+
+
+def _cites_fee_rule(note: str) -> bool:
+    """Does a sentence of the note cite a law or circular for the fee ("Luật phí và lệ phí")?"""
+    return any(_REGULATION.search(s) and re.search(r"\b(?:phi|muc thu)\b", fold(s)) for s in _sentences(note))
+
+
+def annotate_methods(methods: list[dict[str, Any]]) -> None:
+    """Add `fees`, `fee_basis` and `fee_flags` to every method of one record, in place.
+
+    When a channel has several rows with different amounts (one per case, e.g. per card
+    duration), each row's general amount becomes a case of that channel, named by the row's
+    own words.
+    """
+    readings = [_read_method(method) for method in methods]
+    generals: dict[str, set[tuple[Optional[float], str]]] = {}
+    for method, (fees, _, _) in zip(methods, readings):
+        row_general = {(a.amount, a.currency) for a in fees if _is_general(a)} or {(None, "")}
+        generals.setdefault(method["channel"], set()).update(row_general)
+    for method, (fees, basis, flags) in zip(methods, readings):
+        if len(generals[method["channel"]]) > 1:
+            for amount in filter(_is_general, fees):
+                amount.condition = _row_case(method, amount)
+        method["fees"] = [amount.entry() for amount in fees]
+        method["fee_basis"] = basis
+        method["fee_flags"] = flags
+
+
+def _is_general(amount: _Amount) -> bool:
+    return amount.condition is None and not amount.online_only and not amount.dated
+
+
+def _row_case(method: dict[str, Any], amount: _Amount) -> str:
+    if _names_a_case(amount.label):
+        return amount.label
+    first = _sentences(method.get("note") or "")
+    return (_label(first[0], keep_start=True) if first else None) or f"mức {method['fee_text'] or 'khác'}"
+
+
+# --- The fee in force on a date --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeInForce:
+    channel: str
+    amount: Optional[float]
+    currency: str
+    basis: str
+    valid_until: Optional[date]
+    text: str
+    cases: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
+        return data
+
+
+def format_amount(amount: float, currency: str) -> str:
+    if currency == "USD":
+        return f"{_whole(amount)} USD".replace(".", ",")
+    return f"{int(round(amount)):,}".replace(",", ".") + " đồng"
+
+
+def _in_force(entry: dict[str, Any], on: date) -> bool:
+    starts = entry["valid_from"] is None or date.fromisoformat(entry["valid_from"]) <= on
+    ends = entry["valid_to"] is None or on <= date.fromisoformat(entry["valid_to"])
+    return starts and ends
+
+
+def _applies_to(entry: dict[str, Any], channel: str) -> bool:
+    return entry["condition"] is None or (entry["condition"] == ONLINE_ONLY and channel == ONLINE)
+
+
+def fees_in_force(record: dict[str, Any], on: date) -> list[FeeInForce]:
+    """Per channel, in the record's channel order, the general-case fee payable on `on`."""
+    channels = list(dict.fromkeys(method["channel"] for method in record["methods"]))
+    return [_channel_fee(channel, [m for m in record["methods"] if m["channel"] == channel], on) for channel in channels]
+
+
+def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInForce:
+    entries = [entry for row in rows for entry in row.get("fees", [])]
+    current = [e for e in entries if _in_force(e, on)]
+    regular = next((e for e in current if _applies_to(e, channel) and e["valid_to"] is None and e["valid_from"] is None), None)
+    dated = [e for e in current if _applies_to(e, channel) and (e["valid_to"] or e["valid_from"])]
+    cases = [
+        dict(case)
+        for case in dict.fromkeys(
+            (("condition", e["condition"]), ("amount", e["amount"]), ("currency", e["currency"]), ("unit", e["unit"]))
+            for e in current
+            if not _applies_to(e, channel) and e["condition"] != ONLINE_ONLY and e["amount"] is not None
+        )
+    ]
+    note = next((row["note"] for row in rows if row.get("note")), None)
+    if dated:
+        return _dated_fee(channel, dated, regular, cases, note)
+    if regular is not None and regular["amount"] is not None:
+        basis = "catalogue" if regular["source"] == "cell" else "note"
+        text = _amount_text(regular["amount"], regular["currency"])
+        return FeeInForce(channel, regular["amount"], regular["currency"], basis, None, _with_cases(text, cases), cases)
+    bases = [row.get("fee_basis") for row in rows]
+    basis = next((b for b in bases if b in _NO_AMOUNT_BASES), "note" if cases else "unknown")
+    return FeeInForce(channel, None, "VND", basis, None, _no_amount_text(basis, cases, note, rows), cases)
+
+
+def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: list[dict], note: Optional[str]) -> FeeInForce:
+    known = [e for e in dated if e["amount"] is not None]
+    if not known:
+        text = f"danh mục ghi một mức thu riêng đang áp dụng nhưng không đọc được số tiền chắc chắn: «{_quote(note)}»"
+        return FeeInForce(channel, None, "VND", "note", None, text, cases)
+    lowest = min(known, key=lambda e: e["amount"])
+    valid_until = date.fromisoformat(lowest["valid_to"]) if lowest["valid_to"] else None
+    basis = "exempt" if lowest["amount"] == 0 else "reduced"
+    text = _amount_text(lowest["amount"], lowest["currency"])
+    details = []
+    if basis == "reduced" and regular and regular["amount"]:
+        share = 100 - lowest["amount"] * 100 / regular["amount"]
+        if 0 < share < 100 and float(share).is_integer():
+            details.append(f"giảm {int(share)}%")
+    if valid_until:
+        details.append(f"đến hết {valid_until:%d/%m/%Y}")
+    if lowest["reference"]:
+        details.append(f"theo Thông tư {lowest['reference']}")
+    detail = " ".join(details)
+    if regular and regular["amount"] is not None:
+        detail += f"; mức thường {_amount_text(regular['amount'], regular['currency'])}"
+    text = f"{text} ({detail.strip('; ')})" if detail else text
+    return FeeInForce(channel, lowest["amount"], lowest["currency"], basis, valid_until, _with_cases(text, cases), cases)
+
+
+def _amount_text(amount: float, currency: str, unit: Optional[str] = None) -> str:
+    if amount == 0:
+        return "miễn phí"
+    return format_amount(amount, currency) + (f"/{unit}" if unit else "")
+
+
+def _with_cases(text: str, cases: list[dict]) -> str:
+    if not cases:
+        return text
+    return f"{text}; danh mục còn ghi: {_cases_text(cases)}"
+
+
+def _cases_text(cases: list[dict]) -> str:
+    return "; ".join(f"{case['condition']}: {_amount_text(case['amount'], case['currency'], case['unit'])}" for case in cases)
+
+
+def _quote(note: Optional[str], limit: int = 300) -> str:
+    text = normalize(note or "")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _no_amount_text(basis: str, cases: list[dict], note: Optional[str], rows: list[dict]) -> str:
+    if basis == "provincial":
+        return _with_cases(f"mức thu do Hội đồng nhân dân cấp tỉnh quyết định (danh mục ghi: «{_quote(note)}»)", cases)
+    if basis == "by_regulation":
+        return _with_cases(f"danh mục không ghi số tiền, chỉ dẫn quy định về phí, lệ phí: «{_quote(note)}»", cases)
+    if cases:
+        return f"tùy trường hợp: {_cases_text(cases)}"
+    cell = next((row["fee_text"] for row in rows if row.get("fee_text")), "")
+    if cell:
+        return f"danh mục ghi «{cell}», không đọc được mức thu chắc chắn" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
+    if note and any(row.get("fees") for row in rows):
+        return f"danh mục không ghi mức thu đang áp dụng (ghi chú: «{_quote(note)}»)"
+    return "danh mục không ghi lệ phí"
