@@ -94,7 +94,7 @@ def documents_answer(record: Record, case: Optional[str] = None) -> list[str]:
     blocks, left = [f"{title(record)}\n{heading}:"], {RowKind.PAPER: 0, RowKind.NOTE: 0}
     shown, used, full = {RowKind.PAPER: 0, RowKind.NOTE: 0}, 0, False
     for group, members in groupby(zip(rows, kinds), key=lambda pair: pair[0]["group"]):
-        pending = [f"[{group or 'Giấy tờ chung'}]"] if headed and group != case else []
+        pending = [f"[{group or 'Giấy tờ chung'}]"] if headed and (case is None or group != case) else []
         for row, kind in members:
             if kind is RowKind.LEAD_IN:
                 pending.append(display_name(row))
@@ -120,9 +120,17 @@ def _document_line(row: Document, kind: RowKind, number: int) -> str:
 
 
 def _unique(rows: list[Document]) -> list[Document]:
-    """The rows that say something ("****" does not), each once: the portal repeats some rows."""
-    wordy = [row for row in reversed(rows) if words(row["name"])]
-    return list({fold(display_name(row)): row for row in wordy}.values())[::-1]
+    """The rows that say something ("****" does not), each once: the portal repeats some rows.
+
+    A paper is the same only within its section (two sections may each need it); a note is
+    the same wherever it appears.
+    """
+    unique: dict[tuple[Optional[str], str], Document] = {}
+    for row in rows:
+        section = row["group"] if row_kind(row) is RowKind.PAPER else None
+        if words(row["name"]):
+            unique.setdefault((section, fold(display_name(row))), row)
+    return list(unique.values())
 
 
 def _by_group(rows: list[Document]) -> list[Document]:
@@ -199,8 +207,10 @@ def conditions_answer(record: Record) -> str:
 def steps_answer(record: Record) -> list[str]:
     if not record["steps"]:
         return [f"{title(record)}\n{NOTHING_IN_CATALOGUE} về trình tự thực hiện. {more_at(record)}"]
-    unique_steps = {fold(step): without_bullets(step) for step in reversed(record["steps"])}  # some are listed twice
-    steps = [f"{number}. {step}" for number, step in enumerate(reversed(unique_steps.values()), 1)]
+    unique_steps: dict[str, str] = {}  # a few records list a step twice
+    for step in record["steps"]:
+        unique_steps.setdefault(fold(step), without_bullets(step))
+    steps = [f"{number}. {step}" for number, step in enumerate(unique_steps.values(), 1)]
     shown = fitting(steps)
     closing = left_for_the_link([(len(steps) - shown, "bước")])
     return messages([f"{title(record)}\nCác bước thực hiện:", *steps[:shown], *closing, more_at(record)])
