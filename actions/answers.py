@@ -11,7 +11,7 @@ from itertools import groupby
 from typing import Optional, Sequence
 
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
-from procedures_kb.format import document_count, fee_phrase, method_line, time_phrase, where_to_file
+from procedures_kb.format import UNIT_NOT_GIVEN, document_count, fee_phrase, method_line, time_phrase, where_to_file
 from procedures_kb.store import Document, Record
 from procedures_kb.text import fold, words
 
@@ -167,8 +167,15 @@ def time_answer(record: Record) -> str:
     channels_by_time: dict[str, dict[str, None]] = {}
     for method in record["methods"]:
         channels_by_time.setdefault(time_phrase(method), {})[method["channel"]] = None
+    remark = f" ({UNIT_NOT_GIVEN})"
+    bare_numbers = sum(time.endswith(remark) for time in channels_by_time) > 1  # say the remark once, below
     lines = [title(record), "Thời hạn giải quyết theo cách nộp:"]
-    lines += [f"• {', '.join(channels)}: {time}" for time, channels in channels_by_time.items()]
+    lines += [
+        f"• {', '.join(channels)}: {time.removesuffix(remark) if bare_numbers else time}"
+        for time, channels in channels_by_time.items()
+    ]
+    if bare_numbers:
+        lines.append(f"Thời hạn chỉ có con số: {UNIT_NOT_GIVEN}.")
     channel_lines = [channel for channels in channels_by_time.values() for channel in channels]
     if len(channel_lines) > len(set(channel_lines)):
         lines.append("Cổng ghi nhiều thời hạn cho cùng một cách nộp (theo từng bước hoặc trường hợp); chi tiết ở đường dẫn dưới đây.")

@@ -30,6 +30,12 @@ def test_time_answer_merges_channels_with_the_same_time_and_says_the_missing_uni
     assert text.count("cổng không ghi đơn vị") == 1 and text.count("Xem đầy đủ") == 1
 
 
+def test_time_answer_with_several_bare_numbers_says_the_missing_unit_once() -> None:
+    text = answers.time_answer(record("3.000115"))
+    assert "• Trực tuyến: 5\n• Trực tiếp: 30\nThời hạn chỉ có con số: cổng không ghi đơn vị." in text
+    assert text.count("cổng không ghi đơn vị") == 1
+
+
 def test_time_answer_says_when_a_channel_has_several_times() -> None:
     text = answers.time_answer(record("1.000028"))  # one time per stage, each channel twice
     assert "• Trực tiếp, Trực tuyến, Dịch vụ bưu chính: 1 ngày làm việc" in text
