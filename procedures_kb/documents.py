@@ -44,7 +44,7 @@ _EXPLANATION_START = re.compile(
 _ASKS_FOR_PAPER = re.compile(
     r"\b(nop|kem|kem theo|xuat trinh|gui|cung cap|bo sung|tai len|dinh kem|co them|thay the bang|thay bang|"
     r"phai co|lap)\b"
-    rf"|(?::|\bla|\bbang|\b[a-zđ]\)|;)\s*[\W\d]*{_PAPER}"
+    rf"|(?::|\bla|(?<!van )\bbang|\b[a-zđ]\)|;)\s*[\W\d]*{_PAPER}"
 )
 # Rules about papers rather than papers: "… phải được hợp pháp hóa", "… chỉ áp dụng đối với …".
 _RULE = re.compile(
