@@ -26,13 +26,13 @@ _LIST_MARKER = re.compile(r"^[\W_]*(?:(?:[a-zđ]\d?|[ivx]+|\d+(?:\.\d+)*)[).:]\s
 _DISPLAY_MARKER = re.compile(r"^(?:[-+•*\s]|\d+(?:\.\d+)*[.)](?=\s))+")  # bullets and "2.1." numbers that clash with ours
 _NOTE_MARKER = re.compile(r"^(luu y|chu y|ghi chu)\b")
 _NOTE_LABEL = re.compile(r"^(?:lưu ý|chú ý|ghi chú)\s*[:：]?[-+•*\s]*", re.IGNORECASE)
-# Nouns that name a paper (folded), optionally after "các"/"những"/a count.
+# Nouns that name a paper (folded), optionally after "một trong các loại", "những", a count.
 _PAPER = (
-    r"(?:(?:cac|nhung|mot|hai|\d+)\s+(?:\(\w+\)\s+)?)?(?:ban|don|to khai|to trinh|giay|van ban|van bang|hop dong|"
+    r"(?:(?:mot trong|mot so|cac|nhung|loai|mot|hai|\d+|\(\w+\))\s+)*(?:ban|don|to khai|to trinh|giay|van ban|van bang|hop dong|"
     r"quyet dinh|bao cao|tai lieu|chung tu|chung chi|chung thu|hoa don|bien ban|phieu|danh sach|danh muc|phuong an|"
     r"de an|du thao|du an|ke hoach|cong van|cong ham|thong bao|nghi quyet|dieu le|phu luc|ho chieu|the|trich luc|"
     r"mau|bang|so (?:do|ho khau|ho tich|tay|dang ky|theo doi|ata|nhat ky|bao hiem)|anh|thuyet minh|cam ket|ho so|ly lich|"
-    r"hinh anh|chung nhan|thoa thuan|quy che|quy trinh)\b"
+    r"hinh anh|chung nhan|thoa thuan|quy che|quy trinh|xac nhan|nhan xet|du toan)\b"
 )
 _STARTS_WITH_PAPER = re.compile(_PAPER)
 # Sentences that open on a circumstance rather than on a paper.
@@ -40,11 +40,11 @@ _EXPLANATION_START = re.compile(
     r"^(truong hop|trong truong hop|doi voi|ngoai|neu|khi|gia tri|nguoi|tuy)\b"
     r"|^(khong co|khong quy dinh)\W*$"
 )
-# Words that ask for something to be handed in, or a paper named after "X:", "là", "bằng", "a)".
+# Words that ask for something to be handed in, or a paper named after "X:", "là", "bằng",
+# "phải có", "lập", "a)" ("… còn phải có chữ ký …" asks for no paper).
 _ASKS_FOR_PAPER = re.compile(
-    r"\b(nop|kem|kem theo|xuat trinh|gui|cung cap|bo sung|tai len|dinh kem|co them|thay the bang|thay bang|"
-    r"phai co|lap)\b"
-    rf"|(?::|\bla|(?<!van )\bbang|\b[a-zđ]\)|;)\s*[\W\d]*{_PAPER}"
+    r"\b(nop|kem|kem theo|xuat trinh|gui|cung cap|bo sung|tai len|dinh kem|thay the bang|thay bang)\b"
+    rf"|(?::|\bla|(?<!van )\bbang|\bphai co|\bco them|\blap|\b[a-zđ]\)|;)\s*[\W\d]*{_PAPER}"
 )
 # Rules about papers rather than papers: "… phải được hợp pháp hóa", "… chỉ áp dụng đối với …".
 _RULE = re.compile(
