@@ -1,7 +1,7 @@
 """Actions that answer procedure questions from the knowledge base."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,7 +20,8 @@ ASPECT_INTENTS = (
     "ask_conditions",
     "ask_procedure",
 )
-ANSWERS: dict[str, Callable[[Record], str]] = {
+Answer = Union[str, list[str]]  # one message, or several sent in order (long lists)
+ANSWERS: dict[str, Callable[[Record], Answer]] = {
     "ask_fee": answers.fee_answer,
     "ask_processing_time": answers.time_answer,
     "ask_agency": answers.agency_answer,
@@ -39,6 +40,11 @@ def procedure_entity(tracker: Tracker) -> Optional[dict[str, Any]]:
 def entity_value(tracker: Tracker, name: str) -> Optional[str]:
     value = next(tracker.get_latest_entity_values(name), None)
     return None if value is None else str(value)
+
+
+def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+    for text in [answer] if isinstance(answer, str) else answer:
+        dispatcher.utter_message(text=text)
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -80,12 +86,12 @@ class ActionAnswerProcedure(Action):
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record) -> None:
         if aspect != "ask_documents":
-            dispatcher.utter_message(text=ANSWERS[aspect](record))
+            say(dispatcher, ANSWERS[aspect](record))
             return
         cases = answers.document_cases(record)
         chosen = entity_value(tracker, "document_case")
         if cases and chosen and chosen.isdigit() and 1 <= int(chosen) <= len(cases):
-            dispatcher.utter_message(text=answers.documents_answer(record, cases[int(chosen) - 1]))
+            say(dispatcher, answers.documents_answer(record, cases[int(chosen) - 1]))
         elif cases:
             buttons = [
                 {"title": answers.shorten(case, MAX_CASE_BUTTON_CHARS), "payload": payload("ask_documents", procedure=record["code"], document_case=str(index))}
@@ -96,7 +102,7 @@ class ActionAnswerProcedure(Action):
                 buttons=buttons,
             )
         else:
-            dispatcher.utter_message(text=answers.documents_answer(record))
+            say(dispatcher, answers.documents_answer(record))
 
     @staticmethod
     def _ask_which(dispatcher: CollectingDispatcher, aspect: str, candidates: list[dict[str, Any]]) -> list[EventType]:

@@ -9,9 +9,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Optional, Sequence
 
+from procedures_kb.documents import RowKind, display_name, row_kind
 from procedures_kb.fees import fees_in_force, parse_date, today
 from procedures_kb.format import document_count, method_line, where_to_file
-from procedures_kb.store import Record, default_records
+from procedures_kb.store import Document, Record, default_records
 from procedures_kb.text import normalize
 
 EXIT_USAGE = 2
@@ -137,15 +138,11 @@ def render_record(record: Record, on: date) -> str:
     lines.append("Thành phần hồ sơ:")
     if not record["documents"]:
         lines.append("  (Cổng không ghi thông tin)")
+    headed = any(row["group"] for row in record["documents"])
     for group, rows in groupby(record["documents"], key=lambda row: row["group"]):
-        if group:
-            lines.append(f"  [{group}]")
-        for row in rows:
-            if row["is_note"]:
-                lines.append(f"    Lưu ý: {row['name']}")
-                continue
-            form = f" — mẫu: {row['form']}" if row["form"] else ""
-            lines.append(f"    - {row['name']} ({document_count(row)}){form}")
+        if headed:
+            lines.append(f"  [{group or 'Giấy tờ chung'}]")
+        lines += [f"    {document_line(row)}" for row in rows]
     if record["conditions"]:
         lines += ["", "Điều kiện:", record["conditions"]]
     lines += ["", f"Chi tiết: {record['source_url']}"]
@@ -160,6 +157,17 @@ def _method_lines(record: Record, on: date) -> list[str]:
         notes = dict.fromkeys(m["note"] for m in record["methods"] if m["channel"] == fee.channel and m["note"])
         lines += [f"    Ghi chú: {note}" for note in notes]
     return lines
+
+
+def document_line(row: Document) -> str:
+    """A paper with its counts and form; a note or lead-in as the bot shows it: no counts."""
+    kind = row_kind(row)
+    if kind is RowKind.NOTE:
+        return f"Lưu ý: {display_name(row)}"
+    if kind is RowKind.LEAD_IN:
+        return display_name(row)
+    form = f" — mẫu: {row['form']}" if row["form"] else ""
+    return f"- {display_name(row)} ({document_count(row)}){form}"
 
 
 def build_parser() -> argparse.ArgumentParser:

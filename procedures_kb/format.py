@@ -10,6 +10,7 @@ LEVEL_OFFICES = {
     "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
     "Cấp bộ": "cơ quan cấp bộ",
 }
+UNIT_NOT_GIVEN = "cổng không ghi đơn vị"  # a time that is a bare number ("5"): days or working days?
 
 
 def fee_phrase(fee: FeeInForce) -> str:
@@ -22,7 +23,7 @@ def time_phrase(method: Method) -> str:
         return method["time_text"] or "cổng không ghi thời hạn"
     value = method["time_value"]
     number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-    return f"{number} {method['time_unit']}" if method["time_unit"] else f"{number} (cổng không ghi đơn vị)"
+    return f"{number} {method['time_unit']}" if method["time_unit"] else f"{number} ({UNIT_NOT_GIVEN})"
 
 
 def channel_methods(record: Record, channel: str) -> list[Method]:

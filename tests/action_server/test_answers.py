@@ -7,6 +7,7 @@ import pytest
 
 from actions import answers
 from actions.settings import hotline
+from procedures_kb.documents import RowKind, display_name, row_kind
 from procedures_kb.store import default_records
 
 PORTAL = "https://dichvucong.gov.vn"
@@ -56,9 +57,24 @@ def test_overview_and_online_answers_state_the_fee_in_force() -> None:
     assert "• Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" in answers.online_answer(record("3.000347"), PORTAL, DAY)
 
 
-def test_time_answer_with_bare_number_says_the_unit_is_missing() -> None:
+def test_time_answer_merges_channels_with_the_same_time_and_says_the_missing_unit_once() -> None:
     text = answers.time_answer(record("1.001193"))
-    assert "• Trực tiếp: 1 (cổng không ghi đơn vị)" in text
+    assert "• Trực tuyến, Dịch vụ bưu chính, Trực tiếp: 1 (cổng không ghi đơn vị)" in text
+    assert text.count("cổng không ghi đơn vị") == 1 and text.count("Xem đầy đủ") == 1
+
+
+def test_time_answer_with_several_bare_numbers_says_the_missing_unit_once() -> None:
+    text = answers.time_answer(record("3.000115"))
+    assert "• Trực tuyến: 5\n• Trực tiếp: 30\nThời hạn chỉ có con số: cổng không ghi đơn vị." in text
+    assert text.count("cổng không ghi đơn vị") == 1
+
+
+def test_time_answer_says_when_a_channel_has_several_times() -> None:
+    text = answers.time_answer(record("1.000028"))  # one time per stage, each channel twice
+    assert "• Trực tiếp, Trực tuyến, Dịch vụ bưu chính: 1 ngày làm việc" in text
+    assert "• Trực tuyến, Dịch vụ bưu chính: 2 ngày làm việc" in text
+    assert "Cổng ghi nhiều thời hạn cho cùng một cách nộp" in text
+    assert "nhiều thời hạn" not in answers.time_answer(record("1.001193"))
 
 
 def test_multi_case_documents_list_cases_and_answer_one_case() -> None:
@@ -66,23 +82,77 @@ def test_multi_case_documents_list_cases_and_answer_one_case() -> None:
     cases = answers.document_cases(residence)
     assert cases[0] == "Đăng ký thường trú vào chỗ ở hợp pháp thuộc quyền sở hữu của mình"
     rented = "Đăng ký thường trú vào chỗ ở hợp pháp do thuê, mượn, ở nhờ"
-    text = answers.documents_answer(residence, rented)
+    text = "\n".join(answers.documents_answer(residence, rented))
     assert f"trường hợp: {rented}" in text
     assert "Hợp đồng, văn bản về việc cho thuê, cho mượn, cho ở nhờ" in text
     assert "cơ sở tín ngưỡng" not in text
 
 
-def test_long_document_lists_are_shortened_with_the_link() -> None:
-    def paper_count(candidate) -> int:  # type: ignore[no-untyped-def]
-        return sum(not row["is_note"] for row in candidate["documents"])
-
+def test_long_document_lists_leave_whole_papers_to_the_link_once() -> None:
     company = next(
-        r for r in default_records().values() if not answers.document_cases(r) and paper_count(r) > answers.MAX_LIST_ITEMS + 3
+        r for r in default_records().values()
+        if not answers.document_cases(r) and sum(row_kind(row) is RowKind.PAPER for row in r["documents"]) > answers.MAX_LIST_ITEMS + 3
     )
-    papers = [row for row in company["documents"] if not row["is_note"]]
-    text = answers.documents_answer(company)
-    assert f"… và {len(papers) - answers.MAX_LIST_ITEMS} mục khác." in text and company["source_url"] in text
-    assert f"{answers.MAX_LIST_ITEMS + 1}. " not in text
+    text = "\n".join(answers.documents_answer(company))
+    shown = sum(line.split(". ", 1)[0].isdigit() for line in text.splitlines())
+    papers = len({display_name(row) for row in company["documents"] if row_kind(row) is RowKind.PAPER})
+    assert f"Còn {papers - shown} giấy tờ" in text and shown <= answers.MAX_LIST_ITEMS
+    assert text.count(company["source_url"]) == 1 and text.endswith(company["source_url"])
+
+
+def test_marriage_abroad_notes_are_not_numbered_papers() -> None:
+    """2.000806: the portal gives "1 bản chính" to a lead-in and to a rule about validity."""
+    messages = answers.documents_answer(record("2.000806"))
+    text = "\n".join(messages)
+    lines = text.splitlines()
+    lead_in = "Ngoài giấy tờ nêu trên, tùy từng trường hợp, bên nam, bên nữ phải nộp giấy tờ tương ứng sau đây:"
+    assert lead_in in lines  # its own line: no number, no count
+    assert lines[lines.index(lead_in) + 1].startswith("4. Công dân Việt Nam là công chức")
+    validity = next(line for line in lines if "Giá trị sử dụng của giấy tờ chứng minh" in line)
+    assert validity.startswith("Lưu ý: Giá trị sử dụng") and not validity.endswith("bản chính)")
+    assert "(1 bản chính)" in lines[lines.index(lead_in) + 1]
+
+
+def test_document_items_are_whole_and_long_answers_are_several_messages() -> None:
+    marriage = record("2.000806")
+    messages = answers.documents_answer(marriage)
+    text = "\n".join(messages)
+    status_paper = next(row["name"] for row in marriage["documents"] if row["name"].startswith("- Giấy tờ chứng minh tình trạng hôn nhân"))
+    assert f"2. {status_paper[2:]} (1 bản chính)" in text and "…" not in text
+    assert len(messages) > 1 and all(len(message) <= answers.MAX_MESSAGE_CHARS for message in messages)
+    assert text.count("Xem đầy đủ") == 1 and messages[-1].endswith(marriage["source_url"])
+
+
+def test_a_note_is_said_once_and_a_paper_once_per_section() -> None:
+    salvage = "\n".join(answers.documents_answer(record("1.002771")))  # the portal lists each paper twice
+    assert salvage.count("Tờ khai phê duyệt phương án trục vớt") == 1
+    protest = "\n".join(answers.documents_answer(record("1.002372")))  # one paper needed in two sections
+    assert protest.count("Kháng nghị hàng hải (02 bản)") == 2
+    birth = "\n".join(answers.documents_answer(record("2.000806")))
+    assert birth.count("Lưu ý:") == len({line for line in birth.splitlines() if line.startswith("Lưu ý:")})
+
+
+def test_papers_the_portal_counts_as_zero_are_listed() -> None:
+    """1.007844 lists its papers with "0 bản chính"; they used to vanish as notes."""
+    text = "\n".join(answers.documents_answer(record("1.007844")))
+    assert "1. a) Tờ khai hàng hóa xuất khẩu;" in text and "không ghi thông tin này" not in text
+    assert "c) Quyết định buộc tái xuất của cơ quan có thẩm quyền (nếu có): 01 bản chụp." in text
+
+
+def test_without_papers_the_answer_says_so_with_the_portal_remark() -> None:
+    text = "\n".join(answers.documents_answer(record("1.013644")))
+    assert "không ghi thông tin này về thành phần hồ sơ" in text
+    assert "Ghi chú của Cổng: Do uỷ ban nhân dân cấp tỉnh quy định" in text
+
+
+def test_steps_are_whole_with_the_rest_left_to_one_link() -> None:
+    marriage = record("2.000806")
+    messages = answers.steps_answer(marriage)
+    text = "\n".join(messages)
+    assert "…" not in text and text.count(marriage["source_url"]) == 1
+    assert f"1. {marriage['steps'][0][2:]}" in text  # whole, without the portal's "- "
+    assert f"Còn {len(marriage['steps']) - answers.MAX_LIST_ITEMS} bước khác" in text
+    assert all(len(message) <= answers.MAX_MESSAGE_CHARS for message in messages)
 
 
 def test_sections_are_not_cases() -> None:

@@ -65,10 +65,10 @@ def test_multi_case_documents_offer_the_cases_then_answer_one(dispatcher: Collec
 def test_single_case_documents_are_listed_directly(dispatcher: CollectingDispatcher) -> None:
     birth = {"entity": "procedure", "value": "1.001193"}
     run(ActionAnswerProcedure(), make_tracker("ask_documents", "khai sinh can gi", [birth]), dispatcher)
-    message = dispatcher.messages[0]
-    assert not message["buttons"]
-    assert "Thủ tục đăng ký khai sinh (mã 1.001193)" in message["text"] and "Hồ sơ cần có:" in message["text"]
-    assert "[Giấy tờ phải xuất trình]" in message["text"]
+    assert not any(message["buttons"] for message in dispatcher.messages)
+    text = "\n".join(message["text"] for message in dispatcher.messages)
+    assert "Thủ tục đăng ký khai sinh (mã 1.001193)" in text and "Hồ sơ cần có:" in text
+    assert "[Giấy tờ phải xuất trình]" in text
 
 
 def test_no_procedure_anywhere_asks_to_name_it_and_offers_the_hotline(dispatcher: CollectingDispatcher, monkeypatch: Any) -> None:
@@ -96,3 +96,12 @@ def test_request_human_gives_configured_contacts(dispatcher: CollectingDispatche
 def test_fallback_is_honest_and_offers_the_hotline(dispatcher: CollectingDispatcher) -> None:
     run(ActionFallback(), make_tracker("nlu_fallback", "asdf"), dispatcher)
     assert "chưa hiểu ý bạn" in dispatcher.messages[0]["text"] and "1900" in dispatcher.messages[0]["text"]
+
+
+def test_a_long_document_answer_comes_as_several_messages_with_one_link(dispatcher: CollectingDispatcher) -> None:
+    marriage = {"entity": "procedure", "value": "2.000806"}
+    run(ActionAnswerProcedure(), make_tracker("ask_documents", "ket hon voi nguoi nuoc ngoai can gi", [marriage]), dispatcher)
+    texts = [message["text"] for message in dispatcher.messages]
+    assert len(texts) > 1 and texts[0].startswith("📄 Thủ tục đăng ký kết hôn có yếu tố nước ngoài (mã 2.000806)")
+    assert sum(text.count("Xem đầy đủ") for text in texts) == 1 and texts[-1].splitlines()[-1].startswith("Xem đầy đủ: ")
+    assert not any("…" in text for text in texts)

@@ -98,3 +98,12 @@ def test_unknown_code_and_empty_query_exit_2_with_a_message() -> None:
     assert empty.returncode == 2 and "Hãy nhập nội dung cần tìm" in empty.stderr
     bad_limit = run("search", "khai sinh", "--limit", "0")
     assert bad_limit.returncode == 2
+
+
+def test_show_prints_notes_as_notes_without_counts() -> None:
+    """2.000806: the portal gives "1 bản chính" to a lead-in and to a rule; show says what the bot says."""
+    lines = run("show", "2.000806").stdout.splitlines()
+    assert "    Ngoài giấy tờ nêu trên, tùy từng trường hợp, bên nam, bên nữ phải nộp giấy tờ tương ứng sau đây:" in lines
+    validity = next(line for line in lines if "Giá trị sử dụng của giấy tờ chứng minh" in line)
+    assert validity.startswith("    Lưu ý: Giá trị sử dụng") and "bản chính)" not in validity
+    assert "    - Giấy xác nhận của tổ chức y tế" in "\n".join(lines) and "  [Giấy tờ chung]" in lines

@@ -54,6 +54,10 @@ def raw_records() -> Iterator[dict[str, Any]]:
         yield json.loads(path.read_text(encoding="utf-8"))
 
 
+# Keys the importer derives from the cells (the fee model): not portal text, so not read back.
+DERIVED_KEYS = ("fees", "fee_basis", "fee_flags")
+
+
 def strings(value: Any) -> Iterator[str]:
     """All text of a parsed value in order; a document row reads as its table cells did."""
     if isinstance(value, str):
@@ -61,8 +65,9 @@ def strings(value: Any) -> Iterator[str]:
     elif isinstance(value, dict) and "number" in value:
         yield f"{value['title']}{value['number']}"  # the portal's column order
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
+        for key, item in value.items():
+            if key not in DERIVED_KEYS:
+                yield from strings(item)
     elif isinstance(value, list) and value and isinstance(value[0], dict) and "is_note" in value[0]:
         yield from document_cells(value)
     elif isinstance(value, list):
