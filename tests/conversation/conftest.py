@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.assistant import ROOT, action_server, ensure_model, free_port
+from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
 from bot.db.seed import Sample, seed_demo
@@ -52,10 +52,11 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 
 
 @pytest.fixture(scope="session")
-def action_url(seeded_database: SeededDatabase) -> Iterator[str]:
+def actions(seeded_database: SeededDatabase) -> Iterator[ActionServer]:
+    """`python -m bot actions` on loopback; it requires its token on every call."""
     env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000"}
-    with action_server(free_port(), env) as url:
-        yield url
+    with action_server(free_port(), env) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +67,10 @@ def event_loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture(scope="session")
-def agent(trained_model: Path, action_url: str) -> Any:
+def agent(trained_model: Path, actions: ActionServer) -> Any:
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
 
-    return Agent.load(str(trained_model), action_endpoint=EndpointConfig(url=action_url))
+    return Agent.load(str(trained_model), action_endpoint=actions.endpoint())
 
 
 class Conversation:
