@@ -22,7 +22,7 @@ import sys
 import traceback
 from typing import Any, Callable, Iterable, MutableMapping, Optional
 
-REDACTED = "[ẩn]"
+REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 6
 
 # Fields of Rasa's structlog events that carry user input or conversation state (the keys
