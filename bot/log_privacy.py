@@ -68,7 +68,11 @@ class Redactor:
 
     def record(self, record: logging.LogRecord) -> None:
         """Redacts a log record in place: the formatted message and any traceback."""
-        record.msg, record.args = self(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: log the format
+            message = str(record.msg)
+        record.msg, record.args = self(message), None
         if record.exc_info:
             record.exc_text = self("".join(traceback.format_exception(*record.exc_info)).rstrip())
             record.exc_info = None

@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     class Config:
         env_file_encoding = "utf-8"
         case_sensitive = False
+        validate_all = True  # defaults too (ZALO_TOKEN_FILE's is relative to the project)
 
     @validator("*", pre=True)
     def _blank_means_default(cls, value: Any, field: ModelField) -> Any:

@@ -66,7 +66,9 @@ def test_our_action_server_refuses_calls_without_the_token(tmp_path: Path) -> No
         assert call(server.url, forged_survey("000.00.12.H25-250103-0042"), token="wrong")[0] == 401
         assert call(f"{base}/actions")[0] == 401
         status, body = call(f"{base}/actions", token=TOKEN)
+        failed = call(server.url, {"next_action": "action_submit_survey", "tracker": "0912345678 bimat"}, token=TOKEN)
     assert status == 200 and "action_submit_survey" in body
+    assert failed[0] == 500 and "0912345678" not in failed[1]  # rasa-sdk echoed the request
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(SurveyResponse)).scalar_one() == 0
