@@ -16,7 +16,7 @@ run: setup ## train if needed, seed the demo database, chat with the assistant i
 	@$(PYTHON) -m bot seed --demo --if-empty
 	@$(PYTHON) -m bot chat
 
-serve: setup ## Rasa server with REST channel and HTTP API on :5005, action server on :5055
+serve: setup ## Rasa (REST channel) on 127.0.0.1:5005 and the action server on 127.0.0.1:5055, behind tokens
 	@bash scripts/serve.sh
 
 train: setup ## train the Rasa model (models/) if it is missing or stale

@@ -1,20 +1,16 @@
-"""Deployment settings the answers mention, from the environment (see .env.example)."""
+"""Deployment settings the answers mention (HOTLINE_TEXT, OFFICE_TEXT, PORTAL_URL; see .env.example)."""
 from __future__ import annotations
 
-import os
-
-DEFAULT_HOTLINE = "Đường dây nóng: 1900.xxxx (cấu hình HOTLINE_TEXT)"
-DEFAULT_OFFICE = "Bộ phận Một cửa UBND xã/phường nơi bạn cư trú, giờ hành chính các ngày làm việc"
-DEFAULT_PORTAL = "https://dichvucong.gov.vn"
+from bot.settings import get_settings
 
 
 def hotline() -> str:
-    return os.environ.get("HOTLINE_TEXT") or DEFAULT_HOTLINE
+    return get_settings().hotline_text
 
 
 def office() -> str:
-    return os.environ.get("OFFICE_TEXT") or DEFAULT_OFFICE
+    return get_settings().office_text
 
 
 def portal_url() -> str:
-    return os.environ.get("PORTAL_URL") or DEFAULT_PORTAL
+    return get_settings().portal_url

@@ -10,7 +10,7 @@ import asyncio
 import statistics
 import time
 
-from bot.assistant import ROOT, action_server, ensure_model, free_port, quiet_rasa_logs
+from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
 
 MESSAGES = [
     "đăng ký thường trú lệ phí bao nhiêu",
@@ -26,12 +26,11 @@ MESSAGES = [
 ]
 
 
-async def measure(url: str, turns: int) -> list[float]:
+async def measure(actions: ActionServer, turns: int) -> list[float]:
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
 
     quiet_rasa_logs()
-    agent = Agent.load(str(ensure_model(ROOT / "config.yml")), action_endpoint=EndpointConfig(url=url))
+    agent = Agent.load(str(ensure_model(ROOT / "config.yml")), action_endpoint=actions.endpoint())
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []
     for turn in range(turns):
@@ -45,8 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=300)
     arguments = parser.parse_args()
-    with action_server(free_port()) as url:
-        seconds = sorted(asyncio.run(measure(url, arguments.turns)))
+    with action_server(free_port()) as actions:
+        seconds = sorted(asyncio.run(measure(actions, arguments.turns)))
     p95 = seconds[int(0.95 * (len(seconds) - 1))]
     print(f"full turn ({len(seconds)} turns): p50 {1000 * statistics.median(seconds):.1f} ms, p95 {1000 * p95:.1f} ms")
 

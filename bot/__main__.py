@@ -1,4 +1,9 @@
-"""Command line of the assistant: `python -m bot <command> ...` (see `--help`)."""
+"""Command line of the assistant: `python -m bot <command> ...` (see `--help`).
+
+Every process of the assistant starts here (Rasa, the action server, the gateway, the
+database commands): the settings are checked for the process first (`bot.settings`), and
+the log filter (`bot.log_privacy`) is installed before anything logs.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +11,17 @@ import importlib
 import sys
 from typing import Sequence
 
+from bot import log_privacy
+from bot.settings import settings_for_startup
+
 # Each module exposes `register(subparsers)`, adding its commands with a `handler`
 # default that takes the parsed arguments and returns the exit code.
-COMMAND_MODULES = ("bot.assistant", "bot.db.cli", "bot.channels.cli")
+COMMAND_MODULES = ("bot.assistant", "bot.servers", "bot.db.cli", "bot.channels.cli")
+# Which secrets a command needs before it may start (see bot.settings.startup_problems).
+PROCESS_OF_COMMAND = {
+    "actions": "actions", "rasa": "rasa", "gateway": "gateway",
+    "seed": "database", "survey": "database", "db": "database",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    settings = settings_for_startup(PROCESS_OF_COMMAND.get(arguments.command, ""))
+    log_privacy.install(settings.secrets())
     return int(arguments.handler(arguments) or 0)
 
 

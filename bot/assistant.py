@@ -10,12 +10,14 @@ import asyncio
 import hashlib
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -72,15 +74,31 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class ActionServer:
+    """A running action server: its webhook URL and the token it requires."""
+
+    url: str
+    token: str
+
+    def endpoint(self) -> Any:
+        """Rasa's action endpoint for this server, sending the token as `endpoints.yml` does."""
+        from rasa.utils.endpoints import EndpointConfig
+
+        return EndpointConfig(url=self.url, headers={"Authorization": f"Bearer {self.token}"})
+
+
 @contextmanager
-def action_server(port: int, env: Optional[dict[str, str]] = None, timeout: float = 120.0) -> Iterator[str]:
-    """Run the rasa-sdk action server on loopback; yields its webhook URL."""
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    process_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+def action_server(port: int, env: Optional[dict[str, str]] = None, timeout: float = 120.0) -> Iterator[ActionServer]:
+    """Run `python -m bot actions` on loopback with a fresh random token (unless `env` sets one)."""
+    token = (env or {}).get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32)
+    command = [sys.executable, "-m", "bot", "actions"]
+    process_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {}), "ACTION_SERVER_HOST": "127.0.0.1",
+                   "ACTION_SERVER_PORT": str(port), "ACTION_SERVER_TOKEN": token}
     process = subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}/health", process, timeout)
-        yield f"http://127.0.0.1:{port}/webhook"
+        yield ActionServer(f"http://127.0.0.1:{port}/webhook", token)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -121,14 +139,13 @@ def quiet_rasa_logs() -> None:
     configure_structlog(logging.WARNING)
 
 
-async def chat(model: Path, action_url: str) -> None:
+async def chat(model: Path, actions: ActionServer) -> None:
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
 
     quiet_rasa_logs()
     from procedures_kb.text import normalize
 
-    agent = Agent.load(str(model), action_endpoint=EndpointConfig(url=action_url))
+    agent = Agent.load(str(model), action_endpoint=actions.endpoint())
     print("Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát.")
     payloads: list[str] = []
     while True:
@@ -147,9 +164,8 @@ async def chat(model: Path, action_url: str) -> None:
 
 def run_chat(config: Path) -> int:
     model = ensure_model(config)
-    port = int(os.environ.get("ACTION_SERVER_PORT") or free_port())
-    with action_server(port) as url:
-        asyncio.run(chat(model, url))
+    with action_server(free_port()) as actions:
+        asyncio.run(chat(model, actions))
     return 0
 
 

@@ -10,8 +10,10 @@ import sys
 
 from telegram.error import InvalidToken, TelegramError
 
+from bot import log_privacy
 from bot.channels.config import ChannelsConfig, ConfigError, load_config
 from bot.channels.server import running_gateway
+from bot.settings import env_file_path
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +39,10 @@ def run(arguments: argparse.Namespace) -> int:
     # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        config = load_config()
+        config = load_config(env_file=env_file_path())
     except ConfigError as error:
         print(f"LỖI cấu hình / configuration error: {error}", file=sys.stderr)
         return 2
-    redactor = RedactSecrets(config)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
     try:
         asyncio.run(_serve(config))
     except InvalidToken:
@@ -53,41 +52,13 @@ def run(arguments: argparse.Namespace) -> int:
         )
         return 1
     except (OSError, TelegramError) as error:
-        message = redactor.redact(str(error))
+        message = log_privacy.redact(str(error))
         print(
             f"LỖI: không khởi động được gateway / gateway failed to start: {message}",
             file=sys.stderr,
         )
         return 1
     return 0
-
-
-class RedactSecrets(logging.Filter):
-    """Masks tokens and keys in log records: libraries put some in URLs and error texts."""
-
-    def __init__(self, config: ChannelsConfig) -> None:
-        super().__init__()
-        secrets = (
-            config.telegram_token,
-            config.telegram_webhook_secret,
-            config.zalo_oa_secret_key,
-            config.zalo_app_secret_key,
-            config.zalo_access_token,
-            config.zalo_refresh_token,
-        )
-        self._secrets = [secret for secret in secrets if len(secret) >= 6]
-
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, f"{secret[:3]}***")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = self.redact(record.getMessage()), None
-        if record.exc_info:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
 
 
 async def _serve(config: ChannelsConfig) -> None:

@@ -1,31 +1,33 @@
-"""Configuration of the channel gateway, read once from the environment (and `.env`).
+"""Configuration of the channel gateway: its part of the project's settings (`bot.settings`).
 
-Every setting lives here; `.env.example` at the project root documents each variable.
-Real environment variables win over the `.env` file, so a deployment can override it.
+`.env.example` at the project root documents each variable. Real environment variables win
+over the `.env` file, so a deployment can override it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_HOTLINE_TEXT = "Đường dây nóng: 1900.xxxx (cấu hình HOTLINE_TEXT)"
+from bot.settings import (  # noqa: F401  (ConfigError is part of this module's interface)
+    DEFAULT_ENV_FILE,
+    DEFAULT_HOTLINE_TEXT,
+    PROJECT_ROOT,
+    ConfigError,
+    load_settings,
+)
+
 _TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
 
 
 @dataclass(frozen=True)
 class ChannelsConfig:
     rasa_url: str = "http://localhost:5005"
     rasa_timeout: float = 30.0
+    rasa_channel_token: str = ""
     hotline_text: str = DEFAULT_HOTLINE_TEXT
     rate_limit_per_minute: int = 20
     host: str = "0.0.0.0"
@@ -62,66 +64,35 @@ class ChannelsConfig:
         return bool(self.zalo_app_id and self.zalo_oa_secret_key)
 
 
-def parse_env_file(text: str) -> dict[str, str]:
-    """Parse `KEY=value` lines; `#` comments, blank lines, `export ` and quotes allowed.
-
-    Deliberately tiny (no interpolation, no multi-line values): enough for secrets and URLs.
-    """
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        key = key.removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
-
-
 def load_config(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = PROJECT_ROOT / ".env"
+    environ: Mapping[str, str] | None = None, env_file: Path | None = DEFAULT_ENV_FILE
 ) -> ChannelsConfig:
-    """Build the configuration from `env_file` (if it exists) overridden by `environ`."""
-    values: dict[str, str] = {}
-    if env_file is not None and env_file.is_file():
-        values.update(parse_env_file(env_file.read_text(encoding="utf-8")))
-    values.update(os.environ if environ is None else environ)
-    settings = _Settings(values)
+    """The gateway's part of the settings (`bot.settings`): `environ` (default: the process
+    environment) over `env_file`."""
+    settings = load_settings(environ, env_file)
     config = ChannelsConfig(
-        rasa_url=settings.url("RASA_URL", ChannelsConfig.rasa_url),
-        rasa_timeout=settings.number("RASA_TIMEOUT_SECONDS", ChannelsConfig.rasa_timeout),
-        hotline_text=settings.text("HOTLINE_TEXT", DEFAULT_HOTLINE_TEXT),
-        rate_limit_per_minute=int(
-            settings.number("RATE_LIMIT_PER_MINUTE", ChannelsConfig.rate_limit_per_minute)
-        ),
-        host=settings.text("GATEWAY_HOST", ChannelsConfig.host),
-        webchat_port=settings.port("WEBCHAT_PORT", ChannelsConfig.webchat_port),
-        telegram_token=settings.text("TELEGRAM_BOT_TOKEN"),
-        telegram_api_base_url=settings.url(
-            "TELEGRAM_API_BASE_URL", ChannelsConfig.telegram_api_base_url
-        ),
-        telegram_webhook_url=settings.text("TELEGRAM_WEBHOOK_URL"),
-        telegram_webhook_secret=settings.text("TELEGRAM_WEBHOOK_SECRET"),
-        telegram_webhook_port=settings.port(
-            "TELEGRAM_WEBHOOK_PORT", ChannelsConfig.telegram_webhook_port
-        ),
-        zalo_app_id=settings.text("ZALO_APP_ID"),
-        zalo_oa_secret_key=settings.text("ZALO_OA_SECRET_KEY"),
-        zalo_app_secret_key=settings.text("ZALO_APP_SECRET_KEY"),
-        zalo_access_token=settings.text("ZALO_ACCESS_TOKEN"),
-        zalo_refresh_token=settings.text("ZALO_REFRESH_TOKEN"),
-        zalo_api_base_url=settings.url("ZALO_API_BASE_URL", ChannelsConfig.zalo_api_base_url),
-        zalo_oauth_base_url=settings.url("ZALO_OAUTH_BASE_URL", ChannelsConfig.zalo_oauth_base_url),
-        zalo_webhook_port=settings.port("ZALO_WEBHOOK_PORT", ChannelsConfig.zalo_webhook_port),
-        zalo_token_file=settings.path("ZALO_TOKEN_FILE", ChannelsConfig.zalo_token_file),
-        zalo_signature_max_age=settings.number(
-            "ZALO_SIGNATURE_MAX_AGE_SECONDS", ChannelsConfig.zalo_signature_max_age
-        ),
+        rasa_url=settings.rasa_url,
+        rasa_timeout=settings.rasa_timeout_seconds,
+        rasa_channel_token=settings.rasa_channel_token,
+        hotline_text=settings.hotline_text,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        host=settings.gateway_host,
+        webchat_port=settings.webchat_port,
+        telegram_token=settings.telegram_bot_token,
+        telegram_api_base_url=settings.telegram_api_base_url,
+        telegram_webhook_url=settings.telegram_webhook_url,
+        telegram_webhook_secret=settings.telegram_webhook_secret,
+        telegram_webhook_port=settings.telegram_webhook_port,
+        zalo_app_id=settings.zalo_app_id,
+        zalo_oa_secret_key=settings.zalo_oa_secret_key,
+        zalo_app_secret_key=settings.zalo_app_secret_key,
+        zalo_access_token=settings.zalo_access_token,
+        zalo_refresh_token=settings.zalo_refresh_token,
+        zalo_api_base_url=settings.zalo_api_base_url,
+        zalo_oauth_base_url=settings.zalo_oauth_base_url,
+        zalo_webhook_port=settings.zalo_webhook_port,
+        zalo_token_file=settings.zalo_token_file,
+        zalo_signature_max_age=settings.zalo_signature_max_age_seconds,
     )
     _check_telegram_webhook(config)
     return config
@@ -136,45 +107,3 @@ def _check_telegram_webhook(config: ChannelsConfig) -> None:
         raise ConfigError(
             "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters A-Z a-z 0-9 _ -"
         )
-
-
-class _Settings:
-    """Typed access to the raw values, raising `ConfigError` that names the variable."""
-
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self._values = values
-
-    def text(self, name: str, default: str = "") -> str:
-        return self._values.get(name, "").strip() or default
-
-    def url(self, name: str, default: str) -> str:
-        value = self.text(name, default).rstrip("/")
-        if urlsplit(value).scheme not in ("http", "https"):
-            raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
-        return value
-
-    def number(self, name: str, default: float) -> float:
-        raw = self.text(name)
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-        if value <= 0:
-            raise ConfigError(f"{name} must be positive, got {raw!r}")
-        return value
-
-    def port(self, name: str, default: int) -> int:
-        """A TCP port; 0 lets the system choose a free one (used by the tests)."""
-        raw = self.text(name)
-        if not raw:
-            return default
-        if not raw.isdigit() or int(raw) > 65535:
-            raise ConfigError(f"{name} must be a port number (0-65535), got {raw!r}")
-        return int(raw)
-
-    def path(self, name: str, default: Path) -> Path:
-        raw = self.text(name)
-        path = Path(raw) if raw else default
-        return path if path.is_absolute() else PROJECT_ROOT / path

@@ -1,6 +1,6 @@
 """Engine, sessions and schema migrations.
 
-`DATABASE_URL` picks the database (any SQLAlchemy URL, e.g.
+`DATABASE_URL` (environment or `.env`, see `bot.settings`) picks the database (any SQLAlchemy URL, e.g.
 `postgresql+psycopg2://user:password@host/db`); without it the assistant uses the SQLite
 file `data/assistant.db` in the project. The schema is owned by the Alembic migrations in
 `bot/db/migrations`: run `upgrade()` (or `python -m bot db upgrade`) before use.
@@ -13,7 +13,6 @@ Typical use from a custom action::
 from __future__ import annotations
 
 import functools
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
@@ -27,6 +26,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+from bot.settings import get_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "assistant.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,7 +35,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def database_url() -> str:
     """The configured database URL: `DATABASE_URL`, else the project's SQLite file."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    return get_settings().database_url or f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
 def make_engine(url: Optional[str] = None, *, sqlite_foreign_keys: bool = True) -> Engine:

@@ -3,23 +3,24 @@
 A full phone or identity number is never stored nor logged: only its last 4 digits (what a
 citizen is asked for to prove a dossier is theirs) and a salted SHA-256 of the normalised
 number (to match a number given later without keeping it). The salt comes from
-`ASSISTANT_HASH_SALT`; set a secret one in production, since 10-digit phone numbers are
-few enough to be brute-forced from an unsalted hash.
+`ASSISTANT_HASH_SALT` (`bot.settings`); set a secret one in production, since 10-digit phone
+numbers are few enough to be brute-forced from an unsalted hash (production processes refuse
+to start with the development salt).
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from typing import NamedTuple, Optional
 
-DEVELOPMENT_SALT = "tro-ly-tthc-development-salt"
+from bot.settings import get_settings
+
 _NOT_DIGIT = re.compile(r"\D")
 
 
 def _salt() -> bytes:
-    return (os.environ.get("ASSISTANT_HASH_SALT") or DEVELOPMENT_SALT).encode()
+    return get_settings().hash_salt.encode()
 
 
 def only_digits(text: str) -> str:

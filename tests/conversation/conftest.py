@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.assistant import ROOT, action_server, ensure_model, free_port
+from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
 from bot.db.seed import Sample, seed_demo
@@ -52,10 +53,11 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 
 
 @pytest.fixture(scope="session")
-def action_url(seeded_database: SeededDatabase) -> Iterator[str]:
+def actions(seeded_database: SeededDatabase) -> Iterator[ActionServer]:
+    """`python -m bot actions` on loopback; it requires its token on every call."""
     env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000", "ASSISTANT_TODAY": "2026-12-02"}
-    with action_server(free_port(), env) as url:
-        yield url
+    with action_server(free_port(), env) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +68,10 @@ def event_loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture(scope="session")
-def agent(trained_model: Path, action_url: str) -> Any:
+def agent(trained_model: Path, actions: ActionServer) -> Any:
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
 
-    return Agent.load(str(trained_model), action_endpoint=EndpointConfig(url=action_url))
+    return Agent.load(str(trained_model), action_endpoint=actions.endpoint())
 
 
 class Conversation:
@@ -92,3 +93,81 @@ class Conversation:
 @pytest.fixture
 def conversation(agent: Any, request: pytest.FixtureRequest) -> Conversation:
     return Conversation(agent, sender=f"test-{request.node.name}-{os.getpid()}")
+
+
+@dataclass(frozen=True)
+class Served:
+    """`scripts/serve.sh` (what `make serve` runs) on the small test model, settings from a .env file."""
+
+    rasa: str  # http://127.0.0.1:PORT
+    actions: str  # http://127.0.0.1:PORT
+    env_file: Path
+    database_url: str
+    log: Path  # everything both servers printed
+    samples: list[dict[str, Any]]  # bot seed --demo --json
+    api_token: str
+
+    @property
+    def rest(self) -> str:
+        return f"{self.rasa}/webhooks/rest/webhook"
+
+
+SERVED_ENV_FILE = """\
+DATABASE_URL={database_url}
+ASSISTANT_HASH_SALT=salt-from-the-env-file
+HOTLINE_TEXT=Tổng đài thử nghiệm 1900 4242
+OFFICE_TEXT=Văn phòng thử nghiệm số 9
+RASA_AUTH_TOKEN={api_token}
+RASA_PORT={rasa_port}
+ACTION_SERVER_PORT={actions_port}
+"""
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[Served]:
+    """One `make serve` stack for the whole session (Rasa starts slowly on 2 cores).
+
+    Every setting comes from a `.env` file (ASSISTANT_ENV_FILE), none from the environment,
+    so the tests also show that the file reaches the CLI, Rasa and the action server. The
+    HTTP API is on, behind RASA_AUTH_TOKEN.
+    """
+    import secrets
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("served")
+    rasa_port, actions_port = free_port(), free_port()
+    database_url = f"sqlite:///{folder / 'serve.db'}"
+    env_file, log = folder / ".env", folder / "serve.log"
+    api_token = secrets.token_urlsafe(24)
+    env_file.write_text(SERVED_ENV_FILE.format(database_url=database_url, api_token=api_token,
+                                               rasa_port=rasa_port, actions_port=actions_port), encoding="utf-8")
+    from bot.settings import ENV_NAMES
+
+    env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
+    env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml", PYTHONPATH=str(ROOT))
+    seeded = subprocess.run([sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    with log.open("wb") as output:
+        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, start_new_session=True,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    stack = Served(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", env_file, database_url,
+                   log, json.loads(seeded.stdout), api_token)
+    try:
+        deadline = time.monotonic() + 600
+        for url in (f"{stack.actions}/health", f"{stack.rasa}/"):
+            while True:
+                assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+                assert time.monotonic() < deadline, f"{url} never answered"
+                try:
+                    urllib.request.urlopen(url, timeout=2).close()
+                    break
+                except OSError:
+                    time.sleep(1)
+        yield stack
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)

@@ -13,13 +13,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.assistant import ROOT
+from bot.assistant import ROOT, ActionServer
 
 pytestmark = pytest.mark.rasa
 
 
 @pytest.fixture
-def production_endpoints(monkeypatch: pytest.MonkeyPatch, action_url: str) -> Any:
+def production_endpoints(monkeypatch: pytest.MonkeyPatch, actions: ActionServer) -> Any:
     postgres, redis = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
     if not (postgres and redis):
         if os.environ.get("CI") == "true":
@@ -27,7 +27,7 @@ def production_endpoints(monkeypatch: pytest.MonkeyPatch, action_url: str) -> An
         pytest.skip("PostgreSQL/Redis not available (run scripts/start_test_services.sh)")
     database, cache = urlparse(postgres), urlparse(redis)
     for name, value in {
-        "ACTION_SERVER_URL": action_url,
+        "ACTION_SERVER_URL": actions.url, "ACTION_SERVER_TOKEN": actions.token,
         "TRACKER_DB_HOST": database.hostname, "TRACKER_DB_PORT": str(database.port),
         "TRACKER_DB_NAME": database.path.lstrip("/"), "TRACKER_DB_USER": database.username,
         "TRACKER_DB_PASSWORD": database.password, "REDIS_HOST": cache.hostname, "REDIS_PORT": str(cache.port),
