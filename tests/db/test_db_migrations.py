@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from bot.db.engine import downgrade, is_up_to_date, make_engine, upgrade
 from bot.db.models import Base
 
-TABLES = {"agencies", "dossiers", "dossier_events", "survey_responses", "verification_failures"}
+TABLES = {"agencies", "dossiers", "dossier_events", "survey_responses", "verification_failures", "dossier_verifications"}
 
 
 def _tables(url: str) -> set:
