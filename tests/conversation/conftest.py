@@ -53,7 +53,8 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 
 @pytest.fixture(scope="session")
 def action_url(seeded_database: SeededDatabase) -> Iterator[str]:
-    env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000"}
+    # A short SQLite busy timeout: the test of a locked database waits for it.
+    env = {"DATABASE_URL": f"{seeded_database.url}?timeout=2", "HOTLINE_TEXT": "Tổng đài 1900 0000"}
     with action_server(free_port(), env) as url:
         yield url
 
