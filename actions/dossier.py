@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -40,6 +40,7 @@ from bot.db.services import (
     DossierView,
     LookupKind,
     LookupResult,
+    VERIFICATION_TTL,
     NotVerifiedError,
     normalize_dossier_code,
     verified_dossier,
@@ -94,8 +95,8 @@ class Texts:
         "{until}. Bạn vui lòng thử lại sau thời điểm đó, hoặc liên hệ {hotline}."
     )
     NOT_VERIFIED = (
-        "Mình chưa xác minh được hồ sơ này trong cuộc trò chuyện này (hoặc lần xác minh đã quá 30 phút). "
-        "Bạn nhắn \"tra cứu hồ sơ\" để xác minh lại nhé."
+        "Mình chưa xác minh được hồ sơ này trong cuộc trò chuyện này (hoặc lần xác minh đã quá "
+        f"{VERIFICATION_TTL // timedelta(minutes=1)} phút). Bạn nhắn \"tra cứu hồ sơ\" để xác minh lại nhé."
     )
     UNAVAILABLE = "Xin lỗi, hệ thống tra cứu hồ sơ đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
     CANCELLED = "Đã dừng tra cứu hồ sơ. Khi cần, bạn nhắn \"tra cứu hồ sơ\" để bắt đầu lại nhé."

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
@@ -102,7 +103,7 @@ class Texts:
     NOTHING_TO_RESEND = "Hiện không có đánh giá nào đang chờ gửi lại. Bạn nhắn \"đánh giá dịch vụ\" để đánh giá nhé."
     NOT_VERIFIED = (
         "Mình chưa lưu đánh giá vì chưa xác minh được hồ sơ {code} trong cuộc trò chuyện này "
-        f"(mỗi lần xác minh có hiệu lực {VERIFICATION_TTL.seconds // 60} phút). "
+        f"(mỗi lần xác minh có hiệu lực {VERIFICATION_TTL // timedelta(minutes=1)} phút). "
         "Bạn nhắn \"đánh giá dịch vụ\" để xác minh hồ sơ rồi đánh giá nhé."
     )
     FEEDBACK_LIMIT = (
@@ -165,6 +166,7 @@ def start_survey(
         SlotSet("survey_rated_before", rated_before),
         SlotSet("survey_update", "yes" if rated_before and update_confirmed else None),
         SlotSet("survey_stop", None),
+        SlotSet("survey_pending", None),  # answers still waiting for "gửi lại" are given up
         SlotSet("survey_offered", False),
         SlotSet("requested_slot", None),
         FollowupAction("survey_form"),

@@ -338,18 +338,19 @@ def test_locked_database_keeps_the_answers_until_resent(samples: Samples, monkey
         assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
         [pending] = events  # the answers are not cleared: only the key of this delivery is kept
         assert pending["name"] == "survey_pending" and pending["value"].endswith(":m-busy")
-        _, dispatcher = resend({**filled_survey(code, "1"), "survey_pending": pending["value"]})
+        kept = {**filled_survey(code, "1"), "survey_pending": pending["value"]}
+        _, dispatcher = resend(kept)  # too early: still busy, still kept
         assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
-    finally:
         other_writer.execute("ROLLBACK")
+        assert responses(code) == []
+        events, dispatcher = resend(kept)
+        assert Texts.SAVED in dispatcher.messages[0]["text"]
+        [row] = responses(code)
+        assert row.overall_level == 1 and row.idempotency_key == pending["value"]
+        assert SlotSet("survey_pending", None) in events and SlotSet("survey_overall", None) in events
+    finally:
         other_writer.close()
-    assert responses(code) == []
-    events, dispatcher = resend({**filled_survey(code, "1"), "survey_pending": pending["value"]})
-    assert Texts.SAVED in dispatcher.messages[0]["text"]
-    [row] = responses(code)
-    assert row.overall_level == 1 and row.idempotency_key == pending["value"]
-    assert SlotSet("survey_pending", None) in events and SlotSet("survey_overall", None) in events
-    get_engine(busy_url).dispose()
+        get_engine(busy_url).dispose()
 
 
 def test_resend_with_nothing_pending(samples: Samples) -> None:
