@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 from abc import ABC, abstractmethod
+from datetime import timedelta
 from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -146,6 +146,12 @@ def may_give_anonymous_feedback(tracker: Tracker) -> bool:
 
 def feedback_limit_reply() -> str:
     return Texts.FEEDBACK_LIMIT.format(hotline=settings.hotline())
+
+
+def dossier_slot(tracker: Tracker) -> Optional[str]:
+    """The dossier being rated, as text whatever a crafted request put in the slot."""
+    code = tracker.get_slot("survey_dossier")
+    return str(code) if code is not None else None
 
 
 def question_count(code: Optional[str], rated_before: bool) -> int:
@@ -356,7 +362,7 @@ class ActionStartSurvey(Action):
         return "action_start_survey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        code = tracker.get_slot("survey_dossier")
+        code = dossier_slot(tracker)
         if not code:
             dispatcher.utter_message(text=Texts.NO_DOSSIER)
             return [SlotSet("survey_offered", False)]
@@ -437,12 +443,12 @@ class ActionResendSurvey(Action):
         if not key or tracker.get_slot("survey_overall") is None:
             dispatcher.utter_message(text=Texts.NOTHING_TO_RESEND)
             return []
-        return store_answers(dispatcher, tracker, str(key))
+        return store_answers(dispatcher, tracker, str(key)[:KEY_LENGTH])
 
 
 def store_answers(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> list[EventType]:
     """Save the answers in the slots under `key`; keep them for "gửi lại" if the database fails."""
-    code = tracker.get_slot("survey_dossier")
+    code = dossier_slot(tracker)
     hotline = settings.hotline()
     try:
         answers = answers_from(tracker)

@@ -189,6 +189,6 @@ def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
 
 def is_up_to_date(engine: Engine) -> bool:
     """Whether the database has been migrated to the newest revision."""
-    with engine.connect() as connection:
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == set(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.db import engine as db_engine
-from bot.db.engine import make_engine, run_transaction, session_scope, upgrade
+from bot.db.engine import is_up_to_date, make_engine, run_transaction, session_scope, upgrade
 from bot.db.models import Agency, VerificationFailure
 from bot.db.services import LookupKind, add_agency, verify_and_get_dossier
 from db_factories import AGENCY, CODE, DOSSIER, NOW, OTHER_AGENCY, store
@@ -83,6 +83,7 @@ def test_busy_timeout_comes_from_the_url_and_reads_do_not_wait(sqlite_file: Path
         writer = hold_write_lock(sqlite_file, 2)
         started = time.monotonic()
         assert _failures(engine) == 0  # a read-only transaction does not take the write lock
+        assert is_up_to_date(engine)  # nor does the check every process makes at start
         assert time.monotonic() - started < 0.25
         with pytest.raises(OperationalError, match="locked"):
             with session_scope(engine) as session:
