@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
@@ -294,6 +294,20 @@ def test_forged_survey_without_verification_stores_nothing(samples: Samples) -> 
     events, dispatcher = submit({"survey_dossier": code, "survey_overall": "1"}, sender="web:stranger")
     assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code)
     assert responses(code) == [] and SlotSet("survey_dossier", None) in events
+
+
+def test_forged_webhook_payload_stores_nothing(samples: Samples, domain: dict[str, Any]) -> None:
+    """The same attack as the action server receives it on /webhook."""
+    code = samples["survey"].code
+    tracker = make_tracker("nlu_fallback", "x", slots={"survey_dossier": code, "survey_overall": "1"}, sender_id="web:stranger")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    response = asyncio.run(executor.run({
+        "next_action": "action_submit_survey", "sender_id": "web:stranger", "version": "3.6.21",
+        "tracker": tracker.current_state(), "domain": domain,
+    }))
+    assert [message["text"] for message in response["responses"]] == [Texts.NOT_VERIFIED.format(code=code)]
+    assert responses(code) == []
 
 
 def test_a_verification_by_another_conversation_does_not_count(samples: Samples) -> None:
