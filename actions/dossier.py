@@ -2,23 +2,27 @@
 
 The form asks for the dossier code (or takes it from the first message), then for the
 LAST 4 DIGITS of the phone number on the dossier; the validator checks them with the
-database layer, which also enforces the lockout (5 failures in 15 minutes per
-conversation and per code). An unknown code and wrong digits get the same reply.
+database layer, which enforces the limits on failures (per conversation, per network
+address from the gateway's metadata, per code with the owner rule, and globally: see
+`bot.db.services.verify_and_get_dossier`) and records the verification for this
+conversation (30 minutes). An unknown code and wrong digits get the same reply.
+`action_dossier_status` shows only a dossier with a live verification for this
+conversation, whatever the slots say.
 
 The same form verifies the dossier a citizen wants to rate (`rate_service`), so
 `lookup_purpose` says what to do once it is verified: "status" shows the status,
 "survey" starts the survey for that dossier, "general" (chosen instead of a code)
 starts anonymous feedback.
 
-Privacy: the digits live in `phone_last4` only until `action_dossier_status` has used
-them (same turn); a longer number is never kept nor repeated; nothing here logs what
-the citizen typed.
+Privacy: the digits never stay in a slot (`phone_last4` holds `DIGITS_CHECKED` once they
+matched); a longer number is never kept nor repeated; nothing here logs what the
+citizen typed.
 """
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -29,10 +33,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import settings
 from actions.choices import is_cancel
-from actions.survey import has_response, start_survey
-from bot.db.engine import session_scope
+from actions.survey import feedback_limit_reply, has_response, may_give_anonymous_feedback, start_survey
+from bot.db.engine import run_transaction
 from bot.db.privacy import only_digits
-from bot.db.services import DossierView, LookupKind, LookupResult, normalize_dossier_code, verify_and_get_dossier
+from bot.db.services import (
+    DossierView,
+    LookupKind,
+    LookupResult,
+    VERIFICATION_TTL,
+    NotVerifiedError,
+    normalize_dossier_code,
+    verified_dossier,
+    verify_and_get_dossier,
+)
 from procedures_kb.text import words
 
 logger = logging.getLogger(__name__)
@@ -40,6 +53,7 @@ logger = logging.getLogger(__name__)
 EXAMPLE_CODE = "000.00.12.H25-250103-0042"
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
+DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
 GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
 GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
 # Same shape as the database layer accepts: <agency code>-<yymmdd>-<serial>; spaces
@@ -77,8 +91,12 @@ class Texts:
         "4 số cuối, hoặc gửi mã hồ sơ khác nếu mã bị nhầm."
     )
     LOCKED = (
-        "Bạn đã nhập sai quá nhiều lần. Để bảo vệ thông tin hồ sơ, việc tra cứu tạm khóa đến "
+        "Gần đây có quá nhiều lượt nhập sai. Để bảo vệ thông tin hồ sơ, việc tra cứu tạm khóa đến "
         "{until}. Bạn vui lòng thử lại sau thời điểm đó, hoặc liên hệ {hotline}."
+    )
+    NOT_VERIFIED = (
+        "Mình chưa xác minh được hồ sơ này trong cuộc trò chuyện này (hoặc lần xác minh đã quá "
+        f"{VERIFICATION_TTL // timedelta(minutes=1)} phút). Bạn nhắn \"tra cứu hồ sơ\" để xác minh lại nhé."
     )
     UNAVAILABLE = "Xin lỗi, hệ thống tra cứu hồ sơ đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
     CANCELLED = "Đã dừng tra cứu hồ sơ. Khi cần, bạn nhắn \"tra cứu hồ sơ\" để bắt đầu lại nhé."
@@ -141,11 +159,29 @@ def lockout_reply(locked_until: Optional[datetime]) -> str:
     return Texts.LOCKED.format(until=until, hotline=settings.hotline())
 
 
+def client_address(tracker: Tracker) -> Optional[str]:
+    """The citizen's network address, when the gateway passed it in the message metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    address = metadata.get("client_address") if isinstance(metadata, dict) else None
+    return address if isinstance(address, str) else None
+
+
 def verify(tracker: Tracker, code: str, digits: str) -> Optional[LookupResult]:
     """Check the digits against the dossier (one transaction); None if the database fails."""
     try:
-        with session_scope() as session:
-            return verify_and_get_dossier(session, code, digits, conversation_key=tracker.sender_id)
+        return run_transaction(lambda session: verify_and_get_dossier(
+            session, code, digits, conversation_key=tracker.sender_id, client_address=client_address(tracker)
+        ))
+    except SQLAlchemyError:
+        logger.exception("Dossier lookup failed")
+        return None
+
+
+def shown_dossier(tracker: Tracker, code: str) -> Optional[DossierView]:
+    """The dossier if this conversation has a live verification of it; raises
+    `NotVerifiedError` otherwise, None if the database fails."""
+    try:
+        return run_transaction(lambda session: verified_dossier(session, code, tracker.sender_id), read_only=True)
     except SQLAlchemyError:
         logger.exception("Dossier lookup failed")
         return None
@@ -262,7 +298,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if result.kind is LookupKind.REJECTED:
             dispatcher.utter_message(text=Texts.REJECTED)  # unknown code and wrong digits alike
             return {"phone_last4": None}
-        return {"phone_last4": digits}  # kept until action_dossier_status, in this same turn
+        return {"phone_last4": DIGITS_CHECKED}  # the verification itself is recorded in the database
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         dispatcher.utter_message(text=cancel_reply(tracker))
@@ -296,24 +332,24 @@ class ActionDossierStatus(Action):
         return "action_dossier_status"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = clear_lookup()  # the digits are dropped whatever happens next
+        events = clear_lookup()
         if purpose(tracker) == PURPOSE_GENERAL:
+            if not may_give_anonymous_feedback(tracker):
+                dispatcher.utter_message(text=feedback_limit_reply())
+                return events
             return events + start_survey(dispatcher, None)
-        code, digits = tracker.get_slot("dossier_code"), tracker.get_slot("phone_last4")
-        if not (code and digits):  # cancelled or locked: the validator has already said so
+        code = tracker.get_slot("dossier_code")
+        if not (code and tracker.get_slot("phone_last4")):  # cancelled or locked: the validator has already said so
             return events
-        # Verified again right before anything is shown: this action trusts no slot.
-        result = verify(tracker, code, digits)
-        if result is None:
+        # This action trusts no slot: only a verification recorded by the validator counts.
+        try:
+            view = shown_dossier(tracker, str(code))
+        except NotVerifiedError:
+            dispatcher.utter_message(text=Texts.NOT_VERIFIED)
+            return events
+        if view is None:
             dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
             return events
-        if result.kind is LookupKind.LOCKED:
-            dispatcher.utter_message(text=lockout_reply(result.locked_until))
-            return events
-        if result.kind is not LookupKind.OK or result.dossier is None:
-            dispatcher.utter_message(text=Texts.REJECTED)
-            return events
-        view = result.dossier
         if purpose(tracker) == PURPOSE_SURVEY:
             dispatcher.utter_message(text=Texts.VERIFIED_FOR_SURVEY.format(code=view.code, procedure=view.procedure_name))
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))

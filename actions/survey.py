@@ -11,12 +11,20 @@ lookup, or "Góp ý chung"). `survey_stop` ends the form early ("cancel": the ci
 stopped; "keep": they keep their earlier answers). `action_submit_survey` saves once,
 idempotently: the key is the conversation plus the id of the message that completed
 the form, so a redelivered request never adds a second row.
+
+Nothing here trusts the slots about which dossier may be rated: starting and saving a
+survey for a dossier need a live verification of it by this conversation, recorded in
+the database by the lookup (`bot.db.services.is_verified`). Anonymous feedback is
+limited per sender and day. When the answers cannot be stored (database busy or down),
+they stay in the slots with their idempotency key in `survey_pending`, and "gửi lại"
+(`action_resend_survey`) stores them later.
 """
 from __future__ import annotations
 
 import logging
 import re
 from abc import ABC, abstractmethod
+from datetime import timedelta
 from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -24,17 +32,26 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from actions import settings
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
-from bot.db.engine import session_scope
+from bot.db.engine import run_transaction
 from bot.db.models import KEY_LENGTH
 from bot.db.privacy import salted_hash
 from bot.db.services import (
+    ANONYMOUS_FEEDBACK_PER_DAY,
+    VERIFICATION_TTL,
+    FeedbackLimitError,
+    NotVerifiedError,
     SurveyAnswers,
     SurveyOutcome,
+    SurveySaveResult,
     UnknownDossierError,
+    anonymous_feedback_limit_reached,
     has_survey_response,
+    is_verified,
+    require_verification,
     save_survey_response,
 )
 from bot.db.texts import SATISFACTION_LABELS, SURVEY_CRITERIA, Criterion
@@ -45,7 +62,8 @@ logger = logging.getLogger(__name__)
 LEVELS = tuple(SATISFACTION_LABELS)  # stored levels in display order: 3, 2, 1
 CRITERION_SLOTS = {criterion.key: f"survey_{criterion.key}" for criterion in SURVEY_CRITERIA}
 ANSWER_SLOTS = ("survey_update", "survey_overall", *CRITERION_SLOTS.values(), "survey_comment")
-STATE_SLOTS = ("survey_dossier", "survey_rated_before", "survey_stop")
+# survey_pending: idempotency key of answers that could not be stored yet ("gửi lại" retries)
+STATE_SLOTS = ("survey_dossier", "survey_rated_before", "survey_stop", "survey_pending")
 STOP_CANCEL, STOP_KEEP = "cancel", "keep"
 SKIPPED = ""  # a criterion that does not apply, or no comment
 MAX_COMMENT_CHARS = 1000
@@ -78,6 +96,20 @@ class Texts:
     UPDATED = "Đã cập nhật đánh giá của bạn cho hồ sơ {code}."
     THANKS = "Cảm ơn bạn đã dành thời gian đánh giá! Ý kiến của bạn giúp cơ quan phục vụ người dân tốt hơn."
     NOT_SAVED = "Xin lỗi, hệ thống chưa lưu được đánh giá của bạn. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
+    KEPT_FOR_LATER = (
+        "Xin lỗi, hệ thống đang bận nên chưa lưu được đánh giá của bạn. Mình vẫn giữ các câu trả lời: "
+        "vài phút nữa bạn nhắn \"gửi lại\" để lưu, không cần trả lời lại. Cần hỗ trợ, bạn liên hệ {hotline}."
+    )
+    NOTHING_TO_RESEND = "Hiện không có đánh giá nào đang chờ gửi lại. Bạn nhắn \"đánh giá dịch vụ\" để đánh giá nhé."
+    NOT_VERIFIED = (
+        "Mình chưa lưu đánh giá vì chưa xác minh được hồ sơ {code} trong cuộc trò chuyện này "
+        f"(mỗi lần xác minh có hiệu lực {VERIFICATION_TTL // timedelta(minutes=1)} phút). "
+        "Bạn nhắn \"đánh giá dịch vụ\" để xác minh hồ sơ rồi đánh giá nhé."
+    )
+    FEEDBACK_LIMIT = (
+        f"Hôm nay bạn đã gửi {ANONYMOUS_FEEDBACK_PER_DAY} góp ý chung, mình đã ghi nhận đủ. "
+        "Bạn có thể góp ý tiếp từ ngày mai, hoặc liên hệ {hotline}."
+    )
     UNKNOWN_DOSSIER = "Xin lỗi, không còn tìm thấy hồ sơ này nên chưa lưu được đánh giá. Bạn liên hệ {hotline} nhé."
     NO_DOSSIER = "Bạn nhắn \"đánh giá dịch vụ\" để bắt đầu đánh giá nhé."
     DECLINED = "Dạ vâng, cảm ơn bạn. Bạn cần hỏi thêm gì về thủ tục hành chính không ạ?"
@@ -93,11 +125,33 @@ def options(labels: list[str]) -> tuple[str, list[dict[str, str]]]:
 def has_response(code: str) -> bool:
     """Whether the dossier was rated before (False if the database cannot tell)."""
     try:
-        with session_scope() as session:
-            return has_survey_response(session, code)
+        return run_transaction(lambda session: has_survey_response(session, code), read_only=True)
     except SQLAlchemyError:
         logger.exception("Survey lookup failed")
         return False
+
+
+def may_give_anonymous_feedback(tracker: Tracker) -> bool:
+    """False once the sender reached the daily limit (checked again when saving; True if
+    the database cannot tell)."""
+    try:
+        reached = run_transaction(
+            lambda session: anonymous_feedback_limit_reached(session, tracker.sender_id), read_only=True
+        )
+    except SQLAlchemyError:
+        logger.exception("Feedback limit lookup failed")
+        return True
+    return not reached
+
+
+def feedback_limit_reply() -> str:
+    return Texts.FEEDBACK_LIMIT.format(hotline=settings.hotline())
+
+
+def dossier_slot(tracker: Tracker) -> Optional[str]:
+    """The dossier being rated, as text whatever a crafted request put in the slot."""
+    code = tracker.get_slot("survey_dossier")
+    return str(code) if code is not None else None
 
 
 def question_count(code: Optional[str], rated_before: bool) -> int:
@@ -118,6 +172,7 @@ def start_survey(
         SlotSet("survey_rated_before", rated_before),
         SlotSet("survey_update", "yes" if rated_before and update_confirmed else None),
         SlotSet("survey_stop", None),
+        SlotSet("survey_pending", None),  # answers still waiting for "gửi lại" are given up
         SlotSet("survey_offered", False),
         SlotSet("requested_slot", None),
         FollowupAction("survey_form"),
@@ -307,10 +362,19 @@ class ActionStartSurvey(Action):
         return "action_start_survey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        code = tracker.get_slot("survey_dossier")
+        code = dossier_slot(tracker)
         if not code:
             dispatcher.utter_message(text=Texts.NO_DOSSIER)
             return [SlotSet("survey_offered", False)]
+        try:
+            verified = run_transaction(lambda session: is_verified(session, code, tracker.sender_id), read_only=True)
+        except SQLAlchemyError:
+            logger.exception("Verification lookup failed")
+            dispatcher.utter_message(text=Texts.NOT_SAVED.format(hotline=settings.hotline()))
+            return [SlotSet("survey_offered", False)]
+        if not verified:
+            dispatcher.utter_message(text=Texts.NOT_VERIFIED.format(code=code))
+            return [SlotSet("survey_offered", False), SlotSet("survey_dossier", None)]
         rated_before = has_response(code)  # the offer already asked whether to update
         return start_survey(dispatcher, code, rated_before=rated_before, update_confirmed=rated_before)
 
@@ -355,34 +419,69 @@ class ActionSubmitSurvey(Action):
         return "action_submit_survey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = clear_survey()
         stop = tracker.get_slot("survey_stop")
         if stop == STOP_CANCEL:
             dispatcher.utter_message(text=Texts.CANCELLED)
-            return events
+            return clear_survey()
         if stop == STOP_KEEP:
             dispatcher.utter_message(text=Texts.KEPT)
-            return events
+            return clear_survey()
         if tracker.get_slot("survey_overall") is None:
-            return events
-        code = tracker.get_slot("survey_dossier")
-        try:
-            with session_scope() as session:
-                result = save_survey_response(
-                    session,
-                    idempotency_key=idempotency_key(tracker),
-                    answers=answers_from(tracker),
-                    dossier_code=code,
-                    source_channel=source_channel(tracker),
-                    sender_id=tracker.sender_id,
-                )
-        except UnknownDossierError:
-            dispatcher.utter_message(text=Texts.UNKNOWN_DOSSIER.format(hotline=settings.hotline()))
-            return events
-        except (SQLAlchemyError, ValueError):
-            logger.exception("Saving a survey response failed")
-            dispatcher.utter_message(text=Texts.NOT_SAVED.format(hotline=settings.hotline()))
-            return events
-        done = Texts.UPDATED.format(code=code) if result.outcome is SurveyOutcome.UPDATED else Texts.SAVED
-        dispatcher.utter_message(text=f"{done} {Texts.THANKS}")
-        return events
+            return clear_survey()
+        return store_answers(dispatcher, tracker, idempotency_key(tracker))
+
+
+class ActionResendSurvey(Action):
+    """"gửi lại": store the answers kept after a failed save, under the same key (so a save
+    that did succeed after all is not stored twice)."""
+
+    def name(self) -> str:
+        return "action_resend_survey"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        key = tracker.get_slot("survey_pending")
+        if not key or tracker.get_slot("survey_overall") is None:
+            dispatcher.utter_message(text=Texts.NOTHING_TO_RESEND)
+            return []
+        return store_answers(dispatcher, tracker, str(key)[:KEY_LENGTH])
+
+
+def store_answers(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> list[EventType]:
+    """Save the answers in the slots under `key`; keep them for "gửi lại" if the database fails."""
+    code = dossier_slot(tracker)
+    hotline = settings.hotline()
+    try:
+        answers = answers_from(tracker)
+        result = run_transaction(lambda session: _save(session, tracker, key, answers, code))
+    except NotVerifiedError:
+        dispatcher.utter_message(text=Texts.NOT_VERIFIED.format(code=code))
+        return clear_survey()
+    except UnknownDossierError:
+        dispatcher.utter_message(text=Texts.UNKNOWN_DOSSIER.format(hotline=hotline))
+        return clear_survey()
+    except FeedbackLimitError:
+        dispatcher.utter_message(text=feedback_limit_reply())
+        return clear_survey()
+    except (ValueError, TypeError):  # slot values no form could have produced
+        dispatcher.utter_message(text=Texts.NOT_SAVED.format(hotline=hotline))
+        return clear_survey()
+    except SQLAlchemyError:
+        logger.exception("Saving a survey response failed; answers kept for a retry")
+        dispatcher.utter_message(text=Texts.KEPT_FOR_LATER.format(hotline=hotline))
+        return [SlotSet("survey_pending", key)]
+    done = Texts.UPDATED.format(code=code) if result.outcome is SurveyOutcome.UPDATED else Texts.SAVED
+    dispatcher.utter_message(text=f"{done} {Texts.THANKS}")
+    return clear_survey()
+
+
+def _save(session: Session, tracker: Tracker, key: str, answers: SurveyAnswers, code: Optional[str]) -> SurveySaveResult:
+    if code is not None:
+        require_verification(session, code, tracker.sender_id)
+    return save_survey_response(
+        session,
+        idempotency_key=key,
+        answers=answers,
+        dossier_code=code,
+        source_channel=source_channel(tracker),
+        sender_id=tracker.sender_id,
+    )

@@ -1,8 +1,9 @@
 """Database layer of the assistant: dossiers, their status history, satisfaction surveys.
 
-- `bot.db.engine`: `DATABASE_URL`, engines, `session_scope()`, `upgrade()` / `downgrade()`.
+- `bot.db.engine`: `DATABASE_URL`, engines, `session_scope()`, `run_transaction()`,
+  `upgrade()` / `downgrade()`.
 - `bot.db.services`: what the custom actions call (`verify_and_get_dossier`,
-  `save_survey_response`, `has_survey_response`).
+  `verified_dossier`, `require_verification`, `save_survey_response`, `has_survey_response`).
 - `bot.db.texts`: every Vietnamese text (status names and explanations, survey questions).
 - `bot.db.seed`, `bot.db.report`, `bot.db.cli`: demo data, satisfaction report, commands.
 """

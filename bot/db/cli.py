@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.db import engine as db
 from bot.db.report import build_report, format_report, write_csv, write_png
@@ -117,7 +116,7 @@ def _survey_report(arguments: argparse.Namespace) -> int:
     try:
         if not db.is_up_to_date(engine):
             raise CommandError(Messages.DATABASE_NOT_MIGRATED)
-        with Session(engine, future=True) as session:
+        with db.session_scope(engine, read_only=True) as session:  # action servers may write meanwhile
             report = build_report(session, since)
     finally:
         engine.dispose()

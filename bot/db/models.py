@@ -168,6 +168,7 @@ class SurveyResponse(Base):
     __tablename__ = "survey_responses"
     __table_args__ = (
         CheckConstraint("overall_level BETWEEN 1 AND 3", name="overall_level_choice"),
+        Index(None, "sender_hash", "created_at"),  # anonymous feedback per sender and day
         *(CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice") for key in CRITERION_COLUMNS),
     )
 
@@ -197,16 +198,34 @@ assert all(key in SurveyResponse.__table__.c for key in CRITERION_COLUMNS)
 
 
 class VerificationFailure(Base):
-    """A failed dossier verification, kept in the database so that the lockout holds
-    across every action-server process."""
+    """A failed dossier verification, kept in the database so that the limits hold across
+    every action-server process (see `bot.db.services.verify_and_get_dossier`)."""
 
     __tablename__ = "verification_failures"
     __table_args__ = (
         Index(None, "conversation_key", "at"),
         Index(None, "dossier_code", "at"),
+        Index(None, "address_key", "at"),
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     conversation_key: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
     dossier_code: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
+    # Salted hash of the citizen's network address (web chat, from the gateway), if known.
+    address_key: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
     at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class DossierVerification(Base):
+    """A conversation proved, with the phone digits, that a dossier is theirs: until
+    `expires_at` it may see the dossier's status and rate it. Recorded server-side, so
+    that no slot value sent to the action server can stand in for it."""
+
+    __tablename__ = "dossier_verifications"
+    __table_args__ = (Index(None, "conversation_key", "dossier_code", "expires_at"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_key: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
+    dossier_code: Mapped[str] = Column(String(CODE_LENGTH), nullable=False)
+    verified_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    expires_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping, Optional, Sequence, Tuple
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
@@ -27,6 +27,7 @@ from bot.db.models import (
     Agency,
     Dossier,
     DossierEvent,
+    DossierVerification,
     SurveyResponse,
     VerificationFailure,
     vietnam_now,
@@ -37,19 +38,35 @@ from bot.db.texts import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURV
 
 logger = logging.getLogger(__name__)
 
-MAX_FAILURES = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
+VERIFICATION_TTL = timedelta(minutes=30)  # how long a verified conversation may see and rate a dossier
 FAILURE_RETENTION = timedelta(days=1)  # older failures are purged when a new one is recorded
+ANONYMOUS_FEEDBACK_PER_DAY = 3  # general feedback (no dossier) per sender and calendar day
 _NO_DIGITS = b"\x00" * 4  # compared against when the code is unknown, to take the same time
 _CODE_SHAPE = re.compile(r"[0-9A-Z.]{1,32}-\d{6}-\d{4,6}")  # <agency code>-<yymmdd>-<nnnn>
 
 
 # --- dossier lookup -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class VerificationLimits:
+    """Failed verifications tolerated before attempts are refused; see `verify_and_get_dossier`."""
+
+    per_conversation: int = 5  # from one channel identity (sender id), in `window`
+    per_address: int = 20  # from one network address (several citizens may share one), in `window`
+    per_code: int = 5  # on one code in `window`: then only conversations that never failed on it may try, once
+    per_code_ceiling: int = 20  # on one code in `window`: then nobody may try it
+    window: timedelta = timedelta(minutes=15)
+    global_ceiling: int = 60  # across every conversation and code, in `global_window`
+    global_window: timedelta = timedelta(minutes=1)
+
+
+DEFAULT_LIMITS = VerificationLimits()
+
+
 class LookupKind(str, enum.Enum):
     OK = "ok"
     REJECTED = "rejected"  # unknown code or wrong digits: deliberately indistinguishable
-    LOCKED = "locked"  # too many failures lately for this conversation or this code
+    LOCKED = "locked"  # too many failures lately (see `VerificationLimits`)
 
 
 @dataclass(frozen=True)
@@ -85,9 +102,22 @@ class LookupResult:
     locked_until: Optional[datetime] = None  # when kind is LOCKED: first moment a new try is allowed
 
 
+class NotVerifiedError(PermissionError):
+    """The conversation has no live verification of the dossier."""
+
+
 def normalize_dossier_code(code: str) -> str:
     """Upper-case, without any whitespace: " 000.00.12.h25-250103-0042 " → "000.00.12.H25-250103-0042"."""
     return "".join(unicodedata.normalize("NFKC", code).split()).upper()
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """Who tries which code, as the failures table keys them."""
+
+    conversation_key: str
+    code_key: str
+    address_key: Optional[str]
 
 
 def verify_and_get_dossier(
@@ -96,30 +126,86 @@ def verify_and_get_dossier(
     phone_last4: str,
     conversation_key: str,
     now: Optional[datetime] = None,
+    *,
+    client_address: Optional[str] = None,
+    limits: VerificationLimits = DEFAULT_LIMITS,
 ) -> LookupResult:
-    """Return the dossier `code` if `phone_last4` are the last 4 digits of its phone number.
+    """Return the dossier `code` if `phone_last4` are the last 4 digits of its phone number,
+    and record that this conversation verified it (for `VERIFICATION_TTL`).
 
-    At most `MAX_FAILURES` failed verifications are allowed in `LOCKOUT_WINDOW` (sliding),
-    counted both per conversation and per dossier code, in the database so that the limit
-    holds across action-server processes. While locked, nothing is verified and nothing is
-    recorded (so the lock does not extend itself); a success does not reset the counters.
-    `conversation_key` is the channel-scoped sender id.
+    `conversation_key` is the channel-scoped sender id; `client_address` the citizen's
+    network address when the gateway knows it (web chat). Failures are counted in the
+    database, so the limits hold across action-server processes; an attempt is refused
+    (LOCKED, nothing checked nor recorded, so a lock does not extend itself) when, within
+    the sliding windows of `limits`:
+
+    - this conversation failed `per_conversation` times (on any codes), or
+    - this network address failed `per_address` times, or
+    - every conversation together failed `global_ceiling` times (a brake on distributed
+      guessing: it pauses verification for everyone, for at most `global_window`), or
+    - the code was failed `per_code_ceiling` times, or `per_code` times and this
+      conversation is among those that failed on it.
+
+    The owner rule: failures on a code from other conversations do not lock its owner out.
+    A conversation that has not failed on the code gets one attempt even when the code has
+    reached `per_code`: the right digits let it in, a wrong answer is recorded like any
+    other (so that conversation is then locked for the code). Someone guessing the digits
+    therefore needs a new channel identity for each guess once the code is locked, every
+    guess still counts against the address and global limits, and `per_code_ceiling`
+    bounds the guesses on one code per window (20 in 15 minutes: the 10,000 possible digits
+    take about 60 hours on average). Locking the owner out takes `per_code_ceiling`
+    failures from distinct identities every window. A success resets no counter.
     """
     now = now or vietnam_now()
     code = normalize_dossier_code(code)
-    code_key = _attempted_code_key(code)
-    conversation_key = conversation_key[:KEY_LENGTH]
-    locked_until = _locked_until(session, conversation_key, code_key, now)
+    attempt = _Attempt(conversation_key[:KEY_LENGTH], _attempted_code_key(code), _address_key(client_address))
+    locked_until = _locked_until(session, attempt, now, limits)
     if locked_until is not None:
-        logger.info("Dossier lookup locked until %s (code %s)", locked_until, code_key)
+        logger.info("Dossier lookup locked until %s (code %s)", locked_until, attempt.code_key)
         return LookupResult(LookupKind.LOCKED, locked_until=locked_until)
     dossier = _find_dossier(session, code) if _CODE_SHAPE.fullmatch(code) else None
     if not _digits_match(dossier, phone_last4):
-        _record_failure(session, conversation_key, code_key, now)
-        logger.info("Dossier lookup rejected (code %s)", code_key)
+        _record_failure(session, attempt, now)
+        logger.info("Dossier lookup rejected (code %s)", attempt.code_key)
         return LookupResult(LookupKind.REJECTED)
-    logger.info("Dossier lookup ok (code %s)", code_key)
+    assert dossier is not None  # for the type checker: the digits matched a dossier
+    _record_verification(session, attempt.conversation_key, dossier.code, now)
+    logger.info("Dossier lookup ok (code %s)", attempt.code_key)
     return LookupResult(LookupKind.OK, dossier=_dossier_view(session, dossier, now))
+
+
+def is_verified(session: Session, code: str, conversation_key: str, now: Optional[datetime] = None) -> bool:
+    """Whether this conversation verified the dossier and the verification has not expired."""
+    now = now or vietnam_now()
+    return session.execute(
+        select(
+            exists().where(
+                DossierVerification.conversation_key == conversation_key[:KEY_LENGTH],
+                DossierVerification.dossier_code == normalize_dossier_code(code),
+                DossierVerification.expires_at > now,
+            )
+        )
+    ).scalar_one()
+
+
+def require_verification(session: Session, code: str, conversation_key: str, now: Optional[datetime] = None) -> None:
+    """Raise `NotVerifiedError` unless `is_verified`."""
+    if not is_verified(session, code, conversation_key, now):
+        raise NotVerifiedError(code)
+
+
+def verified_dossier(
+    session: Session, code: str, conversation_key: str, now: Optional[datetime] = None
+) -> DossierView:
+    """The dossier as shown to its owner, if this conversation verified it (`is_verified`);
+    raises `NotVerifiedError` otherwise. What actions disclose comes from here, never from
+    slot values alone."""
+    now = now or vietnam_now()
+    require_verification(session, code, conversation_key, now)
+    dossier = _find_dossier(session, normalize_dossier_code(code))
+    if dossier is None:  # deleted since it was verified
+        raise NotVerifiedError(code)
+    return _dossier_view(session, dossier, now)
 
 
 def _find_dossier(session: Session, code: str) -> Optional[Dossier]:
@@ -135,44 +221,86 @@ def _attempted_code_key(code: str) -> str:
     return code if _CODE_SHAPE.fullmatch(code) else "#" + salted_hash(code)[:32]
 
 
+def _address_key(client_address: Optional[str]) -> Optional[str]:
+    """A network address is personal data: only its salted hash is kept."""
+    return salted_hash(client_address.strip().lower()) if client_address and client_address.strip() else None
+
+
 def _digits_match(dossier: Optional[Dossier], phone_last4: str) -> bool:
     expected = dossier.phone_last4.encode() if dossier is not None else _NO_DIGITS
     matches = hmac.compare_digest(expected, only_digits(phone_last4).encode())
     return matches and dossier is not None
 
 
-def _locked_until(session: Session, conversation_key: str, code: str, now: datetime) -> Optional[datetime]:
-    """End of the lock, if `MAX_FAILURES` failures within the window hit either key.
-
-    The lock lasts until the oldest of the last `MAX_FAILURES` failures leaves the window.
-    """
-    since = now - LOCKOUT_WINDOW
-    ends = [
-        oldest + LOCKOUT_WINDOW
-        for oldest in (
-            _oldest_of_recent_failures(session, VerificationFailure.conversation_key == conversation_key, since),
-            _oldest_of_recent_failures(session, VerificationFailure.dossier_code == code, since),
-        )
-        if oldest is not None
+def _locked_until(session: Session, attempt: _Attempt, now: datetime, limits: VerificationLimits) -> Optional[datetime]:
+    """End of the longest lock that applies to `attempt` (see `verify_and_get_dossier`)."""
+    failure = VerificationFailure
+    on_code = failure.dossier_code == attempt.code_key
+    checks: list[tuple[ColumnElement, int, timedelta]] = [
+        (failure.conversation_key == attempt.conversation_key, limits.per_conversation, limits.window),
+        (on_code, limits.per_code_ceiling, limits.window),
+        (true(), limits.global_ceiling, limits.global_window),
     ]
-    return max(ends) if ends else None
+    if attempt.address_key is not None:
+        checks.append((failure.address_key == attempt.address_key, limits.per_address, limits.window))
+    if _failed_on_code(session, attempt, now - limits.window):
+        checks.append((on_code, limits.per_code, limits.window))
+    ends = (_lock_end(session, condition, limit, window, now) for condition, limit, window in checks)
+    return max((end for end in ends if end is not None), default=None)
 
 
-def _oldest_of_recent_failures(
-    session: Session, condition: ColumnElement, since: datetime
-) -> Optional[datetime]:
+def _failed_on_code(session: Session, attempt: _Attempt, since: datetime) -> bool:
     return session.execute(
+        select(
+            exists().where(
+                VerificationFailure.conversation_key == attempt.conversation_key,
+                VerificationFailure.dossier_code == attempt.code_key,
+                VerificationFailure.at > since,
+            )
+        )
+    ).scalar_one()
+
+
+def _lock_end(
+    session: Session, condition: ColumnElement, limit: int, window: timedelta, now: datetime
+) -> Optional[datetime]:
+    """If `limit` failures matching `condition` happened within `window`: the moment the
+    oldest of the latest `limit` of them leaves the window."""
+    oldest = session.execute(
         select(VerificationFailure.at)
-        .where(condition, VerificationFailure.at > since)
+        .where(condition, VerificationFailure.at > now - window)
         .order_by(VerificationFailure.at.desc())
-        .offset(MAX_FAILURES - 1)
+        .offset(limit - 1)
         .limit(1)
     ).scalar_one_or_none()
+    return oldest + window if oldest is not None else None
 
 
-def _record_failure(session: Session, conversation_key: str, code: str, now: datetime) -> None:
+def _without_commit_flush(session: Session) -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk
+    (`synchronous_commit` off, this transaction only): a verification or failure lost in a
+    server crash a fraction of a second later costs a citizen one more try at most, and
+    waiting for the disk would triple the time of every lookup."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _record_failure(session: Session, attempt: _Attempt, now: datetime) -> None:
+    _without_commit_flush(session)
     session.execute(delete(VerificationFailure).where(VerificationFailure.at < now - FAILURE_RETENTION))
-    session.add(VerificationFailure(conversation_key=conversation_key, dossier_code=code, at=now))
+    session.add(VerificationFailure(
+        conversation_key=attempt.conversation_key, dossier_code=attempt.code_key,
+        address_key=attempt.address_key, at=now,
+    ))
+    session.flush()
+
+
+def _record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
+    _without_commit_flush(session)
+    session.execute(delete(DossierVerification).where(DossierVerification.expires_at <= now))
+    session.add(DossierVerification(
+        conversation_key=conversation_key, dossier_code=code, verified_at=now, expires_at=now + VERIFICATION_TTL,
+    ))
     session.flush()
 
 
@@ -214,6 +342,10 @@ def _dossier_view(session: Session, dossier: Dossier, now: datetime) -> DossierV
 
 class UnknownDossierError(LookupError):
     """A survey answer refers to a dossier code that does not exist."""
+
+
+class FeedbackLimitError(RuntimeError):
+    """The sender already gave `ANONYMOUS_FEEDBACK_PER_DAY` general feedbacks today."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +399,9 @@ def save_survey_response(
     (use e.g. the conversation id plus the id of the message that completed the survey).
     A dossier has at most one response: answering again replaces the earlier answers.
     Runs in a savepoint of the caller's transaction, retried once if a concurrent delivery
-    wins the race on a unique constraint. Raises `UnknownDossierError` for an unknown code.
+    wins the race on a unique constraint. Raises `UnknownDossierError` for an unknown code,
+    `FeedbackLimitError` for anonymous feedback beyond `ANONYMOUS_FEEDBACK_PER_DAY` from
+    `sender_id` (a redelivery of an applied key is still a harmless DUPLICATE).
     """
     now = now or vietnam_now()
     arguments = (session, idempotency_key, answers, dossier_code, source_channel, sender_id, now)
@@ -294,6 +428,8 @@ def _save_survey(
     ).scalar_one_or_none()
     if applied is not None:
         return SurveySaveResult(applied, SurveyOutcome.DUPLICATE)
+    if dossier_code is None and sender_id and anonymous_feedback_limit_reached(session, sender_id, now):
+        raise FeedbackLimitError(ANONYMOUS_FEEDBACK_PER_DAY)
     dossier_id = _dossier_id(session, dossier_code) if dossier_code is not None else None
     response = None
     if dossier_id is not None:
@@ -323,6 +459,20 @@ def _dossier_id(session: Session, dossier_code: str) -> int:
     if dossier_id is None:
         raise UnknownDossierError(dossier_code)
     return dossier_id
+
+
+def anonymous_feedback_limit_reached(session: Session, sender_id: str, now: Optional[datetime] = None) -> bool:
+    """Whether `sender_id` gave `ANONYMOUS_FEEDBACK_PER_DAY` general feedbacks (no dossier)
+    since midnight, Vietnam time: one sender cannot flood the statistics."""
+    now = now or vietnam_now()
+    given = session.execute(
+        select(func.count()).select_from(SurveyResponse).where(
+            SurveyResponse.sender_hash == salted_hash(sender_id),
+            SurveyResponse.dossier_id.is_(None),
+            SurveyResponse.created_at >= now.replace(hour=0, minute=0, second=0, microsecond=0),
+        )
+    ).scalar_one()
+    return given >= ANONYMOUS_FEEDBACK_PER_DAY
 
 
 def has_survey_response(session: Session, dossier_code: str) -> bool:

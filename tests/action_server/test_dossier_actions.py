@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from datetime import timedelta
+from typing import Any, Optional
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
+from sqlalchemy import select
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier import (
+    DIGITS_CHECKED,
     GENERAL_FEEDBACK_PAYLOAD,
     ActionAskDossierCode,
     ActionAskPhoneLast4,
@@ -20,6 +23,10 @@ from actions.dossier import (
     ValidateDossierLookupForm,
     find_code,
 )
+from bot.db import services
+from bot.db.engine import session_scope
+from bot.db.models import VerificationFailure
+from bot.db.services import DEFAULT_LIMITS, VERIFICATION_TTL
 from bot.db.texts import STATUS_TEXTS
 from tests.action_server.conftest import make_tracker
 from tests.dossier_samples import (
@@ -46,21 +53,33 @@ def code_entity(code: str) -> dict[str, Any]:
     return {"entity": "dossier_code", "value": code, "extractor": "RegexEntityExtractor"}
 
 
-def check_digits(code: str, text: str, sender: str = "telegram:1001") -> tuple[dict[str, Any], CollectingDispatcher]:
-    """What the validator makes of `text` typed when asked for the digits of `code`."""
+def check_digits(
+    code: str, text: str, sender: str = "telegram:1001", address: Optional[str] = None
+) -> tuple[dict[str, Any], CollectingDispatcher]:
+    """What the validator makes of `text` typed when asked for the digits of `code`
+    (`address`: the client address the gateway put in the message metadata)."""
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         "nlu_fallback", text, slots={"dossier_code": code, "requested_slot": "phone_last4"},
         sender_id=sender, active_loop=FORM, candidates={"phone_last4": text},
     )
+    if address:
+        tracker.latest_message["metadata"] = {"client_address": address, "channel": "web"}
     return ValidateDossierLookupForm().validate_phone_last4(text, dispatcher, tracker, {}), dispatcher
 
 
-def status_after_form(code: str, digits: str = DIGITS, purpose: str = "status", sender: str = "telegram:1001") -> tuple[list[Any], CollectingDispatcher]:
+def status_call(code: str, purpose: str = "status", sender: str = "telegram:1001") -> tuple[list[Any], CollectingDispatcher]:
+    """action_dossier_status as the form ends (or as a forged call with these slots)."""
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("nlu_fallback", digits, slots={"dossier_code": code, "phone_last4": digits, "lookup_purpose": purpose},
+    tracker = make_tracker("nlu_fallback", "xx", slots={"dossier_code": code, "phone_last4": DIGITS_CHECKED, "lookup_purpose": purpose},
                            sender_id=sender)
     return ActionDossierStatus().run(dispatcher, tracker, {}), dispatcher
+
+
+def status_after_form(code: str, digits: str = DIGITS, purpose: str = "status", sender: str = "telegram:1001") -> tuple[list[Any], CollectingDispatcher]:
+    """The digits typed into the form, then the action that follows it."""
+    check_digits(code, digits, sender)
+    return status_call(code, purpose, sender)
 
 
 # --- starting and asking --------------------------------------------------------------------
@@ -147,13 +166,13 @@ def test_validation_run_ends_the_form_on_cancel(dispatcher: CollectingDispatcher
 
 # --- the digits -----------------------------------------------------------------------------
 
-def test_right_digits_are_accepted(samples: Samples) -> None:
+def test_right_digits_are_accepted_and_not_kept(samples: Samples) -> None:
     result, dispatcher = check_digits(samples["4"].code, DIGITS)
-    assert result == {"phone_last4": DIGITS} and not dispatcher.messages
+    assert result == {"phone_last4": DIGITS_CHECKED} and not dispatcher.messages
 
 
 def test_digits_with_words_or_spaces_are_read(samples: Samples) -> None:
-    assert check_digits(samples["4"].code, "số cuối là " + " ".join(DIGITS))[0] == {"phone_last4": DIGITS}
+    assert check_digits(samples["4"].code, "số cuối là " + " ".join(DIGITS))[0] == {"phone_last4": DIGITS_CHECKED}
 
 
 def test_wrong_digits_and_unknown_code_get_the_same_reply(samples: Samples) -> None:
@@ -193,12 +212,33 @@ def test_five_failures_lock_the_conversation_with_the_time_to_retry(samples: Sam
     assert __import__("re").search(r"\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}", reply)
 
 
-def test_lock_also_holds_for_the_code_from_another_conversation(samples: Samples) -> None:
+def test_guesses_from_many_sender_ids_do_not_lock_out_the_owner(samples: Samples) -> None:
     code = samples["lockout"].code
-    for attempt in range(5):
-        check_digits(code, WRONG_DIGITS, sender=f"zalo:{attempt}")
-    _, dispatcher = check_digits(code, DIGITS, sender="web:new")
-    assert "tạm khóa" in texts(dispatcher)
+    for attempt in range(DEFAULT_LIMITS.per_code_ceiling - 1):
+        assert check_digits(code, WRONG_DIGITS, sender=f"zalo:attacker-{attempt}")[0] == {"phone_last4": None}
+    result, dispatcher = check_digits(code, DIGITS, sender="zalo:owner")
+    assert result == {"phone_last4": DIGITS_CHECKED} and not dispatcher.messages
+    assert "Trạng thái" in texts(status_call(code, sender="zalo:owner")[1])
+
+
+def test_a_new_sender_id_gets_one_guess_on_a_locked_code(samples: Samples) -> None:
+    code = samples["lockout"].code
+    for attempt in range(DEFAULT_LIMITS.per_code):
+        check_digits(code, WRONG_DIGITS, sender=f"zalo:attacker-{attempt}")
+    assert texts(check_digits(code, WRONG_DIGITS, sender="zalo:new")[1]) == Texts.REJECTED
+    assert "tạm khóa" in texts(check_digits(code, DIGITS, sender="zalo:new")[1])
+
+
+def test_guesses_from_one_network_address_are_limited(samples: Samples) -> None:
+    """Web chat sender ids cost nothing; the gateway's client address still counts."""
+    for attempt in range(DEFAULT_LIMITS.per_address):
+        check_digits(f"000.00.12.H25-250101-{attempt:04d}", DIGITS, sender=f"web:{attempt}", address="203.0.113.9")
+    result, dispatcher = check_digits(samples["4"].code, DIGITS, sender="web:fresh", address="203.0.113.9")
+    assert result["phone_last4"] is None and "tạm khóa đến" in texts(dispatcher)
+    assert check_digits(samples["4"].code, DIGITS, sender="web:other", address="198.51.100.1")[0] == {"phone_last4": DIGITS_CHECKED}
+    with session_scope() as session:
+        keys = set(session.execute(select(VerificationFailure.address_key)).scalars())
+    assert len(keys) == 1 and "203.0.113.9" not in next(iter(keys))
 
 
 def test_digits_never_reach_the_logs(samples: Samples, caplog: pytest.LogCaptureFixture) -> None:
@@ -278,7 +318,33 @@ def test_nothing_verified_says_nothing(dispatcher: CollectingDispatcher, samples
 
 def test_status_is_never_shown_without_the_right_digits(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["4"].code, digits=WRONG_DIGITS)
-    assert texts(dispatcher) == Texts.REJECTED
+    assert texts(dispatcher) == Texts.NOT_VERIFIED
+
+
+def test_forged_call_with_slots_but_no_verification_discloses_nothing(samples: Samples) -> None:
+    """A crafted action-server call: the slots claim the digits were checked."""
+    code = samples["10"].code
+    for forged in ({"phone_last4": DIGITS}, {"phone_last4": DIGITS_CHECKED}):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("nlu_fallback", slots={"dossier_code": code, **forged}, sender_id="web:stranger")
+        events = ActionDossierStatus().run(dispatcher, tracker, {})
+        assert texts(dispatcher) == Texts.NOT_VERIFIED
+        assert not any(event.get("name") == "survey_dossier" and event.get("value") for event in events)
+
+
+def test_a_verification_belongs_to_its_conversation(samples: Samples) -> None:
+    code = samples["4"].code
+    check_digits(code, DIGITS, sender="telegram:owner")
+    assert texts(status_call(code, sender="telegram:someone-else")[1]) == Texts.NOT_VERIFIED
+    assert "Trạng thái" in texts(status_call(code, sender="telegram:owner")[1])
+
+
+def test_a_verification_expires(samples: Samples, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = samples["4"].code
+    check_digits(code, DIGITS)
+    later = services.vietnam_now() + VERIFICATION_TTL + timedelta(seconds=1)
+    monkeypatch.setattr(services, "vietnam_now", lambda: later)
+    assert texts(status_call(code)[1]) == Texts.NOT_VERIFIED
 
 
 def test_cancel_is_polite_and_clears_the_lookup(dispatcher: CollectingDispatcher) -> None:

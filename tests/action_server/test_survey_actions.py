@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
@@ -18,6 +19,7 @@ from actions.survey import (
     ActionAskSurveyOverall,
     ActionAskSurveyUpdate,
     ActionDeclineSurvey,
+    ActionResendSurvey,
     ActionStartSurvey,
     ActionSubmitSurvey,
     Texts,
@@ -25,12 +27,19 @@ from actions.survey import (
     clean_comment,
     idempotency_key,
 )
-from bot.db.engine import get_engine, session_scope
+from actions.dossier import ActionDossierStatus
+from bot.db.engine import database_url, get_engine, session_scope
 from bot.db.models import Dossier, SurveyResponse
-from bot.db.services import SurveyAnswers, save_survey_response
+from bot.db.services import (
+    ANONYMOUS_FEEDBACK_PER_DAY,
+    LookupKind,
+    SurveyAnswers,
+    save_survey_response,
+    verify_and_get_dossier,
+)
 from bot.db.texts import SATISFACTION_LABELS, SURVEY_CRITERIA
 from tests.action_server.conftest import make_tracker
-from tests.dossier_samples import SampleDossier
+from tests.dossier_samples import DIGITS, SampleDossier
 
 FORM = "survey_form"
 Samples = dict[str, SampleDossier]
@@ -52,10 +61,26 @@ def filled_survey(code: Optional[str], overall: str = "3", comment: str = "Cán 
     return slots
 
 
-def submit(slots: dict[str, Any], sender: str = "telegram:42", message_id: str = "m-1") -> tuple[list[Any], CollectingDispatcher]:
+SENDER = "telegram:42"
+
+
+def verified(code: str, sender: str = SENDER) -> str:
+    """The lookup as the form does it: records the verification of `code` for `sender`."""
+    with session_scope() as session:
+        assert verify_and_get_dossier(session, code, DIGITS, sender).kind is LookupKind.OK
+    return code
+
+
+def submit(slots: dict[str, Any], sender: str = SENDER, message_id: str = "m-1") -> tuple[list[Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("nlu_fallback", "xong", slots=slots, sender_id=sender, message_id=message_id)
     return ActionSubmitSurvey().run(dispatcher, tracker, {}), dispatcher
+
+
+def resend(slots: dict[str, Any], sender: str = SENDER) -> tuple[list[Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("resend_survey", "gửi lại", slots=slots, sender_id=sender, message_id="m-resend")
+    return ActionResendSurvey().run(dispatcher, tracker, {}), dispatcher
 
 
 def responses(code: Optional[str]) -> list[SurveyResponse]:
@@ -187,18 +212,19 @@ def test_comment_can_be_skipped_and_hides_long_numbers() -> None:
 # --- starting and declining -----------------------------------------------------------------
 
 def test_accepting_the_offer_starts_the_survey_for_that_dossier(samples: Samples, dispatcher: CollectingDispatcher) -> None:
-    code = samples["10"].code
-    events = ActionStartSurvey().run(dispatcher, make_tracker("affirm", "có", slots={"survey_dossier": code, "survey_offered": True}), {})
+    code = verified(samples["10"].code)
+    tracker = make_tracker("affirm", "có", slots={"survey_dossier": code, "survey_offered": True}, sender_id=SENDER)
+    events = ActionStartSurvey().run(dispatcher, tracker, {})
     assert SlotSet("survey_dossier", code) in events and SlotSet("survey_offered", False) in events
     assert SlotSet("survey_update", None) in events and events[-1] == FollowupAction("survey_form")
     assert "11 câu" in dispatcher.messages[0]["text"]
 
 
 def test_accepting_an_update_offer_does_not_ask_again(samples: Samples, dispatcher: CollectingDispatcher) -> None:
-    code = samples["survey_again"].code
+    code = verified(samples["survey_again"].code)
     with session_scope() as session:
         save_survey_response(session, idempotency_key="earlier", answers=SurveyAnswers(1), dossier_code=code)
-    events = ActionStartSurvey().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": code}), {})
+    events = ActionStartSurvey().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": code}, sender_id=SENDER), {})
     assert SlotSet("survey_rated_before", True) in events and SlotSet("survey_update", "yes") in events
 
 
@@ -210,7 +236,7 @@ def test_declining_the_offer(dispatcher: CollectingDispatcher) -> None:
 # --- saving ---------------------------------------------------------------------------------
 
 def test_completed_survey_is_saved_once_with_its_answers(samples: Samples) -> None:
-    code = samples["survey"].code
+    code = verified(samples["survey"].code)
     events, dispatcher = submit(filled_survey(code, "3", trips="1", online_service=""))
     assert Texts.SAVED in dispatcher.messages[0]["text"] and Texts.THANKS in dispatcher.messages[0]["text"]
     [row] = responses(code)
@@ -221,7 +247,7 @@ def test_completed_survey_is_saved_once_with_its_answers(samples: Samples) -> No
 
 
 def test_the_same_delivery_twice_makes_one_row(samples: Samples) -> None:
-    code = samples["survey"].code
+    code = verified(samples["survey"].code)
     submit(filled_survey(code), message_id="m-7")
     _, dispatcher = submit(filled_survey(code, "1"), message_id="m-7")  # redelivered: a no-op
     [row] = responses(code)
@@ -229,7 +255,7 @@ def test_the_same_delivery_twice_makes_one_row(samples: Samples) -> None:
 
 
 def test_answering_again_updates_the_dossier_response(samples: Samples) -> None:
-    code = samples["survey"].code
+    code = verified(samples["survey"].code)
     submit(filled_survey(code, "1"), message_id="m-1")
     _, dispatcher = submit(filled_survey(code, "2", comment=""), message_id="m-2")
     [row] = responses(code)
@@ -258,6 +284,92 @@ def test_idempotency_key_is_stable_and_hides_the_sender() -> None:
     assert first == idempotency_key(make_tracker("deny", sender_id="telegram:123456", message_id="abc"))
     assert first != idempotency_key(make_tracker("affirm", sender_id="telegram:123456", message_id="abd"))
     assert "123456" not in first and first.endswith(":abc") and len(first) <= 128
+
+
+# --- forged ratings and limits --------------------------------------------------------------
+
+def test_forged_survey_without_verification_stores_nothing(samples: Samples) -> None:
+    """A crafted call: next_action=action_submit_survey with survey_dossier and survey_overall set."""
+    code = samples["survey"].code
+    events, dispatcher = submit({"survey_dossier": code, "survey_overall": "1"}, sender="web:stranger")
+    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code)
+    assert responses(code) == [] and SlotSet("survey_dossier", None) in events
+
+
+def test_forged_webhook_payload_stores_nothing(samples: Samples, domain: dict[str, Any]) -> None:
+    """The same attack as the action server receives it on /webhook."""
+    code = samples["survey"].code
+    tracker = make_tracker("nlu_fallback", "x", slots={"survey_dossier": code, "survey_overall": "1"}, sender_id="web:stranger")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    response = asyncio.run(executor.run({
+        "next_action": "action_submit_survey", "sender_id": "web:stranger", "version": "3.6.21",
+        "tracker": tracker.current_state(), "domain": domain,
+    }))
+    assert [message["text"] for message in response["responses"]] == [Texts.NOT_VERIFIED.format(code=code)]
+    assert responses(code) == []
+
+
+def test_a_verification_by_another_conversation_does_not_count(samples: Samples) -> None:
+    code = verified(samples["survey"].code, sender="telegram:owner")
+    _, dispatcher = submit(filled_survey(code, "1"), sender="telegram:stranger")
+    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code) and responses(code) == []
+
+
+def test_the_offer_cannot_be_accepted_for_an_unverified_dossier(samples: Samples, dispatcher: CollectingDispatcher) -> None:
+    code = samples["10"].code
+    tracker = make_tracker("affirm", "có", slots={"survey_dossier": code, "survey_offered": True}, sender_id="web:stranger")
+    events = ActionStartSurvey().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code)
+    assert FollowupAction("survey_form") not in events and SlotSet("survey_dossier", None) in events
+
+
+def test_anonymous_feedback_is_limited_per_sender_and_day(samples: Samples) -> None:
+    for number in range(ANONYMOUS_FEEDBACK_PER_DAY):
+        _, dispatcher = submit(filled_survey(None), sender="web:flood", message_id=f"m-{number}")
+        assert Texts.THANKS in dispatcher.messages[0]["text"]
+    _, dispatcher = submit(filled_survey(None), sender="web:flood", message_id="m-more")
+    assert dispatcher.messages[0]["text"] == Texts.FEEDBACK_LIMIT.format(hotline="Tổng đài 1900 0000")
+    assert len(responses(None)) == ANONYMOUS_FEEDBACK_PER_DAY
+    starting = CollectingDispatcher()  # choosing "Góp ý chung" again is refused before any question
+    events = ActionDossierStatus().run(starting, make_tracker("rate_service", slots={"lookup_purpose": "general"}, sender_id="web:flood"), {})
+    assert starting.messages[0]["text"] == Texts.FEEDBACK_LIMIT.format(hotline="Tổng đài 1900 0000")
+    assert FollowupAction("survey_form") not in events
+    assert Texts.THANKS in submit(filled_survey(None), sender="web:other", message_id="m-x")[1].messages[0]["text"]
+
+
+# --- answers kept when the database is busy ---------------------------------------------------
+
+def test_locked_database_keeps_the_answers_until_resent(samples: Samples, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = verified(samples["survey"].code)
+    path = Path(database_url().removeprefix("sqlite:///"))
+    busy_url = f"sqlite:///{path}?timeout=0.3"
+    monkeypatch.setenv("DATABASE_URL", busy_url)
+    other_writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")  # e.g. a second action server in a long write
+        events, dispatcher = submit(filled_survey(code, "1"), message_id="m-busy")
+        assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
+        [pending] = events  # the answers are not cleared: only the key of this delivery is kept
+        assert pending["name"] == "survey_pending" and pending["value"].endswith(":m-busy")
+        kept = {**filled_survey(code, "1"), "survey_pending": pending["value"]}
+        _, dispatcher = resend(kept)  # too early: still busy, still kept
+        assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
+        other_writer.execute("ROLLBACK")
+        assert responses(code) == []
+        events, dispatcher = resend(kept)
+        assert Texts.SAVED in dispatcher.messages[0]["text"]
+        [row] = responses(code)
+        assert row.overall_level == 1 and row.idempotency_key == pending["value"]
+        assert SlotSet("survey_pending", None) in events and SlotSet("survey_overall", None) in events
+    finally:
+        other_writer.close()
+        get_engine(busy_url).dispose()
+
+
+def test_resend_with_nothing_pending(samples: Samples) -> None:
+    events, dispatcher = resend({"survey_overall": None})
+    assert events == [] and dispatcher.messages[0]["text"] == Texts.NOTHING_TO_RESEND
 
 
 def test_database_failure_is_reported_not_raised(samples: Samples, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

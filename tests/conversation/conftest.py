@@ -55,7 +55,8 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 @pytest.fixture(scope="session")
 def actions(seeded_database: SeededDatabase) -> Iterator[ActionServer]:
     """`python -m bot actions` on loopback; it requires its token on every call."""
-    env = {"DATABASE_URL": seeded_database.url, "HOTLINE_TEXT": "Tổng đài 1900 0000", "ASSISTANT_TODAY": "2026-12-02"}
+    # A short SQLite busy timeout: the test of a locked database waits for it.
+    env = {"DATABASE_URL": f"{seeded_database.url}?timeout=2", "HOTLINE_TEXT": "Tổng đài 1900 0000", "ASSISTANT_TODAY": "2026-12-02"}
     with action_server(free_port(), env) as server:
         yield server
 

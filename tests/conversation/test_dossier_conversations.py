@@ -8,6 +8,7 @@ the tests that fail verifications use dossiers nobody else uses (the lock is per
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Any, Optional
 
 import pytest
@@ -17,6 +18,7 @@ from actions.dossier import Texts as LookupTexts
 from actions.survey import Texts as SurveyTexts
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import Dossier, SurveyResponse
+from bot.db.services import DEFAULT_LIMITS
 from bot.db.texts import STATUS_TEXTS
 from tests.conversation.conftest import Conversation, SeededDatabase
 from tests.dossier_samples import DIGITS, OVERDUE_DAYS, UNKNOWN_CODE, WRONG_DIGITS
@@ -119,6 +121,19 @@ async def test_lockout_after_five_failures(conversation: Conversation, seeded_da
     after = await conversation.say(DIGITS)
     assert "Trạng thái" not in after and "tạm khóa" not in after
     assert "tạm khóa đến" in await look_up(conversation, code)  # still locked for this code
+
+
+async def test_guesses_from_other_senders_do_not_lock_out_the_owner(
+    conversation: Conversation, seeded_database: SeededDatabase, agent: Any
+) -> None:
+    """The attack: one wrong guess on a code from each of many sender ids."""
+    sample = [demo for demo in seeded_database.demo if demo.status == 4][1]  # a dossier no other test uses
+    wrong = "0000" if sample.phone_last4 != "0000" else "1111"
+    for attempt in range(DEFAULT_LIMITS.per_code + 2):
+        attacker = Conversation(agent, sender=f"zalo:attacker-{attempt}-{os.getpid()}")
+        assert LookupTexts.REJECTED in await look_up(attacker, sample.code, wrong)
+    reply = await look_up(conversation, sample.code, sample.phone_last4)
+    assert f"Hồ sơ {sample.code}" in reply and "Trạng thái: Đang xử lý" in reply and "tạm khóa" not in reply
 
 
 @pytest.mark.parametrize("status", range(1, 11))
@@ -235,3 +250,28 @@ async def test_declined_offer(conversation: Conversation, seeded_database: Seede
     await look_up(conversation, seeded_database.dossiers["10"].code)
     assert await conversation.press("Không") == SurveyTexts.DECLINED
     assert "Bạn cần hỏi thêm" in await conversation.say("có")  # "có" no longer starts the survey
+
+
+async def test_feedback_kept_while_the_database_is_locked_then_resent(
+    conversation: Conversation, seeded_database: SeededDatabase
+) -> None:
+    """Another writer holds the SQLite file: the answers stay in the conversation, and
+    "gửi lại" stores them once the database is free (the action server waits 2 s, see conftest)."""
+    before = len(survey_rows(seeded_database, None))
+    await conversation.say("tôi muốn góp ý")
+    await conversation.press("Góp ý chung")
+    assert "góp ý gì thêm" in await conversation.say("Rất hài lòng")
+    other_writer = sqlite3.connect(seeded_database.url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")
+        kept = await conversation.say("Cán bộ hướng dẫn tận tình")
+        assert "chưa lưu được" in kept and "gửi lại" in kept and "Tổng đài 1900 0000" in kept
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert len(survey_rows(seeded_database, None)) == before
+    assert SurveyTexts.THANKS in await conversation.say("gửi lại")
+    rows = survey_rows(seeded_database, None)
+    assert len(rows) == before + 1 and rows[-1]["overall_level"] == 3
+    assert rows[-1]["comment"] == "Cán bộ hướng dẫn tận tình"
+    assert SurveyTexts.NOTHING_TO_RESEND in await conversation.say("gui lai")  # stored once, nothing left

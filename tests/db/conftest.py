@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, session_scope, upgrade
-from bot.db.services import LookupResult, verify_and_get_dossier
+from bot.db.services import DEFAULT_LIMITS, LookupResult, VerificationLimits, verify_and_get_dossier
 from bot.db.testing import temporary_postgres_schema
 from db_factories import CODE, DOSSIER, NOW, store
 
@@ -67,8 +67,10 @@ LookupFunction = Callable[..., LookupResult]
 def lookup(engine: Engine) -> LookupFunction:
     """Run `verify_and_get_dossier` in its own committed transaction, like an action does."""
     def run(code: str = CODE, digits: str = "5678", conversation: str = "telegram:1001",
-            now: Optional[datetime] = NOW) -> LookupResult:
+            now: Optional[datetime] = NOW, address: Optional[str] = None,
+            limits: VerificationLimits = DEFAULT_LIMITS) -> LookupResult:
         with session_scope(engine) as session:
-            return verify_and_get_dossier(session, code, digits, conversation, now)
+            return verify_and_get_dossier(session, code, digits, conversation, now,
+                                          client_address=address, limits=limits)
 
     return run

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import SurveyResponse
 from bot.db.services import (
+    ANONYMOUS_FEEDBACK_PER_DAY,
+    FeedbackLimitError,
     SurveyAnswers,
     SurveyOutcome,
     UnknownDossierError,
@@ -71,6 +73,31 @@ def test_anonymous_feedback_may_repeat(engine: Engine) -> None:
     assert _save(engine, "b", code=None).outcome is SurveyOutcome.CREATED
     assert _save(engine, "b", code=None).outcome is SurveyOutcome.DUPLICATE
     assert [row[0] for row in _rows(engine)] == [False, False]
+
+
+def _feedback(engine: Engine, key: str, sender: str = "web:flood", now=NOW):
+    with session_scope(engine) as session:
+        return save_survey_response(session, idempotency_key=key, answers=SurveyAnswers(1), sender_id=sender, now=now)
+
+
+def test_anonymous_feedback_is_limited_per_sender_and_day(engine: Engine) -> None:
+    for number in range(ANONYMOUS_FEEDBACK_PER_DAY):
+        _feedback(engine, f"k{number}", now=NOW + timedelta(hours=number))
+    with pytest.raises(FeedbackLimitError):
+        _feedback(engine, "one-more", now=NOW.replace(hour=23, minute=59))
+    assert _feedback(engine, "k0").outcome is SurveyOutcome.DUPLICATE  # a redelivery is still harmless
+    assert _feedback(engine, "other", sender="web:someone-else").outcome is SurveyOutcome.CREATED
+    next_day = NOW.replace(hour=0, minute=0) + timedelta(days=1)
+    assert _feedback(engine, "tomorrow", now=next_day).outcome is SurveyOutcome.CREATED
+    assert len(_rows(engine)) == ANONYMOUS_FEEDBACK_PER_DAY + 2
+
+
+def test_dossier_answers_do_not_count_as_anonymous_feedback(stored: Engine) -> None:
+    for number in range(ANONYMOUS_FEEDBACK_PER_DAY + 1):
+        with session_scope(stored) as session:
+            save_survey_response(session, idempotency_key=f"d{number}", answers=ANSWERS, dossier_code=CODE,
+                                 sender_id="web:flood", now=NOW)
+    assert _feedback(stored, "anonymous").outcome is SurveyOutcome.CREATED
 
 
 def test_unknown_dossier_is_refused(stored: Engine) -> None:
