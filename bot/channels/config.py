@@ -26,10 +26,12 @@ class ConfigError(ValueError):
 class ChannelsConfig:
     rasa_url: str = "http://localhost:5005"
     rasa_timeout: float = 30.0
+    rasa_channel_token: str = ""
     hotline_text: str = DEFAULT_HOTLINE_TEXT
     rate_limit_per_minute: int = 20
     host: str = "0.0.0.0"
     webchat_port: int = 8080
+    trusted_proxy_hops: int = 0
 
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -95,12 +97,14 @@ def load_config(
     config = ChannelsConfig(
         rasa_url=settings.url("RASA_URL", ChannelsConfig.rasa_url),
         rasa_timeout=settings.number("RASA_TIMEOUT_SECONDS", ChannelsConfig.rasa_timeout),
+        rasa_channel_token=settings.text("RASA_CHANNEL_TOKEN"),
         hotline_text=settings.text("HOTLINE_TEXT", DEFAULT_HOTLINE_TEXT),
         rate_limit_per_minute=int(
             settings.number("RATE_LIMIT_PER_MINUTE", ChannelsConfig.rate_limit_per_minute)
         ),
         host=settings.text("GATEWAY_HOST", ChannelsConfig.host),
         webchat_port=settings.port("WEBCHAT_PORT", ChannelsConfig.webchat_port),
+        trusted_proxy_hops=settings.count("TRUSTED_PROXY_HOPS", ChannelsConfig.trusted_proxy_hops),
         telegram_token=settings.text("TELEGRAM_BOT_TOKEN"),
         telegram_api_base_url=settings.url(
             "TELEGRAM_API_BASE_URL", ChannelsConfig.telegram_api_base_url
@@ -164,6 +168,14 @@ class _Settings:
         if value <= 0:
             raise ConfigError(f"{name} must be positive, got {raw!r}")
         return value
+
+    def count(self, name: str, default: int) -> int:
+        raw = self.text(name)
+        if not raw:
+            return default
+        if not raw.isdecimal():
+            raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
+        return int(raw)
 
     def port(self, name: str, default: int) -> int:
         """A TCP port; 0 lets the system choose a free one (used by the tests)."""

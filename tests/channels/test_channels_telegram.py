@@ -21,7 +21,9 @@ async def test_question_is_answered_with_rasa_text(
         fake_telegram.push_update(tg_text(1, "  Làm   căn cước\u00a0cần gì?  "))
         [sent] = await fake_telegram.sent_messages(1)
 
-    assert fake_rasa.received.items == [{"sender": SENDER, "message": "Làm căn cước cần gì?"}]
+    assert fake_rasa.received.items == [
+        {"sender": SENDER, "message": "Làm căn cước cần gì?", "metadata": {"channel": "telegram"}}
+    ]
     assert sent["chat_id"] == CHAT
     assert sent["text"] == "Bạn cần mang giấy khai sinh."
     assert "reply_markup" not in sent
@@ -72,7 +74,11 @@ async def test_button_round_trip_including_a_payload_longer_than_64_bytes(
         )
         _, answer = await fake_telegram.sent_messages(2)
 
-    assert fake_rasa.received.items[-1] == {"sender": SENDER, "message": long_payload}
+    assert fake_rasa.received.items[-1] == {
+        "sender": SENDER,
+        "message": long_payload,
+        "metadata": {"channel": "telegram"},
+    }
     assert answer["text"] == "Hồ sơ gồm tờ khai và giấy chứng sinh."
     assert [
         call["callback_query_id"] for call in fake_telegram.calls_to("answerCallbackQuery")

@@ -27,7 +27,9 @@ async def test_signed_text_gets_rasa_reply(
         )
         [body] = await fake_zalo.delivered(1)
 
-    assert fake_rasa.received.items == [{"sender": SENDER, "message": "Lệ phí làm hộ chiếu?"}]
+    assert fake_rasa.received.items == [
+        {"sender": SENDER, "message": "Lệ phí làm hộ chiếu?", "metadata": {"channel": "zalo"}}
+    ]
     assert body == {"recipient": {"user_id": USER}, "message": {"text": "Lệ phí là 200.000 đồng."}}
     assert fake_zalo.messages.items[0]["access_token"] == "access-1"
 
