@@ -128,7 +128,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("Telegram update failed", exc_info=context.error)
+    if isinstance(context.error, TelegramError):  # the Bot API refused a call or was unreachable
+        log.error("Telegram call failed: %s", context.error)
+    else:
+        log.error("Telegram update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         with contextlib.suppress(TelegramError):
             await update.effective_chat.send_message(
@@ -274,12 +277,32 @@ async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIte
 
 
 def _update(body: bytes, application: Application) -> Update:
-    """The update in `body`, or `MalformedRequest` when PTB cannot build one from it."""
+    """The update in `body`, or `MalformedRequest` when it is not one the handlers can use.
+
+    PTB trusts the Bot API's types: building the update can fail in any way, and what it
+    builds is not type-checked, so the fields the handlers rely on are checked here.
+    """
     data = parse_json_object(body)
     try:
         update = Update.de_json(data, application.bot)
-    except Exception as error:  # PTB trusts the Bot API's types: anything can fail here
-        raise MalformedRequest(f"Không phải cập nhật Telegram ({type(error).__name__}).") from None
-    if update is None:
-        raise MalformedRequest("Không phải cập nhật Telegram.")
+    except Exception as error:  # any exception: see the docstring
+        raise MalformedRequest(f"Không phải cập nhật Telegram: {type(error).__name__}") from None
+    if not _fits_handlers(update):
+        raise MalformedRequest("Cập nhật Telegram có trường sai kiểu.")
     return update
+
+
+def _fits_handlers(update: Update) -> bool:
+    """Texts and button data are strings, a message has its chat, ids are numbers."""
+    message, query = update.message, update.callback_query
+    chat, user = update.effective_chat, update.effective_user
+    return (
+        (message is None or (message.chat is not None and _optional_text(message.text)))
+        and (query is None or _optional_text(query.data))
+        and (chat is None or isinstance(chat.id, int))
+        and (user is None or isinstance(user.id, int))
+    )
+
+
+def _optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
