@@ -9,7 +9,8 @@ messages out), but:
 - a body that is empty, not a JSON object, nested too deep or over `MAX_BODY_BYTES`: 400
   (413 for the size) with {"error": "<Vietnamese text>"};
 - a `message` that is not text, or a `sender` that is not a usable string: a Vietnamese
-  reply instead of an empty list; text over `MAX_MESSAGE_CHARS`: a polite refusal;
+  reply instead of an empty list; text over `MAX_MESSAGE_CHARS`: a polite refusal; a button
+  payload (`/intent{...}`) whose entities are not a flat JSON object: "button expired";
 - the text is cleaned (NFC, lone surrogates replaced, control characters removed) before
   the NLU sees it;
 - `metadata` (the gateway sends `channel` and `client_address`) reaches the tracker, where
@@ -23,7 +24,9 @@ Streaming (`?stream=true`) is not offered: the gateway needs whole answers.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import re
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -46,6 +49,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # a 2,000-character message in \\u escapes is about 24 KB
 MAX_SENDER_CHARS = 256
+# Rasa's grammar of button payloads, "/intent@confidence{entities}" (YAMLStoryReader).
+PAYLOAD = re.compile(r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>{.+})?")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -97,6 +102,8 @@ class GatewayRestInput(RestInput):
             return _say(sender, messages.TEXT_ONLY)
         if is_too_long(cleaned):
             return _say(sender, messages.TOO_LONG)
+        if not _flat_payload(cleaned):
+            return _say(sender, messages.BUTTON_EXPIRED)
         return response.json(await self._turn(on_new_message, sender, cleaned, metadata))
 
     def _authorised(self, request: Request) -> bool:
@@ -134,6 +141,22 @@ def _usable_sender(sender: Any) -> bool:
         and 0 < len(sender) <= MAX_SENDER_CHARS
         and sender.isprintable()
         and bool(sender.strip())
+    )
+
+
+def _flat_payload(text: str) -> bool:
+    """False for a button payload whose entities Rasa would hand to the actions as lists,
+    objects or nothing usable (our buttons only send flat objects of plain values); Rasa
+    itself lets a deeply nested one overflow its JSON parser."""
+    match = PAYLOAD.match(text)
+    if not (match and match.group("entities")):
+        return True
+    try:
+        entities = json.loads(match.group("entities"))
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(entities, dict) and not any(
+        isinstance(value, (dict, list)) for value in entities.values()
     )
 
 

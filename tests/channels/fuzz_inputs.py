@@ -95,6 +95,7 @@ ENTITY_FRAGMENTS = (
     "@abc{",
     "@nan",
     '@0.9{"procedure": "1.001193"}',
+    '{"procedure": ' + "[" * 950 + "]" * 950 + "}",  # overflows Rasa's JSON parser
 )
 
 
@@ -269,5 +270,22 @@ class Tally:
 
 
 def tracebacks_in(log_text: str) -> list[str]:
-    """The lines of a log that start or end a traceback."""
+    """The lines of a traceback in a log: its header and its frames."""
     return [line for line in log_text.splitlines() if TRACEBACK in line or 'File "/' in line]
+
+
+def check_rasa_answer(tally: Tally, status: int, answer: bytes, case: bytes) -> None:
+    """A 200 is a non-empty list of messages with text; any refusal a JSON error."""
+    data = json.loads(answer) if answer.strip() else None
+    if status == 200:
+        if not (isinstance(data, list) and data and all(m.get("text") for m in data)):
+            tally.problem(f"silent or textless 200: {answer[:200]!r}", case)
+    elif not (isinstance(data, dict) and data.get("error")):
+        tally.problem(f"HTTP {status} without a JSON error", case)
+
+
+def latin1(header_value: str) -> str:
+    """What of a header value an HTTP client can send: latin-1, without line breaks
+    (control characters stay, for the servers to refuse)."""
+    value = header_value.encode("latin-1", "ignore").decode("latin-1")
+    return value.replace("\r", "").replace("\n", "")

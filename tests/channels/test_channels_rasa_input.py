@@ -161,6 +161,42 @@ async def test_unusable_messages_get_a_vietnamese_reply_before_the_nlu(
     assert agent.received == []
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '/ask_fee{"procedure": {"code": "1.001193"}}',
+        '/ask_fee{"procedure": ["1.001193", "1.000001"]}',
+        '/ask_fee{"procedure": ' + "[" * 950 + "]" * 950 + "}",
+        '/ask_fee{"procedure": "1.001193"}}',
+        "/ask_fee@0.9{[1]}",
+    ],
+    ids=["object-value", "list-value", "nested-too-deep", "broken", "not-an-object"],
+)
+async def test_a_button_payload_with_unusable_entities_is_refused(
+    webhook: str, agent: FakeAgent, http: aiohttp.ClientSession, payload: str
+) -> None:
+    status, answer = await _post(http, webhook, {"sender": "s", "message": payload})
+    assert (status, _texts(answer)) == (200, [messages.BUTTON_EXPIRED])
+    assert agent.received == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '/ask_documents{"procedure": "1.001193", "document_case": "2"}',
+        '/ask_fee@0.9{"procedure": 1.5}',
+        '/ask_fee{"procedure":',  # no entities for Rasa: it keeps the intent and warns
+        "/greet",
+        "/ nhắn gì đó {",
+    ],
+)
+async def test_other_button_payloads_reach_rasa(
+    webhook: str, agent: FakeAgent, http: aiohttp.ClientSession, payload: str
+) -> None:
+    status, answer = await _post(http, webhook, {"sender": "s", "message": payload})
+    assert (status, _texts(answer)) == (200, [f"Rasa: {payload}"])
+
+
 async def test_the_length_limit_counts_cleaned_characters(
     webhook: str, agent: FakeAgent, http: aiohttp.ClientSession
 ) -> None:
