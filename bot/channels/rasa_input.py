@@ -47,7 +47,7 @@ from bot.channels.inputs import (
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024  # a 2,000-character message in \\u escapes is about 24 KB
+MAX_BODY_BYTES = 64 * 1024  # a 2,000-character message in \u escapes is about 24 KB
 MAX_SENDER_CHARS = 256
 # Rasa's grammar of button payloads, "/intent@confidence{entities}" (YAMLStoryReader).
 PAYLOAD = re.compile(r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>{.+})?")
@@ -121,9 +121,7 @@ class GatewayRestInput(RestInput):
     ) -> list[dict[str, Any]]:
         """Rasa's answer to one message; the apology when it failed or said nothing."""
         collector = CollectingOutputChannel()
-        message = UserMessage(
-            text, collector, sender, input_channel=self.name(), metadata=metadata
-        )
+        message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)
         except Exception:  # any failure of the turn: the citizen gets the apology
