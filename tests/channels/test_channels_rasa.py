@@ -117,6 +117,7 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         "HOTLINE_TEXT": HOTLINE,
         "RASA_CHANNEL_TOKEN": CHANNEL_TOKEN,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "ACTION_SERVER_TOKEN": "test-action-server-token",  # for both, where it is required
     }
     actions = Process(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
