@@ -166,7 +166,7 @@ async def test_fuzz_the_rest_channel_of_the_real_rasa(
     senders = [f"fuzz-{n}" for n in range(25)]
 
     def valid() -> dict[str, Any]:
-        text = fuzzer.slash_command() if fuzzer.chance(0.35) else fuzzer.text()
+        text = fuzzer.slash_command() if fuzzer.chance(0.5) else fuzzer.text()
         metadata = {"channel": "web", "client_address": f"203.0.113.{fuzzer.rng.randrange(256)}"}
         return {"sender": fuzzer.rng.choice(senders), "message": text, "metadata": metadata}
 
