@@ -20,7 +20,7 @@ from typing import Any, Literal, Mapping, NoReturn, Optional
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import BaseSettings, ValidationError, conint, validator
+from pydantic import BaseSettings, NonNegativeInt, ValidationError, conint, validator
 from pydantic.fields import ModelField
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     gateway_host: str = "0.0.0.0"
     webchat_port: Port = 8080
+    trusted_proxy_hops: NonNegativeInt = 0  # reverse proxies in front of the web chat whose X-Forwarded-For is believed
     telegram_bot_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""

@@ -32,6 +32,7 @@ class ChannelsConfig:
     rate_limit_per_minute: int = 20
     host: str = "0.0.0.0"
     webchat_port: int = 8080
+    trusted_proxy_hops: int = 0
 
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -78,6 +79,7 @@ def load_config(
         rate_limit_per_minute=settings.rate_limit_per_minute,
         host=settings.gateway_host,
         webchat_port=settings.webchat_port,
+        trusted_proxy_hops=settings.trusted_proxy_hops,
         telegram_token=settings.telegram_bot_token,
         telegram_api_base_url=settings.telegram_api_base_url,
         telegram_webhook_url=settings.telegram_webhook_url,

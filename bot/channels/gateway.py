@@ -1,8 +1,8 @@
-"""What every channel shares: the reply model, Rasa's REST channel, normalisation,
-duplicate deliveries, the per-user rate limit, the apology when Rasa fails, splitting.
+"""What every channel shares: the reply model, Rasa's REST channel, cleaning and the length
+limit, duplicate deliveries, the per-user rate limit, the apology when Rasa fails, splitting.
 
-A channel only translates: platform event -> `Gateway.converse(sender, text, deliver)`,
-and `Reply` -> platform message inside its `deliver` callback.
+A channel only translates: platform event -> `Gateway.converse(sender, text, deliver,
+metadata=...)`, and `Reply` -> platform message inside its `deliver` callback.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import time
 import unicodedata
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Sequence, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Mapping, Sequence, TypeVar
 
 import aiohttp
 
 from bot.channels import messages
-from procedures_kb.text import normalize
+from bot.channels.inputs import CHANNEL_TOKEN_HEADER, clean_text, is_too_long
 
 log = logging.getLogger(__name__)
 
@@ -167,17 +167,24 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Rasa's REST channel: POST {sender, message}, get a list of bot messages."""
+    """Rasa's REST channel: POST {sender, message, metadata}, get a list of bot messages.
 
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
+    `token` (RASA_CHANNEL_TOKEN) proves to Rasa's input channel that the gateway speaks.
+    """
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, timeout: float, token: str = ""
+    ) -> None:
         self._session = session
         self._url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._headers = {CHANNEL_TOKEN_HEADER: token} if token else {}
 
-    async def send(self, sender: str, message: str) -> list[Reply]:
+    async def send(self, sender: str, message: str, metadata: Mapping[str, str]) -> list[Reply]:
+        body = {"sender": sender, "message": message, "metadata": dict(metadata)}
         try:
             async with self._session.post(
-                self._url, json={"sender": sender, "message": message}, timeout=self._timeout
+                self._url, json=body, headers=self._headers, timeout=self._timeout
             ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"HTTP {response.status}")
@@ -188,7 +195,10 @@ class RasaClient:
 
 
 def parse_rasa_replies(data: Any) -> list[Reply]:
-    """Turn Rasa's JSON into replies; an image URL becomes a line of text."""
+    """Turn Rasa's JSON into replies; an image URL becomes a line of text.
+
+    Nothing to say counts as a failure: Rasa answers `[]` when an action failed.
+    """
     if not isinstance(data, list):
         raise RasaUnavailable(f"unexpected reply: {type(data).__name__}")
     replies = []
@@ -206,6 +216,8 @@ def parse_rasa_replies(data: Any) -> list[Reply]:
         if lines:
             text = unicodedata.normalize("NFC", "\n".join(lines))
             replies.append(Reply(text, buttons))
+    if not replies:
+        raise RasaUnavailable("no message to show in the reply")
     return replies
 
 
@@ -265,15 +277,17 @@ class Gateway:
         self._deliveries.put(delivery_key, True)
         return False
 
-    async def converse(self, sender: str, text: str, deliver: Deliver) -> None:
-        """Forward a user's text (or button payload) to Rasa and deliver the answer."""
-        message = normalize(text)
-        if not message:
-            return
+    async def converse(
+        self, sender: str, text: str, deliver: Deliver, *, metadata: Mapping[str, str]
+    ) -> None:
+        """Forward a user's text (or button payload) to Rasa and deliver the answer.
+
+        `metadata` reaches the actions with the message: `channel`, and `client_address`
+        where the network address is known (web chat), for per-address rate limits.
+        """
         async with self._turn(sender, deliver) as allowed:
-            replies = await self._ask_rasa(sender, message) if allowed else []
-            if replies:
-                await deliver(replies)
+            if allowed:
+                await deliver(await self._answer(sender, clean_text(text), metadata))
 
     async def say(self, sender: str, replies: Sequence[Reply], deliver: Deliver) -> None:
         """Deliver replies composed by the gateway itself, under the same rate limit."""
@@ -297,9 +311,21 @@ class Gateway:
                 await deliver([Reply(messages.RATE_LIMITED)])
             yield verdict is Verdict.ALLOW
 
-    async def _ask_rasa(self, sender: str, message: str) -> Sequence[Reply]:
+    async def _answer(
+        self, sender: str, message: str, metadata: Mapping[str, str]
+    ) -> Sequence[Reply]:
+        """Rasa's answer, unless the message is blank or too long for the NLU."""
+        if not message:
+            return [Reply(messages.TEXT_ONLY)]
+        if is_too_long(message):
+            return [Reply(messages.TOO_LONG)]
+        return await self._ask_rasa(sender, message, metadata)
+
+    async def _ask_rasa(
+        self, sender: str, message: str, metadata: Mapping[str, str]
+    ) -> Sequence[Reply]:
         try:
-            return await self._rasa.send(sender, message)
+            return await self._rasa.send(sender, message, metadata)
         except RasaUnavailable as error:
             log.warning("Rasa unavailable (%s channel): %s", sender.split(":", 1)[0], error)
             return [Reply(messages.apology(self.hotline_text))]

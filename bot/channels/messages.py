@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.channels.inputs import MAX_MESSAGE_CHARS
+
 # Texts sent to Rasa on behalf of a command or a welcome button (the NLU knows them).
 STATUS_LOOKUP_REQUEST = "tra cứu hồ sơ"
 SURVEY_REQUEST = "đánh giá dịch vụ"
@@ -42,6 +44,14 @@ TEXT_ONLY = (
 RATE_LIMITED = (
     "Bạn đang nhắn hơi nhanh nên mình chưa kịp trả lời. "
     "Bạn vui lòng đợi khoảng một phút rồi nhắn tiếp nhé, mình vẫn ở đây."
+)
+TOO_LONG = (
+    f"Tin nhắn của bạn dài hơn {MAX_MESSAGE_CHARS} ký tự nên mình chưa đọc được. "
+    "Bạn vui lòng rút gọn câu hỏi rồi gửi lại giúp mình nhé."
+)
+UNKNOWN_CONVERSATION = (
+    "Mình không nhận ra cuộc trò chuyện này nên chưa trả lời được. "
+    "Bạn vui lòng mở lại cuộc trò chuyện rồi nhắn lại giúp mình nhé."
 )
 BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi giúp mình nhé."
 CHOOSE_ONE = "Mời bạn chọn một mục:"

@@ -32,7 +32,7 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         gateway = Gateway(
-            RasaClient(session, config.rasa_url, config.rasa_timeout),
+            RasaClient(session, config.rasa_url, config.rasa_timeout, config.rasa_channel_token),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
         )

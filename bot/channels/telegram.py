@@ -33,6 +33,7 @@ from bot.channels import messages
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
+from bot.channels.inputs import MalformedRequest, parse_json_object
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ PAYLOAD_TTL = 7 * 24 * 3600
 PAYLOAD_MAXSIZE = 20_000
 TYPING_REFRESH = 4.0  # seconds; Telegram shows "typing…" for about 5
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+METADATA = {"channel": "telegram"}  # sent to Rasa with each message (no client address)
 
 
 def build_application(config: ChannelsConfig, gateway: Gateway) -> Application:
@@ -126,7 +128,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("Telegram update failed", exc_info=context.error)
+    if isinstance(context.error, TelegramError):  # the Bot API refused a call or was unreachable
+        log.error("Telegram call failed: %s", context.error)
+    else:
+        log.error("Telegram update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         with contextlib.suppress(TelegramError):
             await update.effective_chat.send_message(
@@ -151,7 +156,8 @@ def _chat(update: Update) -> Chat:
 async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     chat = _chat(update)
     async with _typing(chat):
-        await _gateway(context).converse(f"tg:{chat.id}", text, _deliver_to(chat, context))
+        deliver = _deliver_to(chat, context)
+        await _gateway(context).converse(f"tg:{chat.id}", text, deliver, metadata=METADATA)
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -243,15 +249,18 @@ async def _set_commands(application: Application) -> None:
 
 @contextlib.asynccontextmanager
 async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIterator[int]:
-    """Receive updates on our own aiohttp server and register its public URL with Telegram."""
+    """Receive updates on our own aiohttp server and register its public URL with Telegram.
+
+    Without the secret token: 403; a body that is not an update: 400.
+    """
 
     async def receive(request: web.Request) -> web.Response:
-        secret = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(secret.encode(), config.telegram_webhook_secret.encode()):
+        secret = request.headers.get(SECRET_HEADER, "").encode(errors="surrogateescape")
+        if not hmac.compare_digest(secret, config.telegram_webhook_secret.encode()):
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (ValueError, TypeError, KeyError):
+            update = _update(await request.read(), application)
+        except MalformedRequest:
             return web.Response(status=400)
         await application.update_queue.put(update)
         return web.Response()
@@ -265,3 +274,35 @@ async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIte
             allowed_updates=ALLOWED_UPDATES,
         )
         yield port
+
+
+def _update(body: bytes, application: Application) -> Update:
+    """The update in `body`, or `MalformedRequest` when it is not one the handlers can use.
+
+    PTB trusts the Bot API's types: building the update can fail in any way, and what it
+    builds is not type-checked, so the fields the handlers rely on are checked here.
+    """
+    data = parse_json_object(body)
+    try:
+        update = Update.de_json(data, application.bot)
+    except Exception as error:  # any exception: see the docstring
+        raise MalformedRequest(f"Không phải cập nhật Telegram: {type(error).__name__}") from None
+    if not _fits_handlers(update):
+        raise MalformedRequest("Cập nhật Telegram có trường sai kiểu.")
+    return update
+
+
+def _fits_handlers(update: Update) -> bool:
+    """Texts and button data are strings, a message has its chat, ids are numbers."""
+    message, query = update.message, update.callback_query
+    chat, user = update.effective_chat, update.effective_user
+    return (
+        (message is None or (message.chat is not None and _optional_text(message.text)))
+        and (query is None or _optional_text(query.data))
+        and (chat is None or isinstance(chat.id, int))
+        and (user is None or isinstance(user.id, int))
+    )
+
+
+def _optional_text(value: object) -> bool:
+    return value is None or isinstance(value, str)

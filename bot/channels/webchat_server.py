@@ -2,11 +2,13 @@
 
 POST /api/message  {"sender": "<uuid from localStorage>", "message": "..."}
               ->   {"messages": [{"text": "...", "buttons": [{"title", "payload"}]}]}
+A malformed request gets 400 {"error": "<Vietnamese text>"}, a body over 32 KB 413.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -17,11 +19,12 @@ from aiohttp import web
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Gateway, Reply
 from bot.channels.http import serve
+from bot.channels.inputs import MalformedRequest, parse_json_object
 
 STATIC_DIR = Path(__file__).parent / "webchat"
 SENDER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
-MAX_MESSAGE_CHARS = 2000
 GATEWAY_KEY = web.AppKey("gateway", Gateway)
+PROXY_HOPS_KEY = web.AppKey("trusted_proxy_hops", int)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'"
@@ -32,9 +35,10 @@ SECURITY_HEADERS = {
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_app(gateway: Gateway) -> web.Application:
+def build_app(gateway: Gateway, trusted_proxy_hops: int = 0) -> web.Application:
     app = web.Application(client_max_size=32 * 1024, middlewares=[security_headers])
     app[GATEWAY_KEY] = gateway
+    app[PROXY_HOPS_KEY] = trusted_proxy_hops
     app.router.add_get("/", index)
     app.router.add_get("/api/welcome", welcome)
     app.router.add_post("/api/message", message)
@@ -62,27 +66,38 @@ async def welcome(request: web.Request) -> web.Response:
 
 async def message(request: web.Request) -> web.Response:
     try:
-        data = await request.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        return _error(400, "Yêu cầu không hợp lệ.")
+        data = parse_json_object(await request.read())
+    except MalformedRequest as error:
+        return _error(400, str(error))
     sender, text = data.get("sender"), data.get("message")
     if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
         return _error(400, "Phiên trò chuyện không hợp lệ, bạn vui lòng tải lại trang.")
     if not isinstance(text, str):
-        return _error(400, "Yêu cầu không hợp lệ.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        return _error(
-            400, f"Tin nhắn quá dài, bạn vui lòng rút gọn dưới {MAX_MESSAGE_CHARS} ký tự."
-        )
+        return _error(400, "Tin nhắn phải là văn bản.")
     replies: list[Reply] = []
 
     async def collect(batch: Sequence[Reply]) -> None:
         replies.extend(batch)
 
-    await request.app[GATEWAY_KEY].converse(f"web:{sender}", text, collect)
+    metadata = {"channel": "web", "client_address": client_address(request)}
+    await request.app[GATEWAY_KEY].converse(f"web:{sender}", text, collect, metadata=metadata)
     return web.json_response({"messages": _as_json(replies)})
+
+
+def client_address(request: web.Request) -> str:
+    """The citizen's network address: the connecting peer or, behind `trusted_proxy_hops`
+    reverse proxies, the X-Forwarded-For entry the outermost proxy added (entries further
+    left come from the client and can be forged)."""
+    hops = request.app[PROXY_HOPS_KEY]
+    forwarded = [
+        entry.strip()
+        for header in request.headers.getall("X-Forwarded-For", [])
+        for entry in header.split(",")
+    ]
+    if hops and len(forwarded) >= hops:
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(forwarded[-hops]))
+    return request.remote or "unknown"
 
 
 def _as_json(replies: Sequence[Reply]) -> list[dict[str, object]]:
@@ -96,5 +111,6 @@ def _error(status: int, text: str) -> web.Response:
 @contextlib.asynccontextmanager
 async def running(config: ChannelsConfig, gateway: Gateway) -> AsyncIterator[int]:
     """Serve the web chat while the context is open; yields its port."""
-    async with serve(build_app(gateway), config.host, config.webchat_port) as port:
+    app = build_app(gateway, config.trusted_proxy_hops)
+    async with serve(app, config.host, config.webchat_port) as port:
         yield port

@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ from bot.channels import messages
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Button, Gateway, Reply
 from bot.channels.http import serve
+from bot.channels.inputs import MalformedRequest, parse_json_object
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ BUTTON_TITLE_LIMIT = 100
 TOKEN_ERRORS = frozenset({-216, -124})  # access token invalid / expired
 API_TIMEOUT = aiohttp.ClientTimeout(total=15)
 DRAIN_TIMEOUT = 5.0  # seconds given to replies in flight when the gateway stops
+METADATA = {"channel": "zalo"}  # sent to Rasa with each message (Zalo hides the address)
+TIMESTAMP = re.compile(r"[0-9]{1,15}")  # milliseconds since 1970
 
 
 class ZaloError(Exception):
@@ -194,7 +198,10 @@ def _shorten(text: str, limit: int) -> str:
 
 
 class ZaloWebhook:
-    """Checks each event's signature and age, answers 200 at once, replies in the background."""
+    """Checks each event's signature and age, answers 200 at once, replies in the background.
+
+    A body that is not a JSON object gets 400; a wrong or stale signature 403.
+    """
 
     def __init__(
         self,
@@ -217,12 +224,10 @@ class ZaloWebhook:
     async def receive(self, request: web.Request) -> web.Response:
         body = await request.read()
         try:
-            event = json.loads(body)
-        except ValueError:
-            event = None
-        if not isinstance(event, dict) or not self._authentic(
-            body, event, request.headers.get(SIGNATURE_HEADER)
-        ):
+            event = parse_json_object(body)
+        except MalformedRequest:
+            return web.Response(status=400)
+        if not self._authentic(body, event, request.headers.get(SIGNATURE_HEADER)):
             return web.Response(status=403)
         if not self._gateway.is_duplicate(f"zalo:{_delivery_id(event)}"):
             self._spawn(self._handle(event))
@@ -231,7 +236,7 @@ class ZaloWebhook:
     def _authentic(self, body: bytes, event: dict[str, Any], signature: str | None) -> bool:
         """`mac=` + sha256(app_id + raw body + timestamp + OA secret key), and not stale."""
         timestamp = str(event.get("timestamp", ""))
-        if not signature or not timestamp.isdigit():
+        if not signature or not TIMESTAMP.fullmatch(timestamp):
             return False
         config = self._config
         signed = (
@@ -241,7 +246,8 @@ class ZaloWebhook:
             + config.zalo_oa_secret_key.encode()
         )
         expected = "mac=" + hashlib.sha256(signed).hexdigest()
-        if not hmac.compare_digest(signature.strip().lower().encode(), expected.encode()):
+        given = signature.strip().lower().encode(errors="surrogateescape")
+        if not hmac.compare_digest(given, expected.encode()):
             return False
         age = abs(self._clock() - int(timestamp) / 1000)
         return age <= config.zalo_signature_max_age
@@ -256,10 +262,9 @@ class ZaloWebhook:
         async def deliver(replies: Sequence[Reply]) -> None:
             await self._client.send(user_id, replies)
 
-        if name == "user_send_text":
-            await self._gateway.converse(
-                sender, str(_field(event, "message", "text") or ""), deliver
-            )
+        text = _field(event, "message", "text")
+        if name == "user_send_text" and isinstance(text, str):
+            await self._gateway.converse(sender, text, deliver, metadata=METADATA)
         elif name == "follow":
             await self._gateway.say(sender, [self._gateway.welcome()], deliver)
         elif name.startswith("user_send_"):
@@ -294,8 +299,9 @@ def _field(event: dict[str, Any], section: str, key: str) -> Any:
 
 
 def _user_id(event: dict[str, Any]) -> str:
-    """The user: `follower` in follow events, `sender` in message events."""
-    return str(_field(event, "follower", "id") or _field(event, "sender", "id") or "")
+    """The user: `follower` in follow events, `sender` in message events ("" if unusable)."""
+    user_id = _field(event, "follower", "id") or _field(event, "sender", "id")
+    return str(user_id) if isinstance(user_id, (str, int)) else ""
 
 
 def _delivery_id(event: dict[str, Any]) -> str:

@@ -81,13 +81,15 @@ class FakeServer:
 
 
 class FakeRasa(FakeServer):
-    """Rasa's REST channel with scripted replies; can error (500), hang, or be stopped."""
+    """Rasa's REST channel with scripted replies; can error (500), answer `[]`, hang, or be
+    stopped."""
 
     def __init__(self) -> None:
         super().__init__()
         self.received = Recorder()
+        self.tokens: list[str | None] = []  # the gateway's token header on each request
         self.replies: dict[str, list[Json]] = {}
-        self.mode = "ok"  # "ok" | "error" | "slow"
+        self.mode = "ok"  # "ok" | "error" | "empty" | "slow"
         self.latency = 0.0  # simulated thinking time, in seconds
         self.max_in_flight = 0  # most requests seen at once
         self.max_in_flight_per_sender = 0  # most requests of one sender seen at once
@@ -100,9 +102,12 @@ class FakeRasa(FakeServer):
 
     async def _webhook(self, request: web.Request) -> web.Response:
         data = await request.json()
+        self.tokens.append(request.headers.get("X-Rasa-Channel-Token"))
         await self.received.add(data)
         if self.mode == "error":
             return web.json_response({"error": "boom"}, status=500)
+        if self.mode == "empty":
+            return web.json_response([])
         sender = data["sender"]
         self._in_flight[sender] = self._in_flight.get(sender, 0) + 1
         self.max_in_flight = max(self.max_in_flight, sum(self._in_flight.values()))
@@ -160,7 +165,11 @@ class FakeTelegram(FakeServer):
 
     async def _method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = {key: _decode(key, value) for key, value in (await request.post()).items()}
+        try:
+            params = {key: _decode(key, value) for key, value in (await request.post()).items()}
+        except ValueError:  # e.g. a chat id that is not a number, as the Bot API answers it
+            error = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+            return web.json_response(error, status=400)
         await self.calls.add({"method": method, "params": params})
         result: Json = True
         if method == "getMe":

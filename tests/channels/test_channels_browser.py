@@ -251,9 +251,11 @@ async def test_chat_in_a_real_browser(start_gateway, fake_rasa: FakeRasa, tmp_pa
         sender_id = await page.evaluate(f"localStorage.getItem({json.dumps(SENDER_KEY)})")
         hotline = await page.evaluate("document.getElementById('hotline').textContent")
 
-    assert first == {"sender": f"web:{sender_id}", "message": messages.STATUS_LOOKUP_REQUEST}
-    assert second == {"sender": f"web:{sender_id}", "message": LOOKUP_PAYLOAD}
-    assert third == {"sender": f"web:{sender_id}", "message": "HS-2024-000123"}
+    metadata = {"channel": "web", "client_address": "127.0.0.1"}
+    sent = {"sender": f"web:{sender_id}", "metadata": metadata}
+    assert first == {**sent, "message": messages.STATUS_LOOKUP_REQUEST}
+    assert second == {**sent, "message": LOOKUP_PAYLOAD}
+    assert third == {**sent, "message": "HS-2024-000123"}
     assert re.fullmatch(
         r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", sender_id
     )

@@ -85,12 +85,13 @@ def test_rate_limit_is_a_sliding_window_per_user() -> None:
 def test_rate_limit_forgets_idle_users() -> None:
     clock = FakeClock()
     limiter = RateLimiter(limit=1, clock=clock, max_users=2)
-    limiter.hit("a")
-    limiter.hit("b")
+    limiter.hit("idle")
     clock.now += 61
-    limiter.hit("c")
-    assert limiter.hit("a") is Verdict.ALLOW
-    assert len(limiter._windows) <= 3
+    limiter.hit("active")
+    assert len(limiter._windows) == 2  # full: the next new user makes it forget idle ones
+    limiter.hit("new")
+    assert set(limiter._windows) == {"active", "new"}  # only the idle user was forgotten
+    assert limiter.hit("active") is Verdict.WARN  # the active user's window was kept
 
 
 def test_rasa_replies_are_parsed_leniently() -> None:
@@ -112,8 +113,10 @@ def test_rasa_replies_are_parsed_leniently() -> None:
     ]
 
 
-@pytest.mark.parametrize("data", [{"error": "x"}, None, "text"])
-def test_rasa_reply_of_the_wrong_shape_counts_as_unavailable(data: object) -> None:
+@pytest.mark.parametrize(
+    "data", [{"error": "x"}, None, "text", [], [{"recipient_id": "x", "custom": {"a": 1}}]]
+)
+def test_rasa_reply_of_the_wrong_shape_or_empty_counts_as_unavailable(data: object) -> None:
     with pytest.raises(RasaUnavailable):
         parse_rasa_replies(data)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
+import pytest
 from channel_fakes import HOTLINE, USER, FakeRasa, FakeTelegram, tg_button_press, tg_photo, tg_text
 
 from bot.channels import messages
@@ -21,7 +24,9 @@ async def test_question_is_answered_with_rasa_text(
         fake_telegram.push_update(tg_text(1, "  Làm   căn cước\u00a0cần gì?  "))
         [sent] = await fake_telegram.sent_messages(1)
 
-    assert fake_rasa.received.items == [{"sender": SENDER, "message": "Làm căn cước cần gì?"}]
+    assert fake_rasa.received.items == [
+        {"sender": SENDER, "message": "Làm căn cước cần gì?", "metadata": {"channel": "telegram"}}
+    ]
     assert sent["chat_id"] == CHAT
     assert sent["text"] == "Bạn cần mang giấy khai sinh."
     assert "reply_markup" not in sent
@@ -72,7 +77,11 @@ async def test_button_round_trip_including_a_payload_longer_than_64_bytes(
         )
         _, answer = await fake_telegram.sent_messages(2)
 
-    assert fake_rasa.received.items[-1] == {"sender": SENDER, "message": long_payload}
+    assert fake_rasa.received.items[-1] == {
+        "sender": SENDER,
+        "message": long_payload,
+        "metadata": {"channel": "telegram"},
+    }
     assert answer["text"] == "Hồ sơ gồm tờ khai và giấy chứng sinh."
     assert [
         call["callback_query_id"] for call in fake_telegram.calls_to("answerCallbackQuery")
@@ -225,3 +234,56 @@ async def test_webhook_mode_checks_the_secret_token(
     assert webhook["url"] == "https://bot.example.gov.vn/telegram/hook"
     assert webhook["secret_token"] == "s3cret_Token-1"
     assert fake_telegram.calls_to("getUpdates") == []
+
+
+def _odd_update(field: str, value: object) -> dict:
+    """A text update (a button press for "data") with `field` set to `value`."""
+    fresh = tg_button_press(1, "/greet") if field == "data" else tg_text(1, "xin chào")
+    update = json.loads(json.dumps(fresh))  # a copy: the updates share the USER dict
+    content = update["callback_query"] if field == "data" else update["message"]
+    owner, _, key = field.rpartition(".")
+    (content[owner] if owner else content)[key] = value
+    return update
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"[]",
+        b'{"message": {"text": "x"}}',
+        b"[" * 30_000,
+        b'{"a":' * 50 + b"1" + b"}" * 50,
+        json.dumps({"update_id": 1, "message": True}).encode(),
+        json.dumps(_odd_update("text", 5)).encode(),
+        json.dumps(_odd_update("data", ["a"])).encode(),
+        json.dumps(_odd_update("chat.id", "abc")).encode(),
+        json.dumps(_odd_update("from.id", {"a": 1})).encode(),
+        json.dumps(_odd_update("chat", None)).encode(),
+    ],
+    ids=[
+        "empty", "array", "incomplete", "recursion", "too-deep", "message-not-object",
+        "text-number", "data-list", "chat-id-text", "user-id-object", "message-without-chat",
+    ],
+)  # fmt: skip
+async def test_webhook_refuses_what_is_not_a_usable_update(
+    start_gateway,
+    telegram_env,
+    fake_telegram: FakeTelegram,
+    fake_rasa: FakeRasa,
+    http: aiohttp.ClientSession,
+    body: bytes,
+) -> None:
+    webhook_env = {
+        **telegram_env,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.gov.vn/telegram/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "s3cret_Token-1",
+        "TELEGRAM_WEBHOOK_PORT": "0",
+    }
+    async with start_gateway(**webhook_env) as running:
+        url = f"http://127.0.0.1:{running.telegram_webhook_port}/telegram/hook"
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}
+        async with http.post(url, data=body, headers=headers) as response:
+            assert response.status == 400
+    assert fake_rasa.received.items == []
+    assert fake_telegram.calls_to("sendMessage") == []

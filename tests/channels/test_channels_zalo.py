@@ -27,7 +27,9 @@ async def test_signed_text_gets_rasa_reply(
         )
         [body] = await fake_zalo.delivered(1)
 
-    assert fake_rasa.received.items == [{"sender": SENDER, "message": "Lệ phí làm hộ chiếu?"}]
+    assert fake_rasa.received.items == [
+        {"sender": SENDER, "message": "Lệ phí làm hộ chiếu?", "metadata": {"channel": "zalo"}}
+    ]
     assert body == {"recipient": {"user_id": USER}, "message": {"text": "Lệ phí là 200.000 đồng."}}
     assert fake_zalo.messages.items[0]["access_token"] == "access-1"
 
@@ -65,6 +67,39 @@ async def test_body_changed_after_signing_is_refused(
     event["message"]["text"] = "nội dung bị sửa"
     async with start_gateway(**zalo_env) as running:
         assert await post_zalo(http, running.zalo_port, event, signature=signature) == 403
+
+
+MALFORMED_BODIES = pytest.mark.parametrize(
+    "body",
+    [b"", b"not json", b"[]", b'"text"', b'{"a":' * 50 + b"1" + b"}" * 50, b"[" * 30_000],
+    ids=["empty", "broken", "array", "string", "too-deep", "recursion"],
+)
+
+
+@MALFORMED_BODIES
+async def test_malformed_bodies_get_400_before_the_signature_check(
+    start_gateway, zalo_env, fake_rasa: FakeRasa, http: aiohttp.ClientSession, body: bytes
+) -> None:
+    async with start_gateway(**zalo_env) as running:
+        url = f"http://127.0.0.1:{running.zalo_port}/zalo/webhook"
+        headers = {"X-ZEvent-Signature": zalo_signature(body, "0")}
+        async with http.post(url, data=body, headers=headers) as response:
+            assert response.status == 400
+    assert fake_rasa.received.items == []
+
+
+@pytest.mark.parametrize("text", [1234, None, ["a"], {"a": 1}])
+async def test_signed_text_event_without_a_text_gets_text_only(
+    start_gateway, zalo_env, fake_zalo: FakeZalo, fake_rasa: FakeRasa, http: aiohttp.ClientSession,
+    text: object,
+) -> None:  # fmt: skip
+    event = zalo_text("x", "msg-1")
+    event["message"]["text"] = text
+    async with start_gateway(**zalo_env) as running:
+        assert await post_zalo(http, running.zalo_port, event) == 200
+        [body] = await fake_zalo.delivered(1)
+    assert body["message"]["text"] == messages.TEXT_ONLY
+    assert fake_rasa.received.items == []
 
 
 async def test_duplicate_msg_id_is_handled_once(
