@@ -10,7 +10,16 @@ from typing import Any, Iterator
 import pytest
 
 from procedures_kb.importer import build_record, import_catalogue
-from procedures_kb.parsing import DOCUMENTS_HEADER, LEGAL_HEADER, METHODS_HEADER, NO_INFO, Problems
+from procedures_kb.parsing import (
+    DOCUMENTS_HEADER,
+    LEGAL_HEADER,
+    LEGAL_PORTAL_TAIL,
+    METHODS_HEADER,
+    NO_INFO,
+    PORTAL_TAIL,
+    Problems,
+    result_code_spans,
+)
 from procedures_kb.store import RECORDS_DIR, SEGMENTATION_FILE
 from procedures_kb.text import fold, normalize
 
@@ -34,9 +43,9 @@ FIELD_MAP = {
     "thu_tuc_lien_quan": ["related"],
 }
 # Text the importer removes on purpose: table headers, the "no information" marker,
-# result-paper codes and the portal's search widget glued after the results.
+# result-paper codes ("Mã: …" cells), the portal's search widget glued after the results
+# and the next page section glued after a few legal-basis tables.
 DELIBERATELY_DROPPED = [METHODS_HEADER, DOCUMENTS_HEADER, LEGAL_HEADER, NO_INFO]
-RESULT_NOISE = re.compile(r"Mã: ?KQ[A-Z0-9.]*\d|Từ khóa.*$", re.DOTALL)
 # Quantity cells become the numbers `original` and `copies`; a count is one digit or "0N"
 # (longer digit runs belong to the name before it, see parsing._quantities).
 QUANTITY_CELL = re.compile(r"(?:(?<!\d)0\d|\d) bản (?:chính|sao)(?:,\d+ bản (?:chính|sao))?")
@@ -59,7 +68,7 @@ def strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict) and "number" in value:
-        yield f"{value['title']}{value['number']}"  # the portal's column order
+        yield f"{value['title']}{value['number_text']}"  # the portal's column order, cells as written
     elif isinstance(value, dict):
         for item in value.values():
             yield from strings(item)
@@ -80,6 +89,12 @@ def document_cells(rows: list[dict[str, Any]]) -> Iterator[str]:
         yield f"{row['name']}{row['form'] or ''}"
 
 
+def without_result_codes(text: str) -> str:
+    for start, end in reversed(result_code_spans(text)):
+        text = f"{text[:start]} {text[end:]}"
+    return text
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"\w+", fold(text))
 
@@ -93,7 +108,8 @@ def test_every_word_of_every_raw_field_survives_parsing() -> None:
         record = build_record(raw, Problems())
         for raw_field, parsed_fields in FIELD_MAP.items():
             text = normalize(raw[raw_field])
-            text = RESULT_NOISE.sub(" ", text) if raw_field == "ket_qua_xu_ly" else text
+            text = without_result_codes(PORTAL_TAIL.sub("", text)) if raw_field == "ket_qua_xu_ly" else text
+            text = LEGAL_PORTAL_TAIL.sub("", text) if raw_field == "can_cu_phap_ly" else text
             text = QUANTITY_CELL.sub("", text) if raw_field == "thanh_phan_ho_so" else text
             for dropped in DELIBERATELY_DROPPED:
                 text = text.replace(dropped, " ")

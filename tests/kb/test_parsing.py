@@ -115,7 +115,11 @@ def test_levels_applicants_agencies_and_results() -> None:
     assert residence["agencies"]["implementing"] == "Công an cấp Xã" and residence["agencies"]["receiving"] == ""
     assert residence["result"][1] == "Thông báo kết quả giải quyết thủ tục về cư trú, hủy bỏ thủ tục về cư trú"
     assert residence["legal_basis"][0]["number"] == "66.7/2025/NQ-CP"
-    assert {"number": "75/2022/TT-BTC", "title": "Thông tư số 75/2022/TT-BTC của Bộ Tài chính: Quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú"} in residence["legal_basis"]
+    assert {
+        "number": "75/2022/TT-BTC",
+        "title": "Thông tư số 75/2022/TT-BTC của Bộ Tài chính: Quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú",
+        "number_text": "75/2022/TT-BTC",
+    } in residence["legal_basis"]
     assert residence["steps"][0].startswith("Bước 1:")
 
 
