@@ -9,7 +9,14 @@ from typing import Any, Iterator
 
 import pytest
 
-from procedures_kb.importer import build_record, import_catalogue
+from procedures_kb.importer import (
+    ImportReport,
+    TargetFigures,
+    build_record,
+    channels_lost,
+    import_catalogue,
+    result_names_with_codes,
+)
 from procedures_kb.parsing import (
     DOCUMENTS_HEADER,
     LEGAL_HEADER,
@@ -130,3 +137,52 @@ def test_committed_records_equal_a_fresh_import(tmp_path: Path) -> None:
     changed = [name for name in committed if (RECORDS_DIR / name).read_bytes() != (fresh / name).read_bytes()]
     assert changed == [], "run: .venv/bin/python -m procedures_kb import ../shared/tthc_catalogue/raw"
     assert SEGMENTATION_FILE.read_bytes() == segmentation.read_bytes()
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "raw"
+
+
+def fixture(code: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{code}.json").read_text(encoding="utf-8"))
+
+
+def test_lost_channel_rows_are_found_against_the_raw_table() -> None:
+    raw = fixture("2.002516")
+    record = build_record(raw, Problems())
+    assert channels_lost(raw, record) == {}
+    record["methods"] = record["methods"][:1]  # what the parser used to keep: "Trực tuyến" only
+    assert channels_lost(raw, record) == {"Dịch vụ bưu chính": 1, "Trực tiếp": 1}
+    note_line = fixture("3.000382")  # "Dịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng…" has no fee cell: not a row
+    assert channels_lost(note_line, build_record(note_line, Problems())) == {}
+
+
+def test_codes_left_in_result_names_are_found() -> None:
+    record = {"result": ["Quyết định thu hồiMã: TP-G12.KQ.120Quyết định", "Phép bay 000.00.00.G04-KQ0174", "Giấy phép"]}
+    assert result_names_with_codes(record) == record["result"][:2]
+
+
+def test_report_states_the_three_targets() -> None:
+    report = ImportReport()
+    for code in ("1.004073", "2.002516", "3.000578"):
+        raw = fixture(code)
+        problems = Problems()
+        record = build_record(raw, problems)
+        report.add(code, problems)
+        report.targets.add(raw, record)
+    broken = build_record(fixture("1.002390"), Problems())
+    broken["legal_basis"][0]["number"] = "202323/2023/QH15"
+    report.targets.add(fixture("1.002390"), broken)
+    markdown = report.to_markdown()
+    assert "| 75.00 % (3 of 4) | 1.002390 ('202323/2023/QH15') |" in markdown
+    assert "| channel rows of the raw table missing from the methods: 0 | 0 records | — |" in markdown
+    assert "| result names holding a result code: 0 | 0 records | — |" in markdown
+
+
+def test_the_whole_catalogue_meets_the_three_targets() -> None:
+    require_raw()
+    targets = TargetFigures()
+    for raw in raw_records():
+        targets.add(raw, build_record(raw, Problems()))
+    assert targets.legal_well_formed_percent >= 99
+    assert targets.lost_channels == {}
+    assert targets.codes_in_results == {}
