@@ -53,8 +53,9 @@ class Document(TypedDict):
 
 
 class LegalDocument(TypedDict):
-    number: str
+    number: str  # in the catalogue's form: 123/2015/NĐ-CP
     title: str
+    number_text: str  # the number cell as the portal wrote it ("Luật số 32/2024/QH15")
 
 
 class Agencies(TypedDict):
