@@ -28,6 +28,7 @@ class FeeAmount(TypedDict):
     valid_to: Optional[str]
     source: str
     reference: Optional[str]
+    share: Optional[float]  # a percentage of a base the note does not state (amount null)
 
 
 class Method(TypedDict):
