@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
@@ -77,6 +77,10 @@ _SHARE_OF_STATED = re.compile(
     r"(?:nêu trên|quy định(?!\s+tại))",
     re.IGNORECASE,
 )
+# "Bằng 50% mức thu phí quy định tại Mục VIII …": a share of a base the note does not state.
+_SHARE_OF_UNSTATED = re.compile(
+    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?\s*quy định\s+tại", re.IGNORECASE
+)
 _SHARE_OF_AMOUNT = re.compile(rf"(\d+(?:[.,]\d+)?)\s*%\s*(?:của|x|×)\s*({_NUMBER})\s*(đồng|usd)", re.IGNORECASE)
 _EXEMPT_PERIOD = re.compile(r"miễn(?:\s+(?:lệ\s+)?phí)?\s*(?:\(|,)?\s*(?:kể\s+)?từ\s+ngày", re.IGNORECASE)
 _EXEMPT = re.compile(r"\b(?:miễn|không thu)\s+(?:lệ\s+)?phí\b(?!\s*,?\s*lệ phí nhằm)(?!\s*(?:kể\s+)?từ)", re.IGNORECASE)
@@ -85,8 +89,20 @@ _PROVINCIAL = re.compile(
     re.IGNORECASE,
 )
 _REGULATION = re.compile(
-    r"luật phí và lệ phí|pháp luật về phí|TT-BTC|theo quy định (?:của|tại) (?:pháp luật|nghị định|thông tư)", re.IGNORECASE
+    r"luật phí và lệ phí|pháp luật về phí|TT-BTC|theo quy định (?:của|tại) (?:pháp luật|nghị định|thông tư)"
+    r"|quy định(?:\s+cụ\s+thể)?\s+tại\s+[^.;]{0,80}?(?:nghị định|thông tư)",
+    re.IGNORECASE,
 )
+# A dated clause that only says which rule sets the fee in that period ("Từ ngày 01/7/2025 đến hết ngày
+# 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC").
+_RULE_FOR_PERIOD = re.compile(r"(?:áp dụng|thực hiện)\s+theo\s+quy\s+định\s+tại", re.IGNORECASE)
+# The words before an amount that make it a bound of the amount before it, not a case
+# ("(mức thu tối thiểu không dưới 300.000 đồng)", "tối đa thu không quá 200.000 đồng/bản").
+_BOUND = re.compile(r"\b(?:toi thieu|toi da|khong duoi|khong qua)\b")
+# A sentence about an optional extra ("Phí cấp bản sao … (nếu có yêu cầu) thực hiện theo …").
+_OPTIONAL_EXTRA = re.compile(r"\bneu co yeu cau\b")
+# An exemption naming online filing ("đăng ký qua mạng điện tử", "nộp hồ sơ trực tuyến").
+_ONLINE_FILING = re.compile(r"\b(?:qua mang|truc tuyen|dien tu)\b")
 _UNREAD_MONEY = re.compile(r"\d[\d.,]*\s*(?:đồng|đ\b|usd|vnđ)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[-+*•A-ZĐÀ-Ỹ(])|\n|\s(?=[-+•*]\s)")
 _CLAUSE_END = re.compile(r";|[()]")
@@ -114,6 +130,8 @@ class _Amount:
     reference: Optional[str] = None
     online_only: bool = False
     label: Optional[str] = None
+    share: Optional[float] = None  # the percentage of a base the note does not state (amount None)
+    origin: Optional[str] = None  # the clause a bare end date dates ("… 320.000đ (áp dụng đến hết …)")
 
     def entry(self) -> dict[str, Any]:
         condition = ONLINE_ONLY if self.online_only else self.condition
@@ -127,6 +145,7 @@ class _Amount:
             "valid_to": self.valid_to,
             "source": self.source,
             "reference": self.reference,
+            "share": None if self.share is None else _whole(self.share),
         }
 
     @property
@@ -140,6 +159,10 @@ def _whole(value: float) -> float | int:
 
 def _number(text: str) -> float:
     return float(re.sub(r"[.,]", "", text))
+
+
+def _number_with_decimals(text: str) -> float:
+    return float(text.replace(",", "."))
 
 
 def _money_value(match: re.Match[str]) -> tuple[float, str]:
@@ -256,6 +279,9 @@ def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -
 
 def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
     """Amounts stated for the general case or for a named case, with the words naming it."""
+    unstated = _SHARE_OF_UNSTATED.search(clause)
+    if unstated and not _MONEY.search(clause):
+        return [_Amount(None, "VND", share=_number_with_decimals(unstated.group(1)), label=_label(clause[: unstated.start()]))]
     found: list[_Amount] = []
     taken: list[tuple[int, int]] = []
     for share in _SHARE_OF_AMOUNT.finditer(clause):
@@ -290,19 +316,88 @@ def read_note(note: str, base: Optional[_Amount]) -> _NoteReading:
     reading = _NoteReading()
     for sentence in _sentences(note):
         previous: list[_Amount] = []
+        in_sentence: list[_Amount] = []
         for clause in _clauses(sentence):
             period = _PERIOD.search(clause)
             if not period:
-                previous = _undated_amounts(clause, sentence)
+                # a bound bounds the amount before it, even past a " - " the portal put inside it ("đồng/GT - lần")
+                previous = _without_bounds(_undated_amounts(clause, sentence), in_sentence or reading.undated)
+                for amount in previous:
+                    amount.origin = clause
+                in_sentence += previous
                 reading.undated.extend(previous)
                 continue
             current_base = next((a for a in reversed(reading.undated) if a.condition is None and a.amount), base)
-            dated = _dated_amount(clause, period, current_base) or _dated_before(clause, period, previous)
+            rest = sentence[max(sentence.find(clause), 0) :]
+            dated = (
+                _dated_amount(clause, period, current_base)
+                or _dated_before(clause, period, previous)
+                or _dated_share(rest, period, previous)
+                or _dated_rule(clause, rest, period, current_base)
+            )
             if dated is not None:
                 reading.undated = [a for a in reading.undated if a is not dated]
                 reading.dated.append(dated)
             previous = []
+    _drop_dated_parts(reading.dated)
     return reading
+
+
+def _without_bounds(amounts: list[_Amount], earlier: list[_Amount]) -> list[_Amount]:
+    """Amounts that bound the one before them ("tối thiểu không dưới 300.000 đồng") become part
+    of its condition: they are not cases of their own."""
+    kept: list[_Amount] = []
+    for amount in amounts:
+        bounded = (kept or earlier or [None])[-1]
+        if bounded is None or amount.amount is None or not _BOUND.search(fold(amount.label or "")):
+            kept.append(amount)
+            continue
+        words = re.sub(r"^/\S*\s*,?\s*", "", amount.label or "")
+        bound = f"({words} {_amount_text(amount.amount, amount.currency, amount.unit)})"
+        bounded.label = f"{bounded.label} {bound}" if bounded.label else bound
+    return kept
+
+
+def _dated_share(rest: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
+    """"Bằng 50% mức thu phí quy định tại … (Kể từ ngày … đến hết ngày …, …)": a period after a
+    share of an unstated base dates that share (its amount stays unknown)."""
+    shares = [a for a in previous if a.share is not None and a.amount is None]
+    if not shares:
+        return None
+    valid_from, valid_to = _period(period)
+    if valid_from is None and valid_to is None:
+        return None
+    reference = _REFERENCE.search(rest)
+    share = shares[-1]
+    share.valid_from, share.valid_to = valid_from, valid_to
+    share.reference = reference.group(1).upper() if reference else None
+    return share
+
+
+def _dated_rule(clause: str, rest: str, period: re.Match[str], base: Optional[_Amount]) -> Optional[_Amount]:
+    """"Từ ngày 01/7/2025 đến hết ngày 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC"
+    beside a stated amount: in that period another rule sets the fee, and the note does not say
+    how much. An amount-less dated rate (the stated amount is not presented as due then)."""
+    if base is None or not base.amount or not _RULE_FOR_PERIOD.search(clause):
+        return None
+    reference = _REFERENCE.search(rest)
+    if reference is None:
+        return None
+    valid_from, valid_to = _period(period)
+    if valid_from is None or valid_to is None:
+        return None
+    return _Amount(None, base.currency, valid_from=valid_from, valid_to=valid_to, reference=reference.group(1).upper())
+
+
+def _drop_dated_parts(dated: list[_Amount]) -> None:
+    """Dated amounts of one period that add up to another of the same period ("Áp dụng mức phí
+    2.000.000 đồng … Bao gồm: … 500.000 đồng …; … 1.500.000 đồng …") are its parts, not rates."""
+    for whole in list(dated):
+        parts = [a for a in dated if a is not whole and (a.valid_from, a.valid_to) == (whole.valid_from, whole.valid_to)]
+        amounts = [a.amount for a in parts]
+        if whole.amount and len(parts) >= 2 and None not in amounts and sum(amounts) == whole.amount:
+            for part in parts:
+                dated.remove(part)
 
 
 def _dated_before(clause: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
@@ -326,52 +421,93 @@ def _same(left: _Amount, right: _Amount) -> bool:
     return left.currency == right.currency and left.amount == right.amount
 
 
-def _read_method(method: dict[str, Any]) -> tuple[list[_Amount], str, list[str]]:
+def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list[_Amount], str, list[str]]:
+    """The amounts, basis and flags of one row. `elsewhere`: the undated amounts the notes of the
+    record's other rows state (they may confirm a cell in thousands, and nothing else)."""
     cell = cell_amount(method)
     note = method.get("note") or ""
     stated = [a for a in read_note(note, None).undated if a.amount]
     flags: list[str] = []
-    general: Optional[_Amount] = None
-    if cell is not None and cell.amount:
-        matching = next((a for a in stated if _same(a, cell)), None)
-        thousands = next((a for a in stated if a.currency == "VND" == cell.currency and a.amount == cell.amount * 1000), None)
-        in_usd = next((a for a in stated if a.currency == "USD" != cell.currency and a.amount == cell.amount), None)
-        if matching:
-            general = _Amount(cell.amount, cell.currency, unit=matching.unit, source="cell", label=matching.label)
-        elif cell.currency == "VND" and cell.amount < PLAUSIBLE_VND and thousands:
-            flags.append("cell_in_thousands")
-            general = thousands
-        elif in_usd:
-            flags.append("cell_currency")
-            general = in_usd
-        elif cell.currency == "VND" and cell.amount < PLAUSIBLE_VND:
-            flags.append("cell_implausible")
-        else:
-            general = cell
-        if general is not None and general is not cell:
-            general.unit = general.unit or _unit_after(note)
-        elif general is cell:
-            cell.unit = _unit_after(note) or _unit_after(re.sub(r"^\s*(?:đồng|VNĐ)", "", note))
+    general = _general_from_cell(cell, note, stated, elsewhere, flags)
     reading = read_note(note, general)
     if "cell_implausible" in flags and cell is not None:
         _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
-    undated = [a for a in reading.undated if general is None or not (_same(a, general) or a is general)]
+    unstated = [a for a in reading.undated if a.amount is None]  # shares of a base the note does not state
+    undated = [a for a in reading.undated if a.amount is not None and (general is None or not (_same(a, general) or a is general))]
     if general is None and cell is not None and cell.amount == 0:
         if any(a.amount for a in undated) or any(a.amount for a in reading.dated):
             flags.append("cell_free_note_amount")
-    general = general or _general_from_note(undated, None if flags else cell)
+    general = general or _online_exemption(undated, method["channel"]) or _general_from_note(undated, None if flags else cell)
+    note_exempts = general is not None and general.amount == 0 and general.source == "note" and not general.dated
+    if note_exempts and cell is not None and cell.amount == 0:
+        general = cell  # the note confirms the cell's "Miễn phí"
     if general is not None:
         undated = [a for a in undated if a is not general and not _same(a, general)]
         general.condition = None
     if general is not None and general.amount and sum(a.amount or 0 for a in undated) == general.amount:
         undated = []  # the parts the general amount is made of ("gồm 3.000.000 đồng …; 1.500.000 đồng …")
+    if general is cell and cell is not None:
+        _date_a_cell_stated_only_in_a_dated_clause(cell, reading.dated)
     for amount in undated:
         amount.condition = amount.condition or amount.label or "trường hợp khác"
-    fees = ([general] if general else []) + undated + reading.dated
-    basis = _basis(fees, cell, note)
+    fees = ([general] if general else []) + undated + unstated + reading.dated
+    basis = _basis(fees, cell, note, flags, note_exempts)
     if basis in _NO_AMOUNT_BASES:  # the cell's "Miễn phí" is not what the note says
-        fees = [amount for amount in fees if amount.source != "cell"]
+        fees = [amount for amount in fees if amount.source != "cell" or amount.amount]
     return fees, basis, flags
+
+
+def _general_from_cell(
+    cell: Optional[_Amount], note: str, stated: list[_Amount], elsewhere: list[_Amount], flags: list[str]
+) -> Optional[_Amount]:
+    """The general amount the cell gives, as the notes confirm or correct it (flags are added)."""
+    if cell is None or not cell.amount:
+        return None
+    matching = next((a for a in stated if _same(a, cell)), None)
+    if matching:
+        return _Amount(cell.amount, cell.currency, unit=matching.unit, source="cell", label=matching.label)
+    in_usd = next((a for a in stated if a.currency == "USD" != cell.currency and a.amount == cell.amount), None)
+    if cell.currency == "VND" and cell.amount < PLAUSIBLE_VND:
+        # "20 VNĐ": only a note of this row, or of another row of the record, stating "20.000 đồng" confirms it.
+        thousands = next((a for a in stated + elsewhere if a.currency == "VND" and a.amount == cell.amount * 1000), None)
+        if thousands:
+            flags.append("cell_in_thousands")
+            general = replace(thousands, condition=None, valid_from=None, valid_to=None, reference=None)
+            general.unit = general.unit or _unit_after(note)
+            return general
+        if not in_usd:
+            flags.append("cell_implausible")
+            return None
+    if in_usd:
+        flags.append("cell_currency")
+        in_usd.unit = in_usd.unit or _unit_after(note)
+        return in_usd
+    cell.unit = _unit_after(note) or _unit_after(re.sub(r"^\s*(?:đồng|VNĐ)", "", note))
+    return cell
+
+
+def _online_exemption(undated: list[_Amount], channel: str) -> Optional[_Amount]:
+    """On the online channel, an exemption for filing online ("… đăng ký hoạt động qua mạng điện tử
+    được miễn lệ phí") is the channel's own general case."""
+    if channel != ONLINE:
+        return None
+    return next((a for a in undated if a.amount == 0 and _ONLINE_FILING.search(fold(a.condition or ""))), None)
+
+
+def _date_a_cell_stated_only_in_a_dated_clause(cell: _Amount, dated: list[_Amount]) -> None:
+    """"+ 160.000/hộ chiếu, trường hợp cấp lại …: 320.000đ/hộ chiếu (áp dụng đến hết ngày 31/12/2023 …)"
+    beside the cell "160,000": the cell is a rate of that period, not the regular rate, so it
+    ends with it (an expired rate is never presented as current)."""
+    figure = re.compile(rf"(?<![\d.,]){_thousands_pattern(cell.amount)}(?![.,]?\d)")
+    source = next((a for a in dated if a.amount is not None and a.origin and figure.search(a.origin)), None)
+    if source is not None:
+        cell.valid_from, cell.valid_to, cell.reference = source.valid_from, source.valid_to, source.reference
+
+
+def _thousands_pattern(amount: float) -> str:
+    """A whole amount as the catalogue writes it: "160.000", "160,000" or "160000"."""
+    grouped = f"{int(amount):,}"
+    return grouped.replace(",", "[.,]?") if float(amount).is_integer() else re.escape(str(amount))
 
 
 def _drop_inconsistent_rates(dated: list[_Amount], thousands: float) -> None:
@@ -396,24 +532,31 @@ def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optio
     return None
 
 
-def _basis(fees: list[_Amount], cell: Optional[_Amount], note: str) -> str:
+def _basis(fees: list[_Amount], cell: Optional[_Amount], note: str, flags: list[str], note_exempts: bool) -> str:
+    if any(a.amount is None and not a.dated for a in fees):  # "bằng 50% mức thu quy định tại …", undated
+        return "unknown"
     if any(a.amount for a in fees):
         return "fixed"
+    if "cell_implausible" in flags:  # "20 VNĐ" that no note confirms: not a figure, whatever the note cites
+        return "unknown"
     if _UNREAD_MONEY.search(note):  # an amount written in a way not read ("10.000.0000 đồng")
         return "unknown"
     if _PROVINCIAL.search(note):
         return "provincial"
-    explicitly_free = any(a.amount == 0 and a.condition is None and not a.dated and a.source == "note" for a in fees)
-    if _cites_fee_rule(note) and not explicitly_free:
+    if _cites_fee_rule(note) and not note_exempts:
         return "by_regulation"
-    if cell is not None and cell.amount == 0 or explicitly_free:
+    if cell is not None and cell.amount == 0 or note_exempts:
         return "free"
     return "unknown"
 
 
 def _cites_fee_rule(note: str) -> bool:
-    """Does a sentence of the note cite a law or circular for the fee ("Luật phí và lệ phí")?"""
-    return any(_REGULATION.search(s) and re.search(r"\b(?:phi|muc thu)\b", fold(s)) for s in _sentences(note))
+    """Does a sentence of the note cite a law or circular for the fee ("Luật phí và lệ phí")?
+    A sentence about an optional extra ("Phí cấp bản sao … (nếu có yêu cầu) …") does not count."""
+    return any(
+        _REGULATION.search(s) and re.search(r"\b(?:phi|muc thu|gia dich vu)\b", fold(s)) and not _OPTIONAL_EXTRA.search(fold(s))
+        for s in _sentences(note)
+    )
 
 
 def annotate_methods(methods: list[dict[str, Any]]) -> None:
@@ -423,7 +566,11 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
     duration), each row's general amount becomes a case of that channel, named by the row's
     own words.
     """
-    readings = [_read_method(method) for method in methods]
+    stated = [[a for a in read_note(method.get("note") or "", None).undated if a.amount] for method in methods]
+    readings = [
+        _read_method(method, [a for j, amounts in enumerate(stated) if j != i for a in amounts])
+        for i, method in enumerate(methods)
+    ]
     generals: dict[str, set[tuple[Optional[float], str]]] = {}
     for method, (fees, _, _) in zip(methods, readings):
         row_general = {(a.amount, a.currency) for a in fees if _is_general(a)} or {(None, "")}
@@ -438,7 +585,7 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
 
 
 def _is_general(amount: _Amount) -> bool:
-    return amount.condition is None and not amount.online_only and not amount.dated
+    return amount.condition is None and not amount.online_only and not amount.dated and amount.amount is not None
 
 
 def _row_case(method: dict[str, Any], amount: _Amount) -> str:
@@ -503,6 +650,9 @@ def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInFor
         )
     ]
     note = next((row["note"] for row in rows if row.get("note")), None)
+    unstated_share = next((e for e in current if _applies_to(e, channel) and e["amount"] is None and e.get("share")), None)
+    if unstated_share is not None and not (unstated_share["valid_from"] or unstated_share["valid_to"]):
+        return FeeInForce(channel, None, "VND", "unknown", None, _with_cases(_share_text(unstated_share, note), cases), cases)
     if dated:
         return _dated_fee(channel, dated, regular, cases, note)
     if regular is not None and regular["amount"] is not None:
@@ -510,15 +660,23 @@ def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInFor
         text = _amount_text(regular["amount"], regular["currency"])
         return FeeInForce(channel, regular["amount"], regular["currency"], basis, None, _with_cases(text, cases), cases)
     bases = [row.get("fee_basis") for row in rows]
-    basis = next((b for b in bases if b in _NO_AMOUNT_BASES), "note" if cases else "unknown")
-    return FeeInForce(channel, None, "VND", basis, None, _no_amount_text(basis, cases, note, rows), cases)
+    row_basis = next((b for b in bases if b in _NO_AMOUNT_BASES), "unknown")
+    basis = "note" if cases else row_basis  # amounts per case are what the catalogue states
+    return FeeInForce(channel, None, "VND", basis, None, _no_amount_text(row_basis, cases, note, rows), cases)
 
 
 def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: list[dict], note: Optional[str]) -> FeeInForce:
     known = [e for e in dated if e["amount"] is not None]
     if not known:
-        text = f"danh mục ghi một mức thu riêng đang áp dụng nhưng không đọc được số tiền chắc chắn: «{_quote(note)}»"
-        return FeeInForce(channel, None, "VND", "note", None, text, cases)
+        share = next((e for e in dated if e.get("share")), None)
+        if share is not None:
+            return FeeInForce(channel, None, "VND", "unknown", None, _with_cases(_share_text(share, note), cases), cases)
+        rule = dated[0]
+        text = (
+            f"từ {_day(rule['valid_from'])} đến hết {_day(rule['valid_to'])}, mức thu theo Thông tư {rule['reference']}; "
+            f"danh mục không ghi số tiền (ghi chú: «{_quote(note)}»)"
+        )
+        return FeeInForce(channel, None, "VND", "by_regulation", None, _with_cases(text, cases), cases)
     lowest = min(known, key=lambda e: e["amount"])
     valid_until = date.fromisoformat(lowest["valid_to"]) if lowest["valid_to"] else None
     basis = "exempt" if lowest["amount"] == 0 else "reduced"
@@ -537,6 +695,19 @@ def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: 
         detail += f"; mức thường {_amount_text(regular['amount'], regular['currency'])}"
     text = f"{text} ({detail.strip('; ')})" if detail else text
     return FeeInForce(channel, lowest["amount"], lowest["currency"], basis, valid_until, _with_cases(text, cases), cases)
+
+
+def _day(iso: Optional[str]) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "…"
+
+
+def _share_text(entry: dict[str, Any], note: Optional[str]) -> str:
+    """A share of a base the catalogue does not state: its words, not a guessed amount."""
+    period = f" đến hết {_day(entry['valid_to'])}" if entry["valid_to"] else ""
+    return (
+        f"danh mục ghi mức thu bằng {entry['share']}% một mức quy định ở văn bản khác{period} nhưng không ghi số tiền "
+        f"(ghi chú: «{_quote(note)}»)"
+    )
 
 
 def _amount_text(amount: float, currency: str, unit: Optional[str] = None) -> str:
@@ -568,6 +739,11 @@ def _no_amount_text(basis: str, cases: list[dict], note: Optional[str], rows: li
     if cases:
         return f"tùy trường hợp: {_cases_text(cases)}"
     cell = next((row["fee_text"] for row in rows if row.get("fee_text")), "")
+    if any("cell_implausible" in (row.get("fee_flags") or []) for row in rows):
+        return (
+            f"cổng dịch vụ công ghi «{cell}», con số này có vẻ sai (không có lệ phí dưới 1.000 đồng); "
+            "xin hỏi đường dây nóng để biết mức thu đúng" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
+        )
     if cell:
         return f"danh mục ghi «{cell}», không đọc được mức thu chắc chắn" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
     if note and any(row.get("fees") for row in rows):

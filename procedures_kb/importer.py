@@ -28,6 +28,7 @@ def clean_multiline(raw: str) -> str:
 
 def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """The clean record of one raw portal page, with the field names the project documents."""
+    raw = parsing.with_bullets(raw)
     methods = parsing.parse_methods(raw["cach_thuc_thuc_hien"], problems)
     fees.annotate_methods(methods)
     return {
@@ -56,11 +57,83 @@ def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     }
 
 
+# --- Target figures, checked against the raw text (not against the parser's own reading) ---
+
+# A channel row of the raw methods table: channel name, time cell, fee cell.
+_RAW_CHANNEL_ROW = re.compile(
+    rf"({'|'.join(parsing.CHANNELS)})"
+    rf"(?:\s*(?:{parsing.NO_INFO}|\d[\d.,]*(?: ?(?:{'|'.join(parsing.TIME_UNITS)}))?)|[A-ZĐ][^()]{{0,150}}?)"
+    rf"\s*(?:{parsing.FREE}|{parsing.NO_INFO}|\d[\d.,]* ?(?:{'|'.join(parsing.CURRENCIES)}))"
+)
+# What a result-paper code looks like wherever it is: "Mã: …", "KQ.G01.000105",
+# "TP-G12.KQ.120", "000.00.00.G04-KQ0355", "G19-KQ006098".
+_CODE_IN_NAME = re.compile(r"Mã ?:|\b(?:KQ|TP)[.\-]?[A-Z]?\d|\d{3}\.\d{2}\.\d{2}\.[A-Z]|\bG\d\d-KQ")
+
+
+def channels_lost(raw: dict[str, Any], record: dict[str, Any]) -> Counter[str]:
+    """Channel rows of the raw table that are not methods of the record (channel → how many)."""
+    raw_rows = Counter(match.group(1) for match in _RAW_CHANNEL_ROW.finditer(normalize(raw["cach_thuc_thuc_hien"])))
+    return raw_rows - Counter(method["channel"] for method in record["methods"])
+
+
+def result_names_with_codes(record: dict[str, Any]) -> list[str]:
+    return [name for name in record["result"] if _CODE_IN_NAME.search(name)]
+
+
+def malformed_legal_numbers(record: dict[str, Any]) -> list[str]:
+    return [row["number"] for row in record["legal_basis"] if not parsing.WELL_FORMED_LEGAL_NUMBER.fullmatch(row["number"])]
+
+
+@dataclass
+class TargetFigures:
+    """The issue's three targets, with the records that miss them."""
+
+    with_legal_basis: int = 0
+    malformed_legal: dict[str, list[str]] = field(default_factory=dict)
+    lost_channels: dict[str, dict[str, int]] = field(default_factory=dict)
+    codes_in_results: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, raw: dict[str, Any], record: dict[str, Any]) -> None:
+        code = record["code"]
+        self.with_legal_basis += bool(record["legal_basis"])
+        if malformed := malformed_legal_numbers(record):
+            self.malformed_legal[code] = malformed
+        if lost := channels_lost(raw, record):
+            self.lost_channels[code] = dict(lost)
+        if names := result_names_with_codes(record):
+            self.codes_in_results[code] = names
+
+    @property
+    def legal_well_formed_percent(self) -> float:
+        return 100 * (self.with_legal_basis - len(self.malformed_legal)) / max(self.with_legal_basis, 1)
+
+    def to_markdown(self) -> list[str]:
+        return [
+            "## Targets",
+            "",
+            "| target | figure | records that miss it |",
+            "|---|---|---|",
+            f"| legal-basis numbers all well-formed (number/year/symbol), ≥ 99 % of records with a legal basis | "
+            f"{self.legal_well_formed_percent:.2f} % ({self.with_legal_basis - len(self.malformed_legal)} of "
+            f"{self.with_legal_basis}) | {_listing({code: ', '.join(repr(n) for n in numbers) for code, numbers in self.malformed_legal.items()})} |",
+            f"| channel rows of the raw table missing from the methods: 0 | {len(self.lost_channels)} records | "
+            f"{_listing({code: ', '.join(lost) for code, lost in self.lost_channels.items()})} |",
+            f"| result names holding a result code: 0 | {len(self.codes_in_results)} records | "
+            f"{_listing({code: str(len(names)) for code, names in self.codes_in_results.items()})} |",
+            "",
+        ]
+
+
+def _listing(details: dict[str, str]) -> str:
+    return "; ".join(f"{code} ({detail})" for code, detail in sorted(details.items())) or "—"
+
+
 @dataclass
 class ImportReport:
     records: int = 0
     problem_counts: Counter[str] = field(default_factory=Counter)
     problem_codes: dict[str, list[str]] = field(default_factory=dict)
+    targets: TargetFigures = field(default_factory=TargetFigures)
 
     def add(self, code: str, problems: Problems) -> None:
         self.records += 1
@@ -75,15 +148,17 @@ class ImportReport:
             f"Records imported: {self.records}. Records with at least one problem: "
             f"{len({code for codes in self.problem_codes.values() for code in codes})}.",
             "",
-            "Each problem below is a place where the flattened portal table was ambiguous;",
-            "the importer kept all the text and chose the most likely reading.",
+            *self.targets.to_markdown(),
+            "## Problems by class",
             "",
-            "| problem | occurrences | records (first 15) |",
+            "Each problem below is a place where the flattened portal table was ambiguous or the",
+            "crawl damaged the text; the importer kept all the text and chose the most likely reading.",
+            "",
+            "| problem | occurrences | records |",
             "|---|---|---|",
         ]
         for kind, count in sorted(self.problem_counts.items()):
-            codes = sorted(set(self.problem_codes[kind]))
-            lines.append(f"| {kind} | {count} | {', '.join(codes[:15])}{' …' if len(codes) > 15 else ''} |")
+            lines.append(f"| {kind} | {count} | {', '.join(sorted(set(self.problem_codes[kind])))} |")
         return "\n".join(lines) + "\n"
 
 
@@ -129,6 +204,7 @@ def import_catalogue(raw_dir: Path, records_dir: Path = RECORDS_DIR, segmentatio
         write_record(record, records_dir)
         records.append(record)
         report.add(record["code"], problems)
+        report.targets.add(raw, record)
     written = {f"{record['code']}.json" for record in records}
     for stale in records_dir.glob("*.json"):
         if stale.name not in written:

@@ -33,6 +33,18 @@ class Problems:
         self.found.setdefault(kind, []).append(excerpt[:120])
 
 
+# Bullets typed in a symbol font (U+F0FC check mark, U+F0A7 square, U+F0D8 arrow) are
+# private-use code points: no font shows them. The importer writes every one as "•".
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+BULLET = "•"
+_LEADING_BULLET = re.compile(r"^[-+*•]+\s*")
+
+
+def with_bullets(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw record with private-use bullet glyphs replaced by "•" in every text field."""
+    return {key: _PRIVATE_USE.sub(BULLET, value) if isinstance(value, str) else value for key, value in raw.items()}
+
+
 def clean(text: Optional[str]) -> str:
     """Normalised text, with the portal's "Không có thông tin" turned into ""."""
     text = normalize(text or "")
@@ -69,9 +81,13 @@ def unwrap_parentheses(text: str) -> str:
 
 # --- Cách thức thực hiện: channel, time, fee, description -------------------------------
 
-# A row starts with a channel name glued to the previous cell and to its time cell;
-# the same words inside a description have spaces or a colon around them.
-_ROW_START = re.compile(rf"(?<!\s)(?:{'|'.join(CHANNELS)})(?=\d|[A-ZĐ])")
+# A row starts with a channel name followed by its time cell: a number, "Không có
+# thông tin", or (glued to the name) a time written in words. The channel name may follow
+# anything: the end of the previous description, a space, a line break, or free text
+# ("…nộp hồ sơ Dịch vụ bưu chính5 Ngày"). A candidate is a row only if a time and a fee
+# cell can be read after it (see `_is_row_start`), so the same words inside a
+# description ("Trực tiếp nộp hồ sơ", "Trực tuyến: 7 ngày") are never taken for a row.
+_ROW_CANDIDATE = re.compile(rf"(?:{'|'.join(CHANNELS)})(?=\s*\d|\s*{NO_INFO}|[A-ZĐ])")
 _TIME_UNIT = re.compile(rf" ?(?:{'|'.join(TIME_UNITS)})")
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FEE = re.compile(rf"({_NUMBER}) ?({'|'.join(CURRENCIES)})")
@@ -150,13 +166,38 @@ def parse_methods(raw: str, problems: Problems) -> list[dict[str, Any]]:
         text = text[len(normalize(METHODS_HEADER)) :]
     elif text:
         problems.add("methods: missing header", text)
-    rows = split_top_level(text, _ROW_START)
+    rows = _method_rows(text)
     if rows and not rows[0].startswith(CHANNELS):
         problems.add("methods: text before first channel", rows[0])
         rows = rows[1:]
-    split = [(row, _time_readings(row[len(_channel_of(row)) :])) for row in rows]
+    split = [(row, _time_readings(_cell_after_channel(row))) for row in rows]
     known_times = {readings[0].time_text for _, readings in split if len(readings) == 1}
     return [_method(row, readings, known_times, problems) for row, readings in split]
+
+
+def _method_rows(text: str) -> list[str]:
+    """Cut the table at every row start, whatever the parentheses around it.
+
+    Parentheses are not trusted: a note that opens "(" and never closes it would
+    otherwise swallow every later row.
+    """
+    starts = [match.start() for match in _ROW_CANDIDATE.finditer(text) if _is_row_start(text[match.start() :])]
+    bounds = [0, *starts, len(text)]
+    pieces = (text[begin:end].strip() for begin, end in zip(bounds, bounds[1:]))
+    return [piece for piece in pieces if piece]
+
+
+def _cell_after_channel(row: str) -> str:
+    """The row without its channel name; a number or "Không có thông tin" may follow after spaces."""
+    rest = row[len(_channel_of(row)) :]
+    stripped = rest.lstrip()
+    return stripped if stripped[:1].isdigit() or stripped.startswith(NO_INFO) else rest
+
+
+def _is_row_start(text: str) -> bool:
+    """Does `text` (starting with a channel name) read as channel, time and fee cells?"""
+    rest = _cell_after_channel(text)
+    return not rest[:1].isspace() and any(_fee(reading.rest)[3] for reading in _time_readings(rest))
 
 
 def _channel_of(row: str) -> str:
@@ -167,7 +208,7 @@ def _method(row: str, readings: list[_Reading], known_times: set[str], problems:
     channel = _channel_of(row)
     if not readings:
         problems.add("methods: unreadable time", row)
-        readings = [_Reading("", None, None, row[len(channel) :])]
+        readings = [_Reading("", None, None, _cell_after_channel(row))]
     reading, ambiguous = _choose_reading(readings, known_times)
     if ambiguous:
         problems.add("methods: bare-number time glued to fee", row)
@@ -239,7 +280,7 @@ def _group_name(heading: str) -> Optional[str]:
     heading = heading.strip()
     if heading.strip("- ") == "":
         return None
-    return re.sub(r"^[*\-+•]\s*", "", heading).rstrip(":").strip() or None
+    return _LEADING_BULLET.sub("", heading).rstrip(":").strip() or None
 
 
 def _split_form(cell: str, problems: Problems) -> tuple[str, Optional[str]]:
@@ -317,6 +358,7 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
         last = quantity.end()
         original, copies = _copies(quantity)
         name, form = _split_form(cell.replace("\t", " ").strip(), problems)
+        name = name.removeprefix(BULLET).lstrip()  # a row is already a list item
         if not name:
             problems.add("documents: quantity without a name", body[max(0, quantity.start() - 40) : last])
         rows.append(
@@ -337,81 +379,325 @@ def _note_row(text: str, group: Optional[str]) -> dict[str, Any]:
 
 
 # --- Căn cứ pháp lý: title + number rows -----------------------------------------------------
+#
+# Each row is a title cell then a "Mã văn bản" cell, glued to the next row. The number cell
+# is a number like 123/2015/NĐ-CP, 601/QĐ-BTC or 80/2015/QH13, sometimes behind a label
+# ("Luật số 32/2024/QH15", "Thông tư 31/2015/TT-BCA"). Titles contain numbers too
+# ("Luật 51/2019/QH14" + "51/2019/QH14"), may end with a year glued to the number
+# ("sửa đổi 2023" + "23/2023/QH15") and the next title may start in lower case, in capitals
+# or without its first letter ("hông tư số 06/2025…").
 
-_LEGAL_NUMBER = re.compile(
-    r"\d+(?:\.\d+)?/\d{4}/(?:QĐ-TTg|[A-ZĐÐ0-9]+(?:-[A-ZĐÐ0-9]+)*)"
-    r"|\d+/[A-ZĐÐ]+\d*(?:-[A-ZĐÐ]+)*\b"
+# Symbol parts the catalogue uses (type of document, issuing body). They resolve a symbol
+# glued to a capitalised title: "NĐ-CPQUY ĐỊNH" is NĐ-CP + "QUY ĐỊNH".
+_SYMBOL_PARTS = frozenset(
+    "NĐ ND NQ QĐ TT TTLT PL L CT VBHN CP TTg BTC BTP BCA BNNMT NHNN BGTVT BXD BTNMT BNNPTNT BHXH BKHĐT UBND "
+    "BLĐTBXH HĐND BKHCN VPCP BQP BNV BYT BCT BVHTTDL CSXH BTTTT BNG VPQH TANDTC VKSNDTC CTN BGDĐT BNN BKH "
+    "TCHQ TCT BTM BCN BTS BVHTT BNV UBTVQH QH".split()
 )
+_DOCUMENT_TYPES = ("Bộ luật", "Luật", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Thông tư", "Quyết định",
+                   "Pháp lệnh", "Chỉ thị", "Văn bản hợp nhất", "Lệnh", "Hiến pháp")
+_TYPE = "|".join(_DOCUMENT_TYPES)
+# A number cell's label before the number: "Luật số ", "Thông tư ", "số ".
+_TYPE_ABBREVIATIONS = "TT|NĐ|QĐ|NQ"  # "…Bộ Tài chính.TT43/2023/TT-BTC"
+_LABEL_AT_END = re.compile(
+    rf"(?:(?P<type>{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(?:(?P<so>số)\s*)?$", re.IGNORECASE
+)
+_LABEL_AT_START = re.compile(rf"(?:(?:{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(?:số\s*)?", re.IGNORECASE)
+# The crawl glued the page's next section to a few legal-basis tables.
+LEGAL_PORTAL_TAIL = re.compile(r"Cơ quan thực hiện.*$", re.DOTALL)
+_TITLE_CONTINUES = re.compile(r"(?:ngày|của|năm) ")
+_DASH_BEFORE_TITLE = re.compile(r" ?- [A-ZĐ]")
+_NEXT_TITLE_AFTER_SPACE = re.compile(rf" (?:{_TYPE})\b")
+_NAMED_NUMBER = re.compile(rf"(?:{_TYPE})\s*(?:số\s*)?(?=\d)", re.IGNORECASE)
+_NUMBER_START = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_CAPITALS = "A-ZĐÐƯƠÂÊÔĂ"
+_UPPER_RUN = re.compile(rf"[{_CAPITALS}]+")
+# Between symbol parts: "-", also " - ", "/" and "_" typed by mistake ("198/2016/TT/BTC").
+_HYPHEN = re.compile(r" ?[-/_] ?")
+_SYMBOL_PART = rf"(?:TTg|[{_CAPITALS}]+(?<=QH)\d{{1,2}}|[{_CAPITALS}]+)"
+# number[.sub]/[year/]symbol: 123/2015/NĐ-CP, 66.7/2025/NQ-CP, 80/2015/QH13, 1025/QĐ-BCA.
+WELL_FORMED_LEGAL_NUMBER = re.compile(rf"\d{{1,4}}(?:\.\d{{1,2}})?/(?:(?:19[4-9]\d|20[0-2]\d)/)?{_SYMBOL_PART}(?:-{_SYMBOL_PART})*")
+
+
+@dataclass(frozen=True)
+class _LegalNumber:
+    start: int
+    end: int
+    number: str
+    has_symbol: bool
+
+
+def _symbol_part_end(text: str, position: int) -> int:
+    """End of one symbol part starting at `position` ("CP", "TTg", "QH14"), or `position` if none."""
+    if text.startswith("TTg", position):
+        return position + 3
+    run = _UPPER_RUN.match(text, position)
+    if not run:
+        return position
+    letters = run.group()
+    if letters.endswith("QH"):
+        digits = re.match(r"\d{1,2}", text[run.end() :])
+        keep = digits.group() if digits and 10 <= int(digits.group()) <= 16 else (digits.group()[:1] if digits else "")
+        return run.end() + len(keep)
+    if letters in _SYMBOL_PARTS:
+        return run.end()
+    known = [length for length in range(len(letters) - 1, 0, -1) if letters[:length] in _SYMBOL_PARTS]
+    if known and text[run.end() : run.end() + 1] not in "-/_":
+        return position + known[0]  # "CPQUY ĐỊNH", "BTCQuy định": the next title starts inside the run
+    if text[run.end() : run.end() + 1].islower() and len(letters) > 1:
+        return run.end() - 1  # an unknown part glued to a capitalised word: give its capital back
+    return run.end()
+
+
+def _symbol_end(text: str, position: int) -> int:
+    end = _symbol_part_end(text, position)
+    while end > position:
+        hyphen = _HYPHEN.match(text, end)
+        if not hyphen:
+            break
+        part_end = _symbol_part_end(text, hyphen.end())
+        part = text[hyphen.end() : part_end]
+        starts_word = text[part_end : part_end + 1].islower()
+        known = part in _SYMBOL_PARTS or part.startswith(("QH", "UBTVQH"))
+        if not part or (starts_word and (not known or len(part) == 1 or " " in hyphen.group())):
+            break  # "…QH15 - Luật…", "…NĐ-CP-Quy định…": the next title, not a symbol part
+        end = part_end
+    return end
+
+
+def _without_glued_year(text: str, start: int) -> int:
+    """Where the number really starts when a year is glued before it.
+
+    "sửa đổi 2023" + "23/2023/QH15" reads "202323/2023/QH15"; "ngày 15/5/2026." +
+    "55/2026/TT-BTC" reads "2026.55/2026/TT-BTC".
+    """
+    digits = re.match(r"(\d+)(\.\d+)?", text[start:])
+    whole = digits.group(1)
+    if len(whole) >= 5 and _YEAR.match(whole):
+        return start + 4
+    if digits.group(2) and _YEAR.fullmatch(whole) and re.search(r"\d/$", text[:start]):
+        return start + 5
+    return start
+
+
+def _legal_number_at(text: str, start: int) -> Optional[_LegalNumber]:
+    """The number starting at `start` ("123/2015/NĐ-CP", "601/QĐ-BTC"), or a cell cut short ("24/2024", "58")."""
+    start = _without_glued_year(text, start)
+    digits = re.match(r"\d+(?:\.\d+)?", text[start:]).group()
+    if text[start + len(digits) : start + len(digits) + 1] != "/":
+        return _LegalNumber(start, start + len(digits), digits, False) if _is_cut_cell(text, start, digits) else None
+    position = start + len(digits) + 1
+    year = _YEAR.match(text, position)
+    if year and text[year.end() : year.end() + 1] == "/":
+        position = year.end() + 1
+    elif year and not text[year.end() : year.end() + 1].isdigit():
+        if re.search(r"\d/$", text[:start]):
+            return None  # the end of a date: "ngày 04/5/2020"
+        return _LegalNumber(start, year.end(), text[start : year.end()], False)
+    end = _symbol_end(text, position)
+    if end == position:
+        return None
+    return _LegalNumber(start, end, text[start:end], True)
+
+
+def _is_cut_cell(text: str, start: int, digits: str) -> bool:
+    """Digits alone, glued between a title and the next one: a number cell the crawl cut short.
+
+    "…Đầu tư côngLuật số 58Thực hiện…", "…ngày 28/4/2022" + "25" + "Thông tư…".
+    """
+    after = text[start + len(digits) :]
+    before = text[:start]
+    ends_cell = after == "" or bool(re.match(r"[A-ZĐ][a-zà-ỹđ]", after))
+    glued_before = before[-1:].isalpha() or bool(re.search(r"(?:(?:19|20)\d\d|số )$", before))
+    return len(digits) <= 4 and "." not in digits and ends_cell and glued_before
+
+
+def _legal_numbers(text: str) -> list[_LegalNumber]:
+    """The numbers of `text` from left to right; a number's digits never start another one."""
+    numbers, position = [], 0
+    while match := _NUMBER_START.search(text, position):
+        number = _legal_number_at(text, match.start())
+        if number:
+            numbers.append(number)
+        position = number.end if number else match.end()
+    return numbers
+
+
+def _closes_row(text: str, numbers: list[_LegalNumber], index: int, row_start: int) -> bool:
+    """Is `numbers[index]` a number cell (the end of a row) rather than a number inside a title?"""
+    number = numbers[index]
+    after = text[number.end :]
+    if not after.strip(" .;,"):
+        return True
+    following = numbers[index + 1] if index + 1 < len(numbers) else None
+    label = _LABEL_AT_START.match(after).end()
+    if following and following.start == number.end + label:
+        if _same_number(number, following):
+            return False  # "Luật 51/2019/QH14" + "51/2019/QH14": the title's own number
+        if label:
+            return True  # "…/QH11" + "Luật 81/2006/QH11": the next row
+        # Two numbers glued: the title ends with a number when the second one closes the row
+        # ("…bởi Nghị định số 07/2025/NĐ-CP" + "280/2025/NĐ-CP"); else the second one is the
+        # next title ("…QH15" + "50/2025/TT-NHNN" + "số 50/2025/TT-NHNN").
+        return not _closes_row(text, numbers, index + 1, number.end)
+    if _TITLE_CONTINUES.match(after):
+        return False  # "53/2025/TT-BCAngày 01/7/2025 của…": a space lost inside the title
+    if after[0].isalpha():
+        return True  # glued to the next title, whatever its case
+    if not number.has_symbol:
+        return False
+    before = text[number.start - 1 : number.start]
+    return (
+        (after[0] in ".;" and after[1:2].isalpha())
+        or bool(_NEXT_TITLE_AFTER_SPACE.match(after) or _DASH_BEFORE_TITLE.match(after))
+        or (before.isalpha() or before in ".;)")  # a cell glued to its title: "…NÔNG THÔN34/2018/TT-BNNPTNT"
+        or (after[0].isspace() and before.isspace() and text[: number.start].rstrip().endswith((";", ")"))
+            and number.number in text[row_start : number.start])  # "…(Luật số 84/2015/QH13…); 84/2015/QH13"
+    )
+
+
+def _same_number(number: _LegalNumber, cell: _LegalNumber) -> bool:
+    """"Luật 51/2019/QH14" + "51/2019/QH14", or a cell cut short ("46/2020/NĐ-CP" + "46/2020")."""
+    return cell.number == number.number or (not cell.has_symbol and number.number.startswith(f"{cell.number}/"))
 
 
 def parse_legal_basis(raw: str, problems: Problems) -> list[dict[str, str]]:
-    text = clean(raw)
+    text = clean(LEGAL_PORTAL_TAIL.sub("", normalize(raw or "")))
     if text.startswith(LEGAL_HEADER):
         text = text[len(LEGAL_HEADER) :]
+    elif text:
+        problems.add("legal basis: no table header (the crawl put other text here)", text)
     if not text:
         return []
+    numbers = _legal_numbers(text)
     rows, last = [], 0
-    for match in _LEGAL_NUMBER.finditer(text):
-        end = _legal_number_end(text, match)
-        if end is None:
+    for index, number in enumerate(numbers):
+        if number.start < last or not _closes_row(text, numbers, index, last):
             continue
-        title = text[last:match.start()].strip()
-        rows.append({"number": text[match.start() : end], "title": title or text[match.start() : end]})
-        last = end
-    if text[last:].strip():
-        tail = text[last:].strip()
-        problems.add("legal basis: title without a number", tail)
-        rows.append({"number": "", "title": tail})
+        rows.append(_legal_row(text[last : number.start], number, problems))
+        last = number.end
+    tail = text[last:].strip(" .;,:")
+    if tail:
+        rows.append(_numberless_row(tail, problems))
     return rows
 
 
-# Words that start a legal document's title: where a number is glued to one of them
-# ("NQ-CPThông tư"), the number closes a row.
-_TITLE_STARTS = ("luat", "nghi", "thong", "quyet", "van ", "chi thi", "phap", "bo ", "hien", "lenh", "sua", "cong",
-                 "huong", "quy ", "ke ", "dieu", "hiep", "nghi quyet", "ban ")
+def _numberless_row(title: str, problems: Problems) -> dict[str, str]:
+    """A title whose number cell is empty, or repeats the title: "Thông tư 36/2021/TT-BGTVT ngày…"."""
+    named = _NAMED_NUMBER.match(title)
+    number = _legal_number_at(title, named.end()) if named else None
+    if number and number.has_symbol:
+        problems.add("legal basis: number read from the start of its title", title)
+        return {"number": _tidy_symbol(number.number, problems), "title": title, "number_text": ""}
+    problems.add("legal basis: title without a number", title)
+    return {"number": "", "title": title, "number_text": ""}
 
 
-def _starts_title(text: str) -> bool:
-    return text[:1].isupper() and fold(text[:10]).startswith(_TITLE_STARTS)
+def _legal_row(cells: str, number: _LegalNumber, problems: Problems) -> dict[str, str]:
+    """One row from the text before its number (title cell, then the number cell's label).
 
-
-def _legal_number_end(text: str, match: re.Match[str]) -> Optional[int]:
-    """End of a number that closes a row (followed by the next title or the end), else None.
-
-    The regex may have eaten the capital letter that starts the next title
-    ("NQ-CPThông tư"): give that letter back when a title starts there.
+    `number` is the document number in the catalogue's form; `number_text` is the number
+    cell as written ("Luật số 32/2024/QH15", "24/2024", "31/2025/TT_BCA").
     """
-    end = match.end()
-    if end == len(text) or _starts_title(text[end:]):
-        return end
-    if end - 1 > match.start() and _starts_title(text[end - 1 :]):
-        return end - 1
-    if text[end].isupper() and not text[end - 1].isupper():
-        return end  # "...47/2019/TT-BTC" then "Thông thư ..." (a typo the list misses)
-    return None
+    label = _LABEL_AT_END.search(cells)
+    kind = label.group("type")
+    label_start = label.start()
+    glued = label_start == 0 or not cells[label_start - 1].isspace()
+    if kind and not glued and not fold(cells[:label_start].strip()).startswith(fold(kind)):
+        label_start += len(label.group()) - len(label.group("so") or "")  # "…quy định tại Thông tư" + "số 01/2020/TT-BTP"
+    title = cells[:label_start].strip().lstrip(".;,: ")
+    number_text = f"{cells[label_start:]}{number.number}".strip()
+    return {"number": _completed_number(number, title, problems), "title": title or number_text, "number_text": number_text}
+
+
+def _tidy_symbol(number: str, problems: Problems) -> str:
+    """The number with "-" between its symbol parts ("198/2016/TT/BTC" → "198/2016/TT-BTC")."""
+    head = re.match(r"\d+(?:\.\d+)?/(?:\d{4}/)?", number).group()
+    tidy = head + re.sub(r" ?[-/_] ?", "-", number[len(head) :])
+    if tidy != number:
+        problems.add("legal basis: symbol separator normalised", f"{number} → {tidy}")
+    if not WELL_FORMED_LEGAL_NUMBER.fullmatch(tidy):
+        problems.add("legal basis: malformed number", tidy)
+    return tidy
+
+
+def _completed_number(number: _LegalNumber, title: str, problems: Problems) -> str:
+    """A number cell cut short ("24/2024") takes its symbol from the title ("24/2024/QĐ-UBND")."""
+    if number.has_symbol:
+        return _tidy_symbol(number.number, problems)
+    in_title = [found.number for found in _legal_numbers(title) if found.has_symbol and found.number.startswith(f"{number.number}/")]
+    if in_title:
+        problems.add("legal basis: number completed from its title", f"{number.number} → {in_title[0]}")
+        return in_title[0]
+    law = _LAW_WITH_YEAR.match(title)
+    legislature = _LEGISLATURES.get(int(law.group(1))) if law and "/" not in number.number else None
+    if legislature:
+        completed = f"{number.number}/{law.group(1)}/QH{legislature}"
+        problems.add("legal basis: law number completed from the year in its title", f"{number.number} → {completed}")
+        return completed
+    problems.add("legal basis: malformed number", number.number)
+    return number.number
+
+
+# A law is numbered N/year/QH<legislature>. Years where one legislature ended and the next
+# began (2016, 2021, 2026) are left out: the year alone does not tell which one passed it.
+_LEGISLATURES = {year: 12 for year in range(2008, 2011)} | {year: 13 for year in range(2011, 2016)} | {
+    year: 14 for year in range(2017, 2021)
+} | {year: 15 for year in range(2022, 2026)}
+_LAW_WITH_YEAR = re.compile(r"(?:Bộ luật|Luật)\b.*\b((?:19|20)\d\d)$", re.IGNORECASE)
 
 
 # --- Kết quả, trình tự and the other free-text fields ------------------------------------
 
-_RESULT_CODE = re.compile(r"Mã: ?KQ[A-Z0-9.]*\d")
-_PORTAL_TAIL = re.compile(r"Từ khóa.*$", re.DOTALL)
+_CODE_LABEL = re.compile(r"Mã ?: ?")
+_CODE_RUN = re.compile(r"[A-Za-z0-9._/-]*")
+_UNKNOWN_CODE = re.compile(r"Chưa xác định(?: rõ)?")
+PORTAL_TAIL = re.compile(r"Từ khóa.*$", re.DOTALL)
+
+
+def result_code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every "Mã: <code>" cell in a results text.
+
+    The code cell is glued to the next result name and codes take many shapes
+    ("KQ.G01.000105", "000.00.00.G04-KQ0355", "G19-KQ006098", "BQP-CCS.KQ0001", "1212",
+    "VBTT", "Chưa xác định"). A code with digits ends at its last digit ("…000105Quyết
+    định"); a code without digits ends before the capital that starts the next name
+    ("utwChứng chỉ"), or where the text ends.
+    """
+    spans = []
+    for label in _CODE_LABEL.finditer(text):
+        unknown = _UNKNOWN_CODE.match(text, label.end())
+        run = _CODE_RUN.match(text, label.end()).group()
+        if unknown:
+            code = unknown.group()
+        elif re.search(r"\d", run):
+            code = run[: max(index for index, char in enumerate(run) if char.isdigit()) + 1]
+        elif text[label.end() + len(run) : label.end() + len(run) + 1].isalpha():
+            code = re.sub(r"[A-Z][a-z]*$", "", run)  # cut mid-word: the next name starts inside the run
+        else:
+            code = run
+        spans.append((label.start(), label.end() + len(code)))
+    return spans
 
 
 def parse_results(raw: str, problems: Problems) -> list[str]:
-    """Result paper names; the crawl appended the page's search widget after them."""
-    text = _PORTAL_TAIL.sub("", normalize(raw or ""))
+    """Result paper names without their codes; the crawl appended the page's search widget after them."""
+    text = PORTAL_TAIL.sub("", normalize(raw or ""))
     if clean(text) == "":
         return []
     names, last = [], 0
-    for match in _RESULT_CODE.finditer(text):
-        name = text[last : match.start()].strip()
+    for start, end in result_code_spans(text):
+        name = _LEADING_BULLET.sub("", text[last:start].strip())
         if name:
             names.append(name)
-        last = match.end()
+        elif last:
+            problems.add("result: code without a name before it", text[max(0, start - 40) : end])
+        last = end
     if text[last:].strip():
         if last:
             problems.add("result: text after last code", text[last:])
-        names.append(text[last:].strip())
+        names.append(_LEADING_BULLET.sub("", text[last:].strip()))
     return names
 
 

@@ -28,6 +28,7 @@ class FeeAmount(TypedDict):
     valid_to: Optional[str]
     source: str
     reference: Optional[str]
+    share: Optional[float]  # a percentage of a base the note does not state (amount null)
 
 
 class Method(TypedDict):
@@ -53,8 +54,9 @@ class Document(TypedDict):
 
 
 class LegalDocument(TypedDict):
-    number: str
+    number: str  # in the catalogue's form: 123/2015/NĐ-CP
     title: str
+    number_text: str  # the number cell as the portal wrote it ("Luật số 32/2024/QH15")
 
 
 class Agencies(TypedDict):

@@ -104,7 +104,7 @@ def test_percentage_of_the_stated_amount_becomes_an_amount_with_its_period() -> 
     fees = record_of(method("70,000 Việt Nam Đồng", ID_CARD_NOTE))["methods"][0]["fees"]
     assert fees[0] == {
         "amount": 70000, "currency": "VND", "unit": "thẻ căn cước", "condition": None,
-        "valid_from": None, "valid_to": None, "source": "cell", "reference": None,
+        "valid_from": None, "valid_to": None, "source": "cell", "reference": None, "share": None,
     }
     assert [(f["amount"], f["condition"], f["valid_from"], f["valid_to"], f["reference"]) for f in fees[1:]] == [
         (35000, "nộp trực tuyến", "2025-01-01", "2025-12-31", None),
@@ -115,7 +115,26 @@ def test_percentage_of_the_stated_amount_becomes_an_amount_with_its_period() -> 
 def test_percentage_of_an_unstated_base_is_not_guessed() -> None:
     note = "- Lệ phí đăng ký doanh nghiệp: Bằng 50% mức thu lệ phí quy định tại điểm 1 Biểu phí, lệ phí đăng ký doanh nghiệp"
     rows = record_of(method("100,000 Việt Nam Đồng", note))["methods"]
-    assert [f["amount"] for f in rows[0]["fees"]] == [100000]
+    assert [(f["amount"], f["share"]) for f in rows[0]["fees"]] == [(100000, None), (None, 50)]
+    assert rows[0]["fee_basis"] == "unknown"
+    # The cell is not the base unless the note says so: neither 100.000 nor a guessed 50.000 is stated.
+    fee = only_fee(method("100,000 Việt Nam Đồng", note))
+    assert (fee.amount, fee.basis, fee.valid_until) == (None, "unknown", None)
+    assert "Bằng 50% mức thu lệ phí quy định tại điểm 1" in fee.text and "50.000" not in fee.text
+
+
+def test_percentage_of_an_unstated_base_in_a_period_is_unknown_then_the_cell() -> None:  # 1.011423
+    note = (
+        "/Lần. Giá trị giao dịch dưới 2,1 tỷ đồng Phí đăng ký giao dịch bảo đảm đối với tàu bay: Bằng 50% mức thu phí quy "
+        "định tại Mục VIII Phần A Biểu mức thu phí, lệ phí trong lĩnh vực hàng không ban hành kèm theo Thông tư số "
+        "193/2016/TT-BTC (Kể từ ngày 01 tháng 7 năm 2025 đến hết ngày 31 tháng 12 năm 2026, mức thu một số khoản phí, lệ "
+        "phí được quy định như sau (khoản 1 Điều 1 Thông tư số 64/2025/TT-BTC)."
+    )
+    during = only_fee(method("1,800,000 Việt Nam Đồng", note))
+    assert (during.amount, during.basis, during.valid_until) == (None, "unknown", None)
+    assert "50%" in during.text and "31/12/2026" in during.text and "900.000" not in during.text
+    after = only_fee(method("1,800,000 Việt Nam Đồng", note), on=LATER)
+    assert (after.amount, after.basis) == (1800000, "catalogue")
 
 
 def test_a_share_of_a_named_amount_is_computed() -> None:  # 1.004137
@@ -130,7 +149,7 @@ def test_dated_exemption_is_zero_with_its_dates_and_circular() -> None:  # 1.000
     rows = record_of(method("250,000 VNĐ", note))["methods"]
     assert rows[0]["fees"][1] == {
         "amount": 0, "currency": "VND", "unit": None, "condition": None, "valid_from": "2026-04-07",
-        "valid_to": "2026-06-30", "source": "note", "reference": "40/2026/TT-BTC",
+        "valid_to": "2026-06-30", "source": "note", "reference": "40/2026/TT-BTC", "share": None,
     }
     during = only_fee(method("250,000 VNĐ", note), on=date(2026, 6, 30))
     assert (during.amount, during.basis, during.valid_until) == (0, "exempt", date(2026, 6, 30))
@@ -238,6 +257,112 @@ def test_no_cell_and_no_note_is_unknown() -> None:
     rows = record_of(method("", None))["methods"]
     assert rows[0]["fee_basis"] == "unknown"
     assert fees_in_force(record_of(method("", None)), DAY)[0].basis == "unknown"
+
+
+def test_a_minimum_or_maximum_is_part_of_its_case_not_a_case() -> None:  # 1.002687, 2.000815
+    note = (
+        "+ Đối với tàu có tổng dung tích đăng ký dưới 500 GT là 3.000 đồng/GT - lần (mức thu tối thiểu không dưới 300.000 "
+        "đồng); + Đối với tàu có dung tích đăng ký từ 3.000 GT trở lên là 1.500 đồng/GT - lần."
+    )
+    fee = only_fee(method("Miễn phí", note))
+    assert sorted(case["amount"] for case in fee.cases) == [1500, 3000]
+    assert "tối thiểu không dưới 300.000 đồng" in fee.cases[0]["condition"]
+    pages = "2.000 đồng/trang; từ trang thứ 3 trở lên thu 1.000 đồng/trang, tối đa thu không quá 200.000 đồng/bản."
+    fee = only_fee(method("2,000 Việt Nam Đồng", pages))
+    assert (fee.amount, [c["amount"] for c in fee.cases]) == (2000, [1000])
+    assert "tối đa thu không quá 200.000 đồng/bản" in fee.cases[0]["condition"]
+
+
+def test_an_exemption_for_filing_online_is_the_online_channels_fee() -> None:  # 1.002055, 2.002069
+    note = "Tổ chức hành nghề luật sư thực hiện đăng ký hoạt động qua mạng điện tử được miễn lệ phí đăng ký hoạt động."
+    fee = only_fee(method("1 VNĐ", note, "Trực tuyến"))
+    assert (fee.amount, fee.basis, fee.cases) == (0, "note", [])
+    in_person = only_fee(method("50,000 Việt Nam Đồng", note))  # on another channel it stays a case
+    assert (in_person.amount, [c["amount"] for c in in_person.cases]) == (50000, [0])
+    both = "Miễn lệ phí đăng ký doanh nghiệp đối với trường hợp đăng ký qua mạng điện tử (Thông tư số 47/2019/TT-BTC)."
+    fee = only_fee(method("Miễn phí", both, "Trực tuyến"))
+    assert (fee.amount, fee.basis) == (0, "catalogue")
+
+
+def test_a_free_cell_confirmed_by_the_note_is_the_catalogues_free() -> None:  # 2.002020
+    rows = record_of(method("Miễn phí", "- Miễn lệ phí (Thông tư số 47/2019/TT-BTC)."))["methods"]
+    assert rows[0]["fee_basis"] == "free" and rows[0]["fees"][0]["source"] == "cell"
+    fee = only_fee(method("Miễn phí", "- Miễn lệ phí (Thông tư số 47/2019/TT-BTC)."))
+    assert (fee.amount, fee.basis, fee.text) == (0, "catalogue", "miễn phí")
+
+
+def test_a_cell_in_thousands_is_confirmed_by_another_rows_note() -> None:  # 1.009096
+    online = method("Miễn phí", "Lệ phí đối với phương tiện quá cảnh đường thủy (tàu): 500.000 đồng/phương tiện.", "Trực tuyến")
+    in_person = method("500 VNĐ", "Lệ phí đối với phương tiện quá cảnh đường thủy (tàu):")
+    fees = {fee.channel: fee for fee in fees_in_force(record_of(online, in_person), DAY)}
+    assert (fees["Trực tiếp"].amount, fees["Trực tiếp"].basis) == (500000, "note")
+    assert record_of(online, in_person)["methods"][1]["fee_flags"] == ["cell_in_thousands"]
+    # another row's cell is no confirmation: only a note states the figure
+    alone = fees_in_force(record_of(method("800 Việt Nam Đồng", None, "Trực tuyến"), method("800,000 Việt Nam Đồng", None)), DAY)
+    assert (alone[0].amount, alone[0].basis) == (None, "unknown")
+
+
+def test_an_implausible_cell_is_unknown_even_when_the_note_cites_a_rule() -> None:  # 2.002041, 1.013224
+    note = "Từ ngày 01/01/2026 áp dụng theo quy định tại Thông tư số 156/2025/TT-BTC ngày 31/12/2025"
+    rows = record_of(method("500 VNĐ", note))["methods"]
+    assert (rows[0]["fee_basis"], rows[0]["fee_flags"]) == ("unknown", ["cell_implausible"])
+    fee = only_fee(method("500 VNĐ", note))
+    assert (fee.amount, fee.basis) == (None, "unknown")
+    assert "«500 VNĐ»" in fee.text and "có vẻ sai" in fee.text and "đường dây nóng" in fee.text
+
+
+def test_a_period_set_by_a_circular_without_an_amount_suspends_the_cell() -> None:  # 1.002613
+    note = (
+        "Phí : Đồng (Từ ngày 01/7/2025 đến hết ngày 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC ngày "
+        "30/6/2025 của Bộ trưởng Bộ Tài chính quy định mức thu, miễn một số khoản phí, lệ phí nhằm hỗ trợ cho doanh nghiệp)"
+    )
+    during = only_fee(method("2,500,000 Việt Nam Đồng", note))
+    assert (during.amount, during.basis, during.valid_until) == (None, "by_regulation", None)
+    assert "64/2025/TT-BTC" in during.text and "31/12/2026" in during.text
+    after = only_fee(method("2,500,000 Việt Nam Đồng", note), on=LATER)
+    assert (after.amount, after.basis) == (2500000, "catalogue")
+
+
+def test_dated_parts_of_a_dated_amount_are_not_rates() -> None:  # 1.008904
+    note = (
+        "(Áp dụng mức phí 2.000.000 đồng kể từ ngày 01/7/2025 đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC) Bao "
+        "gồm: - 1.000.000 đồng đối với Trung tâm trọng tài (Áp dụng mức phí: 500.000 đồng kể từ ngày 01/7/2025 đến hết "
+        "ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC) - 3.000.000 đồng đối với Chi nhánh (Áp dụng mức phí 1.500.000 "
+        "đồng kể từ ngày 01/7/2025 đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC)"
+    )
+    fee = only_fee(method("4,000,000 Việt Nam Đồng", note))
+    assert (fee.amount, fee.basis, fee.valid_until) == (2000000, "reduced", date(2026, 12, 31))
+
+
+def test_a_rule_for_an_optional_extra_leaves_the_cell_free() -> None:  # 1.004837
+    note = "Phí cấp bản sao Trích lục đăng ký giám hộ (nếu có yêu cầu) thực hiện theo quy định tại Thông tư số 281/2016/TT-BTC."
+    assert only_fee(method("Miễn phí", note)).basis == "catalogue"
+
+
+def test_a_service_price_or_a_fee_set_by_a_decree_is_by_regulation() -> None:  # 1.013205, 3.000049
+    price = "Giá dịch vụ kiểm định an toàn kỹ thuật đối với xe cơ giới theo Thông tư số 238/2016/TT-BTC ngày 11/12/2016."
+    decree = "Mức phí bảo lãnh chính phủ được quy định cụ thể tại Khoản 1 Điều 51 Nghị định số 91/2018/NĐ-CP ngày 26/06/2018."
+    for note in (price, decree):
+        fee = only_fee(method("Miễn phí", note))
+        assert (fee.amount, fee.basis) == (None, "by_regulation")
+
+
+def test_amounts_per_case_across_rows_are_a_note_answer() -> None:  # 1.013836
+    changed = "- Đối với trường hợp thay đổi tên, địa chỉ trụ sở thì được cấp lại giấy đăng ký hoạt động, mức phí: 500.000đ;"
+    other = "- Đối với trường hợp thay đổi nội dung đăng ký hoạt động khác thì Sở Tư pháp ghi nhận, mức phí: 0đ."
+    fee = only_fee(method("500,000 Việt Nam Đồng", changed), method("1 Việt Nam Đồng", other))
+    assert (fee.amount, fee.basis) == (None, "note")
+    assert sorted(case["amount"] for case in fee.cases) == [0, 500000]
+
+
+def test_a_cell_stated_only_in_an_ended_period_is_not_current() -> None:  # 1.001456
+    note = (
+        "+ 160.000/hộ chiếu, trường hợp cấp lại do bị hư hỏng hoặc bị mất: 320.000đ/hộ chiếu (áp dụng đến hết ngày "
+        "31/12/2023 theo Thông tư số 44/2023/TT-BTC ngày 29/6/2023 của Bộ tài chính)."
+    )
+    fee = only_fee(method("160,000 Việt Nam Đồng", note))
+    assert (fee.amount, fee.basis) == (None, "unknown") and "160,000" in fee.text
+    assert only_fee(method("160,000 Việt Nam Đồng", note), on=date(2023, 12, 1)).amount == 160000
 
 
 # --- Today -----------------------------------------------------------------------------------

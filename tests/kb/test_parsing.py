@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from procedures_kb.importer import build_record
-from procedures_kb.parsing import Problems, parse_documents, parse_methods, unwrap_parentheses
+from procedures_kb.parsing import (
+    WELL_FORMED_LEGAL_NUMBER,
+    Problems,
+    parse_documents,
+    parse_legal_basis,
+    parse_methods,
+    parse_results,
+    unwrap_parentheses,
+)
 
 RAW = Path(__file__).parent.parent / "fixtures" / "raw"
 
@@ -115,10 +124,157 @@ def test_levels_applicants_agencies_and_results() -> None:
     assert residence["agencies"]["implementing"] == "Công an cấp Xã" and residence["agencies"]["receiving"] == ""
     assert residence["result"][1] == "Thông báo kết quả giải quyết thủ tục về cư trú, hủy bỏ thủ tục về cư trú"
     assert residence["legal_basis"][0]["number"] == "66.7/2025/NQ-CP"
-    assert {"number": "75/2022/TT-BTC", "title": "Thông tư số 75/2022/TT-BTC của Bộ Tài chính: Quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú"} in residence["legal_basis"]
+    assert {
+        "number": "75/2022/TT-BTC",
+        "title": "Thông tư số 75/2022/TT-BTC của Bộ Tài chính: Quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú",
+        "number_text": "75/2022/TT-BTC",
+    } in residence["legal_basis"]
     assert residence["steps"][0].startswith("Bước 1:")
 
 
 @pytest.mark.parametrize("text", ["", "Không có thông tin"])
 def test_empty_documents(text: str) -> None:
     assert parse_documents(text, Problems()) == []
+
+
+# --- Legal basis: one row per number cell ------------------------------------------------
+
+
+def legal(code: str) -> list[dict[str, str]]:
+    return record(code)["legal_basis"]
+
+
+def numbers(code: str) -> list[str]:
+    return [row["number"] for row in legal(code)]
+
+
+def raw_field(code: str, field_name: str) -> str:
+    return json.loads((RAW / f"{code}.json").read_text(encoding="utf-8"))[field_name]
+
+
+def test_legal_title_ending_with_its_own_number() -> None:
+    # "Luật 37/2018/QH14" + "37/2018/QH14", "Thông tư 55/2019/TT-BCA" + "55/2019/TT-BCA"
+    assert legal("1.004073") == [
+        {"number": "37/2018/QH14", "title": "Luật 37/2018/QH14", "number_text": "37/2018/QH14"},
+        {"number": "55/2019/TT-BCA", "title": "Thông tư 55/2019/TT-BCA", "number_text": "55/2019/TT-BCA"},
+    ]
+
+
+def test_legal_year_at_the_end_of_a_title_and_all_caps_titles() -> None:
+    rows = legal("1.002390")
+    assert numbers("1.002390") == [
+        "23/2023/QH15", "51/2019/QH14", "25/2021/TT-BTC", "47/2014/QH13", "31/2015/TT-BCA", "06/2025/TT-BCA", "65/2022/TT-BCA",
+    ]
+    assert rows[0]["title"].endswith("sửa đổi 2023")  # "…sửa đổi 2023" + "23/2023/QH15", not "202323/2023/QH15"
+    assert rows[2]["title"].startswith("QUY ĐỊNH MỨC THU, CHẾ ĐỘ THU")
+    assert rows[4] == {
+        "number": "31/2015/TT-BCA",
+        "title": "Hướng dẫn một số nội dung về cấp thị thực, cấp thẻ tạm trú, cấp giấy phép xuất nhập cảnh, giải quyết thường trú cho người nước ngoài tại Việt Nam",
+        "number_text": "Thông tư 31/2015/TT-BCA",
+    }
+
+
+def test_legal_title_that_lost_its_first_letter_still_starts_a_row() -> None:
+    rows = legal("3.000347")
+    assert numbers("3.000347") == ["12/2025/TT-BCA", "06/2025/TT-BTC", "37/2023/TT-BTC", "63/2023/TT-BTC"]
+    assert rows[1]["title"].startswith("hông tư số 06/2025/TT-BTC của Bộ Tài chính")
+
+
+def test_legal_lower_case_title_start_and_labelled_cells() -> None:
+    rows = legal("1.013235")
+    assert "175/2024/NĐ-CP" in numbers("1.013235")
+    assert any(row["number"] == "105/2025/NĐ-CP" and row["title"].startswith("quy định chi tiết") for row in rows)
+    assert {"number": "32/2024/QH15", "title": "Luật Các tổ chức tín dụng", "number_text": "Luật số 32/2024/QH15"} in legal("1.014687")
+    assert numbers("1.014687") == ["32/2024/QH15", "50/2025/TT-NHNN"]  # "…QH15" + "50/2025/TT-NHNN" + "số 50/2025/TT-NHNN"
+
+
+def test_legal_title_ending_with_another_number_before_its_cell() -> None:
+    # "…được sửa đổi, bổ sung bởi Nghị định số 07/2025/NĐ-CP" + "280/2025/NĐ-CP"
+    assert "07/2025/NĐ-CP" not in numbers("2.000884")
+    assert "280/2025/NĐ-CP" in numbers("2.000884")
+
+
+def test_legal_date_before_a_number_is_not_part_of_it() -> None:
+    assert numbers("1.009665") == ["96/2026/NĐ-CP", "55/2026/TT-BTC", "143/2025/QH15"]  # "ngày 15/5/2026.55/2026/TT-BTC"
+
+
+def test_legal_cell_cut_short_is_completed_and_reported() -> None:
+    problems = Problems()
+    rows = parse_legal_basis(raw_field("3.000224", "can_cu_phap_ly"), problems)
+    assert [(row["number"], row["number_text"]) for row in rows] == [("24/2024/QĐ-UBND", "24/2024")]
+    assert problems.found["legal basis: number completed from its title"] == ["24/2024 → 24/2024/QĐ-UBND"]
+    law = next(row for row in legal("6.005712") if row["title"] == "Luật Thi đua khen thưởng 2022")
+    assert (law["number"], law["number_text"]) == ("06/2022/QH15", "06")
+
+
+def test_legal_numbers_are_well_formed_on_the_fixtures() -> None:
+    for path in sorted(RAW.glob("*.json")):
+        for row in record(path.stem)["legal_basis"]:
+            assert WELL_FORMED_LEGAL_NUMBER.fullmatch(row["number"]), (path.stem, row)
+
+
+# --- Methods: every channel row of the table --------------------------------------------
+
+
+def channels(code: str) -> list[str]:
+    return [row["channel"] for row in record(code)["methods"]]
+
+
+def test_channel_after_free_text_and_a_space_starts_a_row() -> None:
+    # "…ủy quyền cho người khác thực hiện nộp hồ sơ Dịch vụ bưu chínhKhông có thông tin8,000 VNĐ…"
+    assert channels("2.002516") == ["Trực tuyến", "Dịch vụ bưu chính", "Trực tiếp"]
+    assert all(row["fee_vnd"] == 8000 for row in record("2.002516")["methods"])
+
+
+def test_unclosed_parenthesis_in_a_note_does_not_swallow_the_next_row() -> None:
+    rows = record("1.002903")["methods"]
+    assert [row["channel"] for row in rows] == ["Dịch vụ bưu chính", "Trực tiếp"]
+    assert rows[0]["note"] == rows[1]["note"] and rows[1]["fee_vnd"] == 10000000
+
+
+def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
+    # "…nêu rõ lý do.\nDịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng Không thu lệ phí\n": a line of a note
+    rows = record("3.000382")["methods"]
+    assert [row["channel"] for row in rows] == ["Trực tuyến", "Dịch vụ bưu chính", "Trực tiếp"]
+    assert rows[0]["note"].endswith("Dịch vụ bưu chính 02 Ngày làm việc Phí : Đồng Không thu lệ phí")
+
+
+# --- Results: no code left in a name ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("1.002079", ["Giấy đăng ký hoạt động của công ty luật trách nhiệm hữu hạn hai thành viên trở lên, công ty luật hợp danh"]),
+        ("1.004089", ["Quyết định hành chính"]),
+        ("1.014966", ["Quyết định cấp lại chứng chỉ hành nghề Quản tài viên", "Chứng chỉ hành nghề Quản tài viên"]),
+        (
+            "3.000578",
+            [
+                "Quyết định thu hồi Giấy chứng nhận đăng ký đầu tư gián tiếp ra nước ngoài",
+                "Quyết định thu hồi Giấy chứng nhận đăng ký hoạt động nhận ủy thác đầu tư gián tiếp ra nước ngoài",
+                "văn bản từ chối và nêu rõ lý do.",
+                "Văn bản chấm dứt đầu tư gián tiếp ra nước ngoài đối với quỹ đầu tư chứng khoán, công ty đầu tư chứng khoán",
+            ],
+        ),
+    ],
+)
+def test_result_codes_of_every_shape_are_removed(code: str, names: list[str]) -> None:
+    assert record(code)["result"] == names  # "…hợp danhMã: 000.00.00.G15-KQ0187", "Mã: utwChứng chỉ…", "Mã: TP-G12.KQ.120Quyết định…"
+
+
+def test_result_list_dash_is_not_part_of_a_name() -> None:
+    text = "Giấy chứng nhậnMã: KQ.G10.000209-văn bản trả lờiMã: KQ.G10.001330Từ khóaKhông có thông tin"
+    assert parse_results(text, Problems()) == ["Giấy chứng nhận", "văn bản trả lời"]
+
+
+# --- Private-use bullet glyphs ---------------------------------------------------------------
+
+
+def test_private_use_bullets_never_reach_records() -> None:
+    for code in ("1.007610", "1.009823"):
+        text = json.dumps(record(code), ensure_ascii=False)
+        assert not re.search("[\ue000-\uf8ff]", text)
+    assert "\n• Đáp ứng điều kiện" in record("1.009823")["conditions"]
+    first = record("1.007610")["documents"][0]
+    assert first["name"].startswith("Trường hợp đào tạo tại đơn vị: Quyết định")  # the row's own bullet is dropped
