@@ -37,6 +37,12 @@ def procedure_entity(tracker: Tracker) -> Optional[dict[str, Any]]:
     return next((e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "procedure"), None)
 
 
+def known_record(code: Any) -> Optional[Record]:
+    """The record of a catalogue code from an entity or a slot. A typed payload can carry any
+    JSON there (`/ask_fee{"procedure": {"a": 1}}`): anything but a known code is no record."""
+    return default_records().get(code) if isinstance(code, str) else None
+
+
 def entity_value(tracker: Tracker, name: str) -> Optional[str]:
     value = next(tracker.get_latest_entity_values(name), None)
     return None if value is None else str(value)
@@ -67,8 +73,7 @@ class ActionAnswerProcedure(Action):
         entity = procedure_entity(tracker)
         if entity and entity.get("ambiguous") and entity.get("candidates"):
             return self._ask_which(dispatcher, aspect, entity["candidates"])
-        code = entity["value"] if entity else tracker.get_slot("procedure")
-        record = default_records().get(code) if code else None
+        record = known_record(entity["value"] if entity else tracker.get_slot("procedure"))
         if record is None:
             return self._ask_to_name(dispatcher, aspect)
         self._answer(dispatcher, tracker, aspect, record)

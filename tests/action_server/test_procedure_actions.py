@@ -105,3 +105,10 @@ def test_a_long_document_answer_comes_as_several_messages_with_one_link(dispatch
     assert len(texts) > 1 and texts[0].startswith("📄 Thủ tục đăng ký kết hôn có yếu tố nước ngoài (mã 2.000806)")
     assert sum(text.count("Xem đầy đủ") for text in texts) == 1 and texts[-1].splitlines()[-1].startswith("Xem đầy đủ: ")
     assert not any("…" in text for text in texts)
+
+
+def test_a_typed_payload_with_an_object_for_a_code_is_asked_to_name_the_procedure(dispatcher: CollectingDispatcher) -> None:
+    crafted = {"entity": "procedure", "value": {"code": "1.004222"}}
+    events = run(ActionAnswerProcedure(), make_tracker("ask_fee", '/ask_fee{"procedure": {"code": "1.004222"}}', [crafted]), dispatcher)
+    assert "chưa xác định được bạn hỏi thủ tục nào" in dispatcher.messages[0]["text"]
+    assert SlotSet("pending_aspect", "ask_fee") in events
