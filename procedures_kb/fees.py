@@ -113,6 +113,7 @@ _GENERIC_LABEL_WORDS = {
 _UNIT_STOP_WORDS = {
     "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
 }
+_FEE_WORD = re.compile(r"\b(?:phi|le phi)\b")
 _PLAIN_EXEMPTIONS = {"mien phi", "mien le phi", "khong thu phi", "khong thu le phi"}
 _NO_AMOUNT_BASES = ("provincial", "by_regulation", "unknown")
 _PARENTHESISED_WORDS = re.compile(r"\((?:[^()\d]*?)(?:đồng|USD)\)", re.IGNORECASE)
@@ -571,6 +572,11 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
         _read_method(method, [a for j, amounts in enumerate(stated) if j != i for a in amounts])
         for i, method in enumerate(methods)
     ]
+    charged = [any(a.amount for a in fees if _is_general(a)) for fees, _, _ in readings]
+    readings = [
+        _contradicted_free_cell(method, reading) if any(charged[:i] + charged[i + 1 :]) else reading
+        for i, (method, reading) in enumerate(zip(methods, readings))
+    ]
     generals: dict[str, set[tuple[Optional[float], str]]] = {}
     for method, (fees, _, _) in zip(methods, readings):
         row_general = {(a.amount, a.currency) for a in fees if _is_general(a)} or {(None, "")}
@@ -582,6 +588,19 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
         method["fees"] = [amount.entry() for amount in fees]
         method["fee_basis"] = basis
         method["fee_flags"] = flags
+
+
+def _contradicted_free_cell(
+    method: dict[str, Any], reading: tuple[list[_Amount], str, list[str]]
+) -> tuple[list[_Amount], str, list[str]]:
+    """A "Miễn phí" cell whose note speaks of a fee without exempting it ("Phí, lệ phí", "Trả
+    phí cho đơn vị cung cấp dịch vụ") while another channel of the record charges one: the
+    catalogue contradicts itself, so the cell is not repeated as "miễn phí" (basis unknown)."""
+    fees, basis, flags = reading
+    note = fold(method.get("note") or "")
+    if basis != "free" or "mien" in note or not _FEE_WORD.search(note):
+        return reading
+    return [a for a in fees if a.source != "cell"], "unknown", [*flags, "cell_free_other_channel_charges"]
 
 
 def _is_general(amount: _Amount) -> bool:
@@ -742,6 +761,11 @@ def _no_amount_text(basis: str, cases: list[dict], note: Optional[str], rows: li
     if any("cell_implausible" in (row.get("fee_flags") or []) for row in rows):
         return (
             f"cổng dịch vụ công ghi «{cell}», con số này có vẻ sai (không có lệ phí dưới 1.000 đồng); "
+            "xin hỏi đường dây nóng để biết mức thu đúng" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
+        )
+    if any("cell_free_other_channel_charges" in (row.get("fee_flags") or []) for row in rows):
+        return (
+            f"danh mục ghi «{cell}» cho cách nộp này nhưng ghi chú nói đến phí, lệ phí và cách nộp khác có thu; "
             "xin hỏi đường dây nóng để biết mức thu đúng" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
         )
     if cell:

@@ -368,6 +368,26 @@ def test_a_cell_stated_only_in_an_ended_period_is_not_current() -> None:  # 1.00
 # --- Today -----------------------------------------------------------------------------------
 
 
+def test_a_free_cell_whose_note_speaks_of_a_fee_is_not_free_when_another_channel_charges() -> None:  # 1.002866
+    fees = fees_in_force(
+        record_of(
+            method("Miễn phí", "5.000.000đồng/lần cấp.", channel="Trực tuyến"),
+            method("Miễn phí", "Phí, lệ phí", channel="Trực tiếp"),
+            method("Miễn phí", "Trả phí cho đơn vị cung cấp dịch vụ. Trả kết quả qua dịch vụ bưu chính.", channel="Dịch vụ bưu chính"),
+        ),
+        DAY,
+    )
+    assert [(fee.channel, fee.amount, fee.basis) for fee in fees] == [
+        ("Trực tuyến", 5000000, "note"), ("Trực tiếp", None, "unknown"), ("Dịch vụ bưu chính", None, "unknown"),
+    ]
+    assert all("miễn phí" not in fee.text and "đường dây nóng" in fee.text for fee in fees[1:])
+
+
+def test_a_free_cell_whose_note_speaks_of_a_fee_stays_free_when_no_channel_charges() -> None:
+    fees = fees_in_force(record_of(method("Miễn phí", "Phí, lệ phí", channel="Trực tuyến"), method("Miễn phí", "Phí, lệ phí")), DAY)
+    assert [(fee.amount, fee.basis) for fee in fees] == [(0, "catalogue"), (0, "catalogue")]
+
+
 def test_today_comes_from_assistant_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_TODAY", "2026-12-02")
     assert today() == DAY
