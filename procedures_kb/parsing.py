@@ -306,8 +306,10 @@ def _is_glue(before: str, after: str, next_char: str, two_before: str) -> bool:
     """
     if before.isspace() or after.isspace() or after in ".;,:)":
         return False
-    if before in ";)]":
+    if before in ";)]”\"":
         return True
+    if before == "," and (two_before.isalpha() or two_before == ")") and (after.isupper() or after.isdigit()):
+        return True  # "…bổ sung),PL 01 TT 62.docx", "…THƯỜNG TRÚ,33-Mẫu số 02.doc"
     if after.isupper() and (before.islower() or before.isdigit()):
         return True
     if before.islower() and two_before.isalpha() and after.isdigit():
@@ -315,15 +317,54 @@ def _is_glue(before: str, after: str, next_char: str, two_before: str) -> bool:
     return before.isupper() and after.isupper() and next_char.islower()
 
 
+# Words a template's file name starts with; glued to the last word of the paper's name
+# they mark the cell edge ("theo quy địnhvăn bản đề nghị.docx", "thời hạnmau so 20.doc").
+_FORM_NAME_START = re.compile(
+    r"(?:(?:mẫu|văn bản|van ban|đơn|don|tờ khai|tờ trình|bản khai|báo cáo|phương án|phụ lục|phu luc|BC)(?![^\W\d_])|mau)",
+    re.IGNORECASE,
+)
+
+
 def _form_start(cell: str, extension_at: int) -> Optional[int]:
     """Where the template file name starts: the earliest cell edge close to its extension."""
-    for position in range(max(1, extension_at - _FORM_WINDOW), extension_at):
-        before, after = cell[position - 1], cell[position]
-        if before == "." and after not in ". " and (after.isalpha() or not cell[position - 2].isdigit()):
-            return position  # "...quy định.Mẫu số 04.docx", "...NĐ-CP.mẫu 3.docx", "...theo mẫu.1.004372.docx"
-        if _is_glue(before, after, cell[position + 1 : position + 2], cell[position - 2 : position - 1]):
+    window_start = max(1, extension_at - _FORM_WINDOW)
+    numbers = [number for number in _legal_numbers(cell[:extension_at]) if number.has_symbol]
+    inside_numbers = {position for number in numbers for position in range(number.start + 1, number.end)}
+    after_numbers = {number.end for number in numbers if _glued_after(cell, number.end)}
+    for position in range(window_start, extension_at):
+        if position in after_numbers:
+            return position  # "…Thông tư số 80/2021/TT-BTC01-LP.docx", "…NĐ-CPmau so 09.docx"
+        if position not in inside_numbers and _is_form_edge(cell, position):
             return position
     return None
+
+
+def _glued_after(cell: str, position: int) -> bool:
+    following = cell[position : position + 1]
+    return bool(following) and not following.isspace() and following not in ".,;:)"
+
+
+def _is_form_edge(cell: str, position: int) -> bool:
+    before, after = cell[position - 1], cell[position]
+    two_before = cell[position - 2 : position - 1]
+    if before == ".":
+        return _is_edge_after_full_stop(cell, position)
+    if _is_glue(before, after, cell[position + 1 : position + 2], two_before):
+        return True
+    return before.isalpha() and two_before.isalpha() and bool(_FORM_NAME_START.match(cell, position))
+
+
+def _is_edge_after_full_stop(cell: str, position: int) -> bool:
+    """"…quy định.Mẫu số 04.docx", "…NĐ-CP.mẫu 3.docx", "…(mẫu TB2).71-Mẫu…", "…theo mẫu.1.004372.docx";
+    not a number's own dot: "Mẫu số 05.NT", "Mẫu số 10.QLT", "Phụ lục I.9"."""
+    after, two_before = cell[position], cell[position - 2 : position - 1]
+    if after.isdigit():
+        roman_numeral = two_before.isupper() and not cell[position - 3 : position - 2].isalpha()
+        return not (two_before.isdigit() or roman_numeral)
+    if not after.isalpha():
+        return False
+    short_number = re.search(r"(?<!\d)\d{1,2}$", cell[: position - 1])
+    return not (short_number and after.isupper() and cell[position + 1 : position + 2].isupper())
 
 
 def parse_documents(raw: str, problems: Problems) -> list[dict[str, Any]]:
@@ -442,7 +483,15 @@ def _symbol_part_end(text: str, position: int) -> int:
         return run.end() + len(keep)
     if letters in _SYMBOL_PARTS:
         return run.end()
-    known = [length for length in range(len(letters) - 1, 0, -1) if letters[:length] in _SYMBOL_PARTS]
+    # The rest of the run must start a word: "BNNMTMẫu", "CPQUY ĐỊNH", "CPBC tom tat.docx";
+    # not "BNNMTT ngày" (a typo).
+    word_follows = text[run.end() : run.end() + 1].islower()
+    known = [
+        length
+        for length in range(len(letters) - 1, 0, -1)
+        if letters[:length] in _SYMBOL_PARTS
+        and (word_follows or re.search("[AEIOUYĂÂÊÔƠƯ]", letters[length:]) or _FORM_NAME_START.match(text, position + length))
+    ]
     if known and text[run.end() : run.end() + 1] not in "-/_":
         return position + known[0]  # "CPQUY ĐỊNH", "BTCQuy định": the next title starts inside the run
     if text[run.end() : run.end() + 1].islower() and len(letters) > 1:
@@ -460,7 +509,7 @@ def _symbol_end(text: str, position: int) -> int:
         part = text[hyphen.end() : part_end]
         starts_word = text[part_end : part_end + 1].islower()
         known = part in _SYMBOL_PARTS or part.startswith(("QH", "UBTVQH"))
-        if not part or (starts_word and (not known or len(part) == 1 or " " in hyphen.group())):
+        if not part or (starts_word and (not known or len(part) == 1)):
             break  # "…QH15 - Luật…", "…NĐ-CP-Quy định…": the next title, not a symbol part
         end = part_end
     return end

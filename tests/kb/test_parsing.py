@@ -278,3 +278,23 @@ def test_private_use_bullets_never_reach_records() -> None:
     assert "\n• Đáp ứng điều kiện" in record("1.009823")["conditions"]
     first = record("1.007610")["documents"][0]
     assert first["name"].startswith("Trường hợp đào tạo tại đơn vị: Quyết định")  # the row's own bullet is dropped
+
+
+# --- Form files: where the template's file name starts --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "index", "name_end", "form"),
+    [
+        ("1.000049", 4, "trước thời điểm chứng chỉ hết hạn", "mau so 20.doc"),  # "…hết hạnmau so 20.doc"
+        ("1.000049", 7, "Nghị định số 39/2026/NĐ -CP", "mau so 12.doc"),  # "…NĐ -CPmau so 12.doc"
+        ("1.002409", 0, "Nghị định số 32/2026/NĐ-CP", "mau so 09.QLT. NK.docx"),
+        ("1.004943", 1, "theo Mẫu số 05.NT Phụ lục I ban hành kèm theo Nghị định số 41/2026/NĐ-CP;", "Mẫu số 05.docx"),
+        ("1.008498", 12, "theo Phụ lục I.9 Nghị quyết 66.16 của Chính phủ", "Mẫu 07 XN- NPT-TNCN.docx"),
+        ("1.014354", 6, "(đã được sửa đổi, bổ sung),", "PL 01 TT 62.docx"),
+        ("1.003407", 0, "Thông tư số 01/2026/TT-BNNMTT ngày 01/01/2026.", "Mau 2a. Don dang ky kiem dich dong vat xuat khau.docx"),
+    ],
+)
+def test_form_file_boundary(code: str, index: int, name_end: str, form: str) -> None:
+    row = record(code)["documents"][index]
+    assert row["name"].endswith(name_end) and row["form"] == form
