@@ -369,8 +369,8 @@ def _is_edge_after_full_stop(cell: str, position: int) -> bool:
 
 def parse_documents(raw: str, problems: Problems) -> list[dict[str, Any]]:
     text = normalize_keep_tabs(raw)
-    if clean(text) == "":
-        return []
+    if clean(text) == "" or not re.search(r"\w", text):
+        return []  # "--": an empty table
     sections = text.split(DOCUMENTS_HEADER)
     if len(sections) == 1:
         problems.add("documents: no table header", text)
@@ -409,10 +409,24 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
                 "original": original,
                 "copies": copies,
                 "group": group,
-                "is_note": original == 0 and copies == 0,
+                "is_note": _is_note(name, original, copies),
             }
         )
     return body[last:].replace("\t", " ").strip()
+
+
+# A row that introduces a list ("…hồ sơ bao gồm:", "…nộp giấy tờ tương ứng sau đây:") is no paper,
+# whatever its quantity cell says; a row whose quantity cell says 0 but whose name states the
+# copies ("Tờ khai hải quan: 02 bản chính;") is a paper.
+_LEAD_IN = re.compile(r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$")
+_COPIES_IN_NAME = re.compile(r"\b0?\d+ bản\b")
+_NOTE_START = re.compile(r"^[-+*•\s]*(?:Ghi chú|Lưu ý|Chú ý)\b", re.IGNORECASE)
+
+
+def _is_note(name: str, original: int, copies: int) -> bool:
+    if _LEAD_IN.search(name) or _NOTE_START.match(name):
+        return True
+    return original == 0 and copies == 0 and not _COPIES_IN_NAME.search(name)
 
 
 def _note_row(text: str, group: Optional[str]) -> dict[str, Any]:
@@ -433,7 +447,7 @@ def _note_row(text: str, group: Optional[str]) -> dict[str, Any]:
 _SYMBOL_PARTS = frozenset(
     "NĐ ND NQ QĐ TT TTLT PL L CT VBHN CP TTg BTC BTP BCA BNNMT NHNN BGTVT BXD BTNMT BNNPTNT BHXH BKHĐT UBND "
     "BLĐTBXH HĐND BKHCN VPCP BQP BNV BYT BCT BVHTTDL CSXH BTTTT BNG VPQH TANDTC VKSNDTC CTN BGDĐT BNN BKH "
-    "TCHQ TCT BTM BCN BTS BVHTT BNV UBTVQH QH".split()
+    "TCHQ TCT BTM BCN BTS BVHTT UBTVQH QH NQLT UBTƯMTTQVN HĐTP".split()
 )
 _DOCUMENT_TYPES = ("Bộ luật", "Luật", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Thông tư", "Quyết định",
                    "Pháp lệnh", "Chỉ thị", "Văn bản hợp nhất", "Lệnh", "Hiến pháp")
@@ -447,18 +461,25 @@ _LABEL_AT_START = re.compile(rf"(?:(?:{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(
 # The crawl glued the page's next section to a few legal-basis tables.
 LEGAL_PORTAL_TAIL = re.compile(r"Cơ quan thực hiện.*$", re.DOTALL)
 _TITLE_CONTINUES = re.compile(r"(?:ngày|của|năm) ")
-_DASH_BEFORE_TITLE = re.compile(r" ?- [A-ZĐ]")
+_DASH_BEFORE_TITLE = re.compile(r"- [A-ZĐ]")  # "…NĐ-CP- Luật…"; " - " continues a title
 _NEXT_TITLE_AFTER_SPACE = re.compile(rf" (?:{_TYPE})\b")
 _NAMED_NUMBER = re.compile(rf"(?:{_TYPE})\s*(?:số\s*)?(?=\d)", re.IGNORECASE)
 _NUMBER_START = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _CAPITALS = "A-ZĐÐƯƠÂÊÔĂ"
-_UPPER_RUN = re.compile(rf"[{_CAPITALS}]+")
 # Between symbol parts: "-", also " - ", "/" and "_" typed by mistake ("198/2016/TT/BTC").
 _HYPHEN = re.compile(r" ?[-/_] ?")
 _SYMBOL_PART = rf"(?:TTg|[{_CAPITALS}]+(?<=QH)\d{{1,2}}|[{_CAPITALS}]+)"
 # number[.sub]/[year/]symbol: 123/2015/NĐ-CP, 66.7/2025/NQ-CP, 80/2015/QH13, 1025/QĐ-BCA.
 WELL_FORMED_LEGAL_NUMBER = re.compile(rf"\d{{1,4}}(?:\.\d{{1,2}})?/(?:(?:19[4-9]\d|20[0-2]\d)/)?{_SYMBOL_PART}(?:-{_SYMBOL_PART})*")
+
+
+def is_well_formed_legal_number(number: str) -> bool:
+    """number/year/symbol with every symbol part one the catalogue's documents use (not "NĐ-C")."""
+    if not WELL_FORMED_LEGAL_NUMBER.fullmatch(number):
+        return False
+    symbol = re.sub(r"^[\d.]+/(?:\d{4}/)?", "", number)
+    return all(part in _SYMBOL_PARTS or re.fullmatch(r"(?:UBTV)?QH\d{1,2}", part) for part in symbol.split("-"))
 
 
 @dataclass(frozen=True)
@@ -469,34 +490,42 @@ class _LegalNumber:
     has_symbol: bool
 
 
+def _capitals_end(text: str, position: int) -> int:
+    """End of the run of capital letters (any Vietnamese capital: "SỬA", "ĐỊNH") at `position`."""
+    end = position
+    while end < len(text) and text[end].isalpha() and text[end].isupper():
+        end += 1
+    return end
+
+
 def _symbol_part_end(text: str, position: int) -> int:
     """End of one symbol part starting at `position` ("CP", "TTg", "QH14"), or `position` if none."""
     if text.startswith("TTg", position):
         return position + 3
-    run = _UPPER_RUN.match(text, position)
-    if not run:
+    run_end = _capitals_end(text, position)
+    letters = text[position:run_end]
+    if not letters:
         return position
-    letters = run.group()
     if letters.endswith("QH"):
-        digits = re.match(r"\d{1,2}", text[run.end() :])
+        digits = re.match(r"\d{1,2}", text[run_end:])
         keep = digits.group() if digits and 10 <= int(digits.group()) <= 16 else (digits.group()[:1] if digits else "")
-        return run.end() + len(keep)
+        return run_end + len(keep)
     if letters in _SYMBOL_PARTS:
-        return run.end()
-    # The rest of the run must start a word: "BNNMTMẫu", "CPQUY ĐỊNH", "CPBC tom tat.docx";
-    # not "BNNMTT ngày" (a typo).
-    word_follows = text[run.end() : run.end() + 1].islower()
+        return run_end
+    # The rest of the run must start a word: "BNNMTMẫu", "CPQUY ĐỊNH", "BCASỬA ĐỔI",
+    # "CPBC tom tat.docx"; not "BNNMTT ngày" (a typo).
+    word_follows = text[run_end : run_end + 1].islower()
     known = [
         length
         for length in range(len(letters) - 1, 0, -1)
         if letters[:length] in _SYMBOL_PARTS
-        and (word_follows or re.search("[AEIOUYĂÂÊÔƠƯ]", letters[length:]) or _FORM_NAME_START.match(text, position + length))
+        and (word_follows or re.search("[aeiouy]", fold(letters[length:])) or _FORM_NAME_START.match(text, position + length))
     ]
-    if known and text[run.end() : run.end() + 1] not in "-/_":
+    if known and text[run_end : run_end + 1] not in "-/_":
         return position + known[0]  # "CPQUY ĐỊNH", "BTCQuy định": the next title starts inside the run
-    if text[run.end() : run.end() + 1].islower() and len(letters) > 1:
-        return run.end() - 1  # an unknown part glued to a capitalised word: give its capital back
-    return run.end()
+    if word_follows and len(letters) > 1:
+        return run_end - 1  # an unknown part glued to a capitalised word: give its capital back
+    return run_end
 
 
 def _symbol_end(text: str, position: int) -> int:
@@ -666,7 +695,7 @@ def _tidy_symbol(number: str, problems: Problems) -> str:
     tidy = head + re.sub(r" ?[-/_] ?", "-", number[len(head) :])
     if tidy != number:
         problems.add("legal basis: symbol separator normalised", f"{number} → {tidy}")
-    if not WELL_FORMED_LEGAL_NUMBER.fullmatch(tidy):
+    if not is_well_formed_legal_number(tidy):
         problems.add("legal basis: malformed number", tidy)
     return tidy
 
@@ -737,7 +766,7 @@ def parse_results(raw: str, problems: Problems) -> list[str]:
         return []
     names, last = [], 0
     for start, end in result_code_spans(text):
-        name = _LEADING_BULLET.sub("", text[last:start].strip())
+        name = text[last:start].strip()
         if name:
             names.append(name)
         elif last:
@@ -746,7 +775,7 @@ def parse_results(raw: str, problems: Problems) -> list[str]:
     if text[last:].strip():
         if last:
             problems.add("result: text after last code", text[last:])
-        names.append(_LEADING_BULLET.sub("", text[last:].strip()))
+        names.append(text[last:].strip())
     return names
 
 

@@ -263,9 +263,13 @@ def test_result_codes_of_every_shape_are_removed(code: str, names: list[str]) ->
     assert record(code)["result"] == names  # "…hợp danhMã: 000.00.00.G15-KQ0187", "Mã: utwChứng chỉ…", "Mã: TP-G12.KQ.120Quyết định…"
 
 
-def test_result_list_dash_is_not_part_of_a_name() -> None:
+def test_result_code_ends_at_its_last_digit() -> None:
     text = "Giấy chứng nhậnMã: KQ.G10.000209-văn bản trả lờiMã: KQ.G10.001330Từ khóaKhông có thông tin"
-    assert parse_results(text, Problems()) == ["Giấy chứng nhận", "văn bản trả lời"]
+    assert parse_results(text, Problems()) == ["Giấy chứng nhận", "-văn bản trả lời"]
+
+
+def test_a_table_with_no_row_has_no_documents() -> None:
+    assert record("6.006578")["documents"] == []  # the raw field is "--"
 
 
 # --- Private-use bullet glyphs ---------------------------------------------------------------
@@ -298,3 +302,24 @@ def test_private_use_bullets_never_reach_records() -> None:
 def test_form_file_boundary(code: str, index: int, name_end: str, form: str) -> None:
     row = record(code)["documents"][index]
     assert row["name"].endswith(name_end) and row["form"] == form
+
+
+# --- Notes and papers ------------------------------------------------------------------------
+
+
+def test_copies_stated_in_the_name_make_a_paper_whatever_the_quantity_cell() -> None:
+    rows = record("1.007751")["documents"]
+    assert (rows[0]["name"], rows[0]["original"], rows[0]["is_note"]) == ("a) Tờ khai hải quan: 02 bản chính;", 0, False)
+
+
+def test_a_row_introducing_a_list_is_a_note_whatever_its_quantity() -> None:
+    lead_in = record("2.000806")["documents"][3]
+    assert lead_in["name"].endswith("phải nộp giấy tờ tương ứng sau đây:") and lead_in["original"] == 1
+    assert lead_in["is_note"]
+    assert record("1.012366")["documents"][2]["is_note"]  # "Ghi chú: 01 bản tiếng Anh, 01 bản tiếng Việt"
+
+
+def test_legal_title_with_a_dash_subtitle_is_one_row() -> None:
+    # "Luật 54/2010/QH12 - Trọng tài thương mại" + "54/2010/QH12"
+    assert numbers("1.008904")[:2] == ["54/2010/QH12", "222/2016/TT-BTC"]
+    assert legal("1.008904")[0]["title"] == "Luật 54/2010/QH12 - Trọng tài thương mại"
