@@ -166,7 +166,7 @@ def parse_methods(raw: str, problems: Problems) -> list[dict[str, Any]]:
         text = text[len(normalize(METHODS_HEADER)) :]
     elif text:
         problems.add("methods: missing header", text)
-    rows = _method_rows(text)
+    rows = _method_rows(text, problems)
     if rows and not rows[0].startswith(CHANNELS):
         problems.add("methods: text before first channel", rows[0])
         rows = rows[1:]
@@ -175,13 +175,18 @@ def parse_methods(raw: str, problems: Problems) -> list[dict[str, Any]]:
     return [_method(row, readings, known_times, problems) for row, readings in split]
 
 
-def _method_rows(text: str) -> list[str]:
+def _method_rows(text: str, problems: Problems) -> list[str]:
     """Cut the table at every row start, whatever the parentheses around it.
 
     Parentheses are not trusted: a note that opens "(" and never closes it would
     otherwise swallow every later row.
     """
-    starts = [match.start() for match in _ROW_CANDIDATE.finditer(text) if _is_row_start(text[match.start() :])]
+    starts = []
+    for match in _ROW_CANDIDATE.finditer(text):
+        if _is_row_start(text[match.start() :]):
+            starts.append(match.start())
+        elif _cell_after_channel(text[match.start() :])[:1].isdigit():
+            problems.add("methods: channel and time with no fee cell, kept in the note", text[match.start() :])
     bounds = [0, *starts, len(text)]
     pieces = (text[begin:end].strip() for begin, end in zip(bounds, bounds[1:]))
     return [piece for piece in pieces if piece]

@@ -234,8 +234,10 @@ def test_unclosed_parenthesis_in_a_note_does_not_swallow_the_next_row() -> None:
 
 def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
     # "…nêu rõ lý do.\nDịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng Không thu lệ phí\n": a line of a note
-    rows = record("3.000382")["methods"]
+    problems = Problems()
+    rows = parse_methods(raw_field("3.000382", "cach_thuc_thuc_hien"), problems)
     assert [row["channel"] for row in rows] == ["Trực tuyến", "Dịch vụ bưu chính", "Trực tiếp"]
+    assert len(problems.found["methods: channel and time with no fee cell, kept in the note"]) == 1
     assert rows[0]["note"].endswith("Dịch vụ bưu chính 02 Ngày làm việc Phí : Đồng Không thu lệ phí")
 
 
