@@ -28,7 +28,6 @@ def clean_multiline(raw: str) -> str:
 
 def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """The clean record of one raw portal page, with the field names the project documents."""
-    raw = parsing.with_bullets(raw)
     return {
         "code": normalize(raw["ma_thu_tuc"]),
         "name": clean(raw["ten_thu_tuc"]),

@@ -40,14 +40,14 @@ BULLET = "•"
 _LEADING_BULLET = re.compile(r"^[-+*•]+\s*")
 
 
-def with_bullets(raw: dict[str, Any]) -> dict[str, Any]:
-    """The raw record with private-use bullet glyphs replaced by "•" in every text field."""
-    return {key: _PRIVATE_USE.sub(BULLET, value) if isinstance(value, str) else value for key, value in raw.items()}
+def normalize_raw(text: Optional[str]) -> str:
+    """normalize() for raw portal text, with private-use bullet glyphs written as "•"."""
+    return normalize(_PRIVATE_USE.sub(BULLET, text or ""))
 
 
 def clean(text: Optional[str]) -> str:
     """Normalised text, with the portal's "Không có thông tin" turned into ""."""
-    text = normalize(text or "")
+    text = normalize_raw(text)
     return "" if text == NO_INFO else text
 
 
@@ -161,7 +161,7 @@ def _choose_reading(readings: list[_Reading], known_times: set[str]) -> tuple[_R
 
 
 def parse_methods(raw: str, problems: Problems) -> list[dict[str, Any]]:
-    text = normalize(raw)
+    text = normalize_raw(raw)
     if text.startswith(normalize(METHODS_HEADER)):
         text = text[len(normalize(METHODS_HEADER)) :]
     elif text:
@@ -393,7 +393,7 @@ def parse_documents(raw: str, problems: Problems) -> list[dict[str, Any]]:
 
 def normalize_keep_tabs(text: str) -> str:
     """Like normalize(), but keeps tabs: the crawl's tab marks a cell edge in this table."""
-    return "\t".join(normalize(part) for part in (text or "").split("\t")).strip()
+    return "\t".join(normalize_raw(part) for part in (text or "").split("\t")).strip()
 
 
 def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]], problems: Problems) -> str:
@@ -646,7 +646,7 @@ def _same_number(number: _LegalNumber, cell: _LegalNumber) -> bool:
 
 
 def parse_legal_basis(raw: str, problems: Problems) -> list[dict[str, str]]:
-    text = clean(LEGAL_PORTAL_TAIL.sub("", normalize(raw or "")))
+    text = clean(LEGAL_PORTAL_TAIL.sub("", normalize_raw(raw)))
     if text.startswith(LEGAL_HEADER):
         text = text[len(LEGAL_HEADER) :]
     elif text:
@@ -766,7 +766,7 @@ def result_code_spans(text: str) -> list[tuple[int, int]]:
 
 def parse_results(raw: str, problems: Problems) -> list[str]:
     """Result paper names without their codes; the crawl appended the page's search widget after them."""
-    text = PORTAL_TAIL.sub("", normalize(raw or ""))
+    text = PORTAL_TAIL.sub("", normalize_raw(raw))
     if clean(text) == "":
         return []
     names, last = [], 0
