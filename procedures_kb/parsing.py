@@ -426,10 +426,19 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
 _LEAD_IN = re.compile(r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$")
 _COPIES_IN_NAME = re.compile(r"\b0?\d+ bản\b")
 _NOTE_START = re.compile(r"^[-+*•\s]*(?:Ghi chú|Lưu ý|Chú ý)\b", re.IGNORECASE)
+# A row that says what need not be submitted, or how long papers stay valid, is no paper:
+# "Trường hợp … thì không phải nộp …", "Thủ tục … không yêu cầu bắt buộc xuất trình …",
+# "Không cần …", "Giá trị sử dụng của giấy tờ …".
+_LIST_MARKS = re.compile(r"^(?:[-+*•]+\s*|[a-zđ](?:\.\d+)*\)\s*|\d+(?:\.\d+)*[.)/]\s*)+")
+_EXEMPTION = re.compile(
+    r"(?:Đối với )?[Tt]rường hợp\b(?:[^.;]|(?<=\d)\.(?=\d))*?\bthì (?:[^\s.;]+ ){0,8}?không (?:cần|phải) (?:nộp|cung cấp|xuất trình|có)"
+    r"|Thủ tục\b[^.;]*?\bkhông yêu cầu"
+    r"|Không cần\b|Không phải nộp\b|Giá trị sử dụng\b"
+)
 
 
 def _is_note(name: str, original: int, copies: int) -> bool:
-    if _LEAD_IN.search(name) or _NOTE_START.match(name):
+    if _LEAD_IN.search(name) or _NOTE_START.match(name) or _EXEMPTION.match(_LIST_MARKS.sub("", name)):
         return True
     return original == 0 and copies == 0 and not _COPIES_IN_NAME.search(name)
 

@@ -325,3 +325,12 @@ def test_legal_title_with_a_dash_subtitle_is_one_row() -> None:
     # "Luật 54/2010/QH12 - Trọng tài thương mại" + "54/2010/QH12"
     assert numbers("1.008904")[:2] == ["54/2010/QH12", "222/2016/TT-BTC"]
     assert legal("1.008904")[0]["title"] == "Luật 54/2010/QH12 - Trọng tài thương mại"
+
+
+def test_a_row_saying_what_need_not_be_submitted_is_a_note() -> None:
+    exemption = next(row for row in record("1.007695")["documents"] if "thì không phải nộp hồ sơ" in row["name"])
+    assert exemption["original"] == 1 and exemption["is_note"]
+    fire_safety = next(row for row in record("1.013234")["documents"] if row["name"].startswith("Thủ tục về phòng cháy"))
+    assert fire_safety["is_note"]  # "…không yêu cầu bắt buộc xuất trình…"
+    validity = record("2.000806")["documents"][7]
+    assert validity["name"].startswith("Giá trị sử dụng của giấy tờ") and validity["is_note"]
