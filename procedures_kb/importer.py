@@ -28,7 +28,6 @@ def clean_multiline(raw: str) -> str:
 
 def build_record(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """The clean record of one raw portal page, with the field names the project documents."""
-    raw = parsing.with_bullets(raw)
     methods = parsing.parse_methods(raw["cach_thuc_thuc_hien"], problems)
     fees.annotate_methods(methods)
     return {
@@ -81,7 +80,7 @@ def result_names_with_codes(record: dict[str, Any]) -> list[str]:
 
 
 def malformed_legal_numbers(record: dict[str, Any]) -> list[str]:
-    return [row["number"] for row in record["legal_basis"] if not parsing.WELL_FORMED_LEGAL_NUMBER.fullmatch(row["number"])]
+    return [row["number"] for row in record["legal_basis"] if not parsing.is_well_formed_legal_number(row["number"])]
 
 
 @dataclass
@@ -121,7 +120,26 @@ class TargetFigures:
             f"| result names holding a result code: 0 | {len(self.codes_in_results)} records | "
             f"{_listing({code: str(len(names)) for code, names in self.codes_in_results.items()})} |",
             "",
+            *self._malformed_by_value(),
         ]
+
+    def _malformed_by_value(self) -> list[str]:
+        """The malformed numbers grouped by value: most are the portal's own cell, kept as written."""
+        by_value: dict[str, set[str]] = {}
+        for code, numbers in self.malformed_legal.items():
+            for number in numbers:
+                by_value.setdefault(number, set()).add(code)
+        lines = [
+            "Malformed legal-basis numbers by value. A number cell stays as the portal wrote it unless",
+            "its own row completes it (a cut-short cell whose title holds the full number, a law whose",
+            "title gives the year); '' = the row has no number cell.",
+            "",
+            "| number | records |",
+            "|---|---|",
+        ]
+        for number, codes in sorted(by_value.items(), key=lambda item: (-len(item[1]), item[0])):
+            lines.append(f"| {number!r} | {len(codes)}: {', '.join(sorted(codes))} |")
+        return [*lines, ""]
 
 
 def _listing(details: dict[str, str]) -> str:

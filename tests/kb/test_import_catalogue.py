@@ -188,6 +188,11 @@ def test_the_whole_catalogue_meets_the_three_targets() -> None:
     targets = TargetFigures()
     for raw in raw_records():
         targets.add(raw, build_record(raw, Problems()))
+    # What is left is the portal's own cells, kept as written: cells cut short ("38", "80",
+    # "61", "193", "7", "85/2026"), old or English forms, and rows with no number cell at all
+    # (""). The decree symbol cut short ("118/2025/NĐ-C", 45 land procedures) is completed.
+    left = {number for numbers in targets.malformed_legal.values() for number in numbers}
+    assert left <= {"38", "80", "61", "193", "7", "85/2026", "13/TT-NV", "07/2016/QD-TTg", "06/2016/QD-TTg", ""}
     assert targets.legal_well_formed_percent >= 99
     assert targets.lost_channels == {}
     assert targets.codes_in_results == {}

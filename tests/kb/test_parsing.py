@@ -234,8 +234,10 @@ def test_unclosed_parenthesis_in_a_note_does_not_swallow_the_next_row() -> None:
 
 def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
     # "…nêu rõ lý do.\nDịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng Không thu lệ phí\n": a line of a note
-    rows = record("3.000382")["methods"]
+    problems = Problems()
+    rows = parse_methods(raw_field("3.000382", "cach_thuc_thuc_hien"), problems)
     assert [row["channel"] for row in rows] == ["Trực tuyến", "Dịch vụ bưu chính", "Trực tiếp"]
+    assert len(problems.found["methods: channel and time with no fee cell, kept in the note"]) == 1
     assert rows[0]["note"].endswith("Dịch vụ bưu chính 02 Ngày làm việc Phí : Đồng Không thu lệ phí")
 
 
@@ -263,9 +265,13 @@ def test_result_codes_of_every_shape_are_removed(code: str, names: list[str]) ->
     assert record(code)["result"] == names  # "…hợp danhMã: 000.00.00.G15-KQ0187", "Mã: utwChứng chỉ…", "Mã: TP-G12.KQ.120Quyết định…"
 
 
-def test_result_list_dash_is_not_part_of_a_name() -> None:
+def test_result_code_ends_at_its_last_digit() -> None:
     text = "Giấy chứng nhậnMã: KQ.G10.000209-văn bản trả lờiMã: KQ.G10.001330Từ khóaKhông có thông tin"
-    assert parse_results(text, Problems()) == ["Giấy chứng nhận", "văn bản trả lời"]
+    assert parse_results(text, Problems()) == ["Giấy chứng nhận", "-văn bản trả lời"]
+
+
+def test_a_table_with_no_row_has_no_documents() -> None:
+    assert record("6.006578")["documents"] == []  # the raw field is "--"
 
 
 # --- Private-use bullet glyphs ---------------------------------------------------------------
@@ -278,3 +284,61 @@ def test_private_use_bullets_never_reach_records() -> None:
     assert "\n• Đáp ứng điều kiện" in record("1.009823")["conditions"]
     first = record("1.007610")["documents"][0]
     assert first["name"].startswith("Trường hợp đào tạo tại đơn vị: Quyết định")  # the row's own bullet is dropped
+
+
+# --- Form files: where the template's file name starts --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "index", "name_end", "form"),
+    [
+        ("1.000049", 4, "trước thời điểm chứng chỉ hết hạn", "mau so 20.doc"),  # "…hết hạnmau so 20.doc"
+        ("1.000049", 7, "Nghị định số 39/2026/NĐ -CP", "mau so 12.doc"),  # "…NĐ -CPmau so 12.doc"
+        ("1.002409", 0, "Nghị định số 32/2026/NĐ-CP", "mau so 09.QLT. NK.docx"),
+        ("1.004943", 1, "theo Mẫu số 05.NT Phụ lục I ban hành kèm theo Nghị định số 41/2026/NĐ-CP;", "Mẫu số 05.docx"),
+        ("1.008498", 12, "theo Phụ lục I.9 Nghị quyết 66.16 của Chính phủ", "Mẫu 07 XN- NPT-TNCN.docx"),
+        ("1.014354", 6, "(đã được sửa đổi, bổ sung),", "PL 01 TT 62.docx"),
+        ("1.003407", 0, "Thông tư số 01/2026/TT-BNNMTT ngày 01/01/2026.", "Mau 2a. Don dang ky kiem dich dong vat xuat khau.docx"),
+    ],
+)
+def test_form_file_boundary(code: str, index: int, name_end: str, form: str) -> None:
+    row = record(code)["documents"][index]
+    assert row["name"].endswith(name_end) and row["form"] == form
+
+
+# --- Notes and papers ------------------------------------------------------------------------
+
+
+def test_copies_stated_in_the_name_make_a_paper_whatever_the_quantity_cell() -> None:
+    rows = record("1.007751")["documents"]
+    assert (rows[0]["name"], rows[0]["original"], rows[0]["is_note"]) == ("a) Tờ khai hải quan: 02 bản chính;", 0, False)
+
+
+def test_a_row_introducing_a_list_is_a_note_whatever_its_quantity() -> None:
+    lead_in = record("2.000806")["documents"][3]
+    assert lead_in["name"].endswith("phải nộp giấy tờ tương ứng sau đây:") and lead_in["original"] == 1
+    assert lead_in["is_note"]
+    assert record("1.012366")["documents"][2]["is_note"]  # "Ghi chú: 01 bản tiếng Anh, 01 bản tiếng Việt"
+
+
+def test_legal_title_with_a_dash_subtitle_is_one_row() -> None:
+    # "Luật 54/2010/QH12 - Trọng tài thương mại" + "54/2010/QH12"
+    assert numbers("1.008904")[:2] == ["54/2010/QH12", "222/2016/TT-BTC"]
+    assert legal("1.008904")[0]["title"] == "Luật 54/2010/QH12 - Trọng tài thương mại"
+
+
+def test_a_row_saying_what_need_not_be_submitted_is_a_note() -> None:
+    exemption = next(row for row in record("1.007695")["documents"] if "thì không phải nộp hồ sơ" in row["name"])
+    assert exemption["original"] == 1 and exemption["is_note"]
+    fire_safety = next(row for row in record("1.013234")["documents"] if row["name"].startswith("Thủ tục về phòng cháy"))
+    assert fire_safety["is_note"]  # "…không yêu cầu bắt buộc xuất trình…"
+    validity = record("2.000806")["documents"][7]
+    assert validity["name"].startswith("Giá trị sử dụng của giấy tờ") and validity["is_note"]
+
+
+def test_a_decree_symbol_cut_short_is_completed_and_the_cell_kept_as_written() -> None:
+    problems = Problems()
+    raw = "Tên văn bản pháp lýMã văn bảnThực hiện thủ tục hành chính theo cơ chế một cửa, một cửa liên thông118/2025/NĐ-C"
+    (row,) = parse_legal_basis(raw, problems)
+    assert (row["number"], row["number_text"]) == ("118/2025/NĐ-CP", "118/2025/NĐ-C")
+    assert "legal basis: decree symbol cut short, completed" in problems.found
