@@ -116,7 +116,14 @@ _UNIT_STOP_WORDS = {
 _FEE_WORD = re.compile(r"\b(?:phi|le phi)\b")
 _PLAIN_EXEMPTIONS = {"mien phi", "mien le phi", "khong thu phi", "khong thu le phi"}
 _NO_AMOUNT_BASES = ("provincial", "by_regulation", "unknown")
+# A note that is empty or only gives the time limit of one step (folded).
+_STEP_TIME_NOTE = re.compile(r"^[-+*•\s]*(?:$|thoi han\b|thoi gian\b)")
 _PARENTHESISED_WORDS = re.compile(r"\((?:[^()\d]*?)(?:đồng|USD)\)", re.IGNORECASE)
+# A fee cell listing one amount per case, cut by the crawl after its first figure: the cell keeps
+# "250,000 VNĐ", the note starts with the rest ("Đồng (Sát hạch thực hành) Phí: 400000 Đồng
+# (Sát hạch cấp giấy phép lần đầu)"). Each amount is named by the parenthesis after it.
+_CELL_CASE_LIST = re.compile(r"^\W*(?:Đồng|VNĐ|USD)\s*\(\s*-?\s*([^()]+?)\s*\)")
+_LISTED_CASE = re.compile(r"Phí:\s*(\d+)\s*(?:Đồng|VNĐ|USD)\s*\(\s*-?\s*([^()]+?)\s*\)")
 
 
 @dataclass
@@ -431,6 +438,11 @@ def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list
     flags: list[str] = []
     general = _general_from_cell(cell, note, stated, elsewhere, flags)
     reading = read_note(note, general)
+    cell_case = _cell_case(note, general)
+    if cell_case is not None:  # the cell is one case of a list of amounts per case
+        reading.undated.insert(0, replace(general, condition=cell_case))
+        general = None
+        _name_listed_cases(note, reading.undated)
     if "cell_implausible" in flags and cell is not None:
         _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
     unstated = [a for a in reading.undated if a.amount is None]  # shares of a base the note does not state
@@ -485,6 +497,25 @@ def _general_from_cell(
         return in_usd
     cell.unit = _unit_after(note) or _unit_after(re.sub(r"^\s*(?:đồng|VNĐ)", "", note))
     return cell
+
+
+def _cell_case(note: str, general: Optional[_Amount]) -> Optional[str]:
+    """The case the cell's amount is for, when the note goes on with a list of amounts per case."""
+    listed = _CELL_CASE_LIST.match(note)
+    if general is None or general.source != "cell" or not general.amount or not listed:
+        return None
+    case = listed.group(1)
+    if not _names_a_case(case) or _PERIOD.search(case) or "mien" in fold(case):
+        return None  # "Đồng (Miễn phí từ ngày 07/4/2026 …)" dates the cell; it names no case
+    return case
+
+
+def _name_listed_cases(note: str, undated: list[_Amount]) -> None:
+    """"Phí: 400000 Đồng (Sát hạch bổ sung năng định)": the amount's case is the parenthesis after it."""
+    for listed in _LISTED_CASE.finditer(note):
+        for amount in undated:
+            if amount.amount == float(listed.group(1)) and not _names_a_case(amount.label):
+                amount.label = listed.group(2)
 
 
 def _online_exemption(undated: list[_Amount], channel: str) -> Optional[_Amount]:
@@ -578,16 +609,25 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
         for i, (method, reading) in enumerate(zip(methods, readings))
     ]
     generals: dict[str, set[tuple[Optional[float], str]]] = {}
-    for method, (fees, _, _) in zip(methods, readings):
+    for method, (fees, basis, _) in zip(methods, readings):
+        if _states_no_fee(method, fees, basis):
+            continue  # a row for another step ("Thời hạn Cảng vụ …", fee "Không có thông tin") names no case
         row_general = {(a.amount, a.currency) for a in fees if _is_general(a)} or {(None, "")}
         generals.setdefault(method["channel"], set()).update(row_general)
     for method, (fees, basis, flags) in zip(methods, readings):
-        if len(generals[method["channel"]]) > 1:
+        if len(generals.get(method["channel"], set())) > 1:
             for amount in filter(_is_general, fees):
                 amount.condition = _row_case(method, amount)
         method["fees"] = [amount.entry() for amount in fees]
         method["fee_basis"] = basis
         method["fee_flags"] = flags
+
+
+def _states_no_fee(method: dict[str, Any], fees: list[_Amount], basis: str) -> bool:
+    """A row that gives no fee and names no case: its cell states none and its note is empty or
+    only gives the time of a step ("- Thời hạn Cảng vụ Hàng hải …: Trong thời hạn 05 ngày …")."""
+    note = fold(method.get("note") or "")
+    return not fees and basis == "unknown" and cell_amount(method) is None and bool(_STEP_TIME_NOTE.match(note))
 
 
 def _contradicted_free_cell(

@@ -423,7 +423,7 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
 # A row that introduces a list ("…hồ sơ bao gồm:", "…nộp giấy tờ tương ứng sau đây:") is no paper,
 # whatever its quantity cell says; a row whose quantity cell says 0 but whose name states the
 # copies ("Tờ khai hải quan: 02 bản chính;") is a paper.
-LEAD_IN = re.compile(r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$")
+LEAD_IN = re.compile(r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$|\bphải (?:nộp|xuất trình)\b[^.;:]*:\s*$")
 _COPIES_IN_NAME = re.compile(r"\b0?\d+ bản\b")
 _NOTE_START = re.compile(r"^[-+*•\s]*(?:Ghi chú|Lưu ý|Chú ý)\b", re.IGNORECASE)
 # A row that says what need not be submitted, or how long papers stay valid, is no paper:
@@ -453,8 +453,28 @@ _STARTS_WITH_PAPER = re.compile(_PAPER)
 # Rules about papers rather than papers: "… phải được hợp pháp hóa", "… chỉ áp dụng đối với …".
 _RULE = re.compile(
     r"\b(phai duoc|phai bao dam|co trach nhiem|chiu trach nhiem|khong phai|duoc xac dinh|ap dung|"
-    r"duoc nop sau|duoc tao lap)\b"
+    r"duoc nop sau|duoc tao lap|la ban sao|phai nop truoc)\b"
 )
+# Whatever its quantity cell says, a row that states how the procedure is done and asks for no
+# paper of its own is an explanation: "… thì việc ủy quyền thực hiện theo quy định tại …", "Hồ sơ
+# … trên môi trường điện tử có giá trị pháp lý tương đương …", "Người ủy quyền … chịu trách
+# nhiệm trước pháp luật …", "… thì phải có đầy đủ chữ ký, con dấu …", "… tải bản điện tử các
+# giấy tờ nêu trên", "… phải nộp bản sao được chứng thực hoặc bản sao y bản chính (…)", a law
+# quoted ("… theo quy định tại điểm c khoản 1 Điều 216 Luật Doanh nghiệp “…”"). Folded.
+_EXPLAINS = re.compile(
+    r"\b(?:thuc hien theo quy dinh|chiu trach nhiem truoc phap luat|phai co day du chu ky|cac giay to neu tren"
+    r"|dieu \d+ [^“.;]{0,40}“|nop ban sao (?:duoc |co )?chung thuc hoac ban sao y ban chinh\s*(?:\(|$))"
+)
+# What a file is worth, like "Giá trị sử dụng của giấy tờ …", is a note even about "Hồ sơ …".
+_FILE_VALIDITY = re.compile(r"\bco gia tri phap ly tuong duong ho so\b")
+# A paper asked for: a verb of handing in followed by a paper ("… thì nộp văn bản thỏa thuận …"),
+# or a case followed by its paper ("Đối với tổ chức tôn giáo: Quyết định công nhận …"). Folded.
+_ASKS_FOR = re.compile(
+    r"(?:\b(?:nop|xuat trinh|kem(?: theo)?|gui kem|cung cap|bo sung|phai co|co them)(?: them| lai)?|:)\s*[-+*•]?\s*"
+    r"(?!ban sao (?:duoc |co )?chung thuc (?:hoac|cac)|cac giay to\b|ho so\b|thanh phan ho so\b)" + _PAPER
+)
+# A row may go on from the paper before it ("hoặc bản khai cá nhân …").
+_CONTINUES = re.compile(r"^(?:hoac|va|kem theo)\s+")
 
 
 def _names_a_paper(name: str) -> bool:
@@ -462,10 +482,20 @@ def _names_a_paper(name: str) -> bool:
     return bool(_STARTS_WITH_PAPER.match(text)) and not _RULE.search(text)
 
 
+def _explains(name: str) -> bool:
+    """Does a row state how the procedure is done or what the file is worth, asking for no paper?"""
+    text = _CONTINUES.sub("", _FOLDED_LIST_MARKER.sub("", fold(name), count=1))
+    if _ASKS_FOR.search(text):
+        return False
+    return bool(_FILE_VALIDITY.search(text)) or (not _STARTS_WITH_PAPER.match(text) and bool(_EXPLAINS.search(text)))
+
+
 def _is_note(name: str, original: int, copies: int, group: Optional[str]) -> bool:
     """Is a row an explanation rather than a paper? Its text decides, then its section ("Lưu ý"),
     then its quantity cell."""
     if LEAD_IN.search(name) or _NOTE_START.match(name) or _EXEMPTION.match(_LIST_MARKS.sub("", name)):
+        return True
+    if _explains(name):
         return True
     if group and _NOTE_START.match(group):
         return True

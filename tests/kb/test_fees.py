@@ -355,6 +355,43 @@ def test_amounts_per_case_across_rows_are_a_note_answer() -> None:  # 1.013836
     assert sorted(case["amount"] for case in fee.cases) == [0, 500000]
 
 
+def test_a_cell_cut_from_a_list_of_amounts_per_case_is_one_of_the_cases() -> None:  # 1.003917
+    note = (
+        "Đồng (Sát hạch thực hành) Phí: 400000 Đồng (- Sát hạch bổ sung năng định giấy phép) Phí: 600000 Đồng "
+        "(Sát hạch cấp giấy phép lần đầu) (Miễn phí từ ngày 07/4/2026 đến 30/6/2026 theo quy định tại Thông tư "
+        "40/2026/TT-BTC)15 ngày, kể từ ngày nhận được hồ sơ hợp lệ"
+    )
+    fee = only_fee(method("250,000 VNĐ", note))
+    assert (fee.amount, fee.basis) == (None, "note")
+    assert sorted((case["amount"], case["condition"]) for case in fee.cases) == [
+        (250000, "Sát hạch thực hành"),
+        (400000, "Sát hạch bổ sung năng định giấy phép"),
+        (600000, "Sát hạch cấp giấy phép lần đầu"),
+    ]
+    exempt = only_fee(method("250,000 VNĐ", note), on=date(2026, 5, 1))
+    assert (exempt.amount, exempt.basis) == (0, "exempt")
+
+
+def test_a_cell_followed_by_an_exemption_period_stays_the_general_amount() -> None:  # 1.003850
+    note = "Đồng (Miễn phí từ ngày 07/4/2026 đến 30/6/2026 theo quy định tại Thông tư 40/2026/TT-BTC)27 ngày"
+    fee = only_fee(method("20,000,000 VNĐ", note))
+    assert (fee.amount, fee.basis) == (20000000, "catalogue")
+
+
+def test_rows_giving_only_the_time_of_another_step_leave_the_free_cell_general() -> None:  # 1.009452
+    free = "- Thời hạn Cảng vụ Hàng hải (đối với trường hợp bến thủy nội địa trong vùng nước cảng biển): Trong thời hạn 05 ngày làm việc."
+    step = "- Thời hạn thẩm định, thỏa thuận thông số kỹ thuật xây dựng: Trong thời hạn 02 ngày làm việc."
+    fee = only_fee(method("Miễn phí", free), method("Không có thông tin", step), method("", step))
+    assert (fee.amount, fee.basis, fee.cases) == (0, "catalogue", [])
+
+
+def test_a_row_naming_another_case_without_a_fee_keeps_the_amount_a_case() -> None:  # 1.014244
+    other_case = "1 Trường hợp tổ chức, cá nhân đề nghị cấp đổi giấy phép khai thác khoáng sản được cấp trước ngày 01/01/2026:"
+    fee = only_fee(method("", other_case), method("20,000,000 Việt Nam Đồng", "(2) Trường hợp tổ chức, cá nhân đề nghị: cấp đổi"))
+    assert (fee.amount, fee.basis) == (None, "note")
+    assert [case["amount"] for case in fee.cases] == [20000000]
+
+
 def test_a_cell_stated_only_in_an_ended_period_is_not_current() -> None:  # 1.001456
     note = (
         "+ 160.000/hộ chiếu, trường hợp cấp lại do bị hư hỏng hoặc bị mất: 320.000đ/hộ chiếu (áp dụng đến hết ngày "

@@ -336,6 +336,86 @@ def test_a_row_saying_what_need_not_be_submitted_is_a_note() -> None:
     assert validity["name"].startswith("Giá trị sử dụng của giấy tờ") and validity["is_note"]
 
 
+def _rows(*cells: str) -> list[dict[str, Any]]:
+    """The rows of a documents table made of (name + quantity) cells as the portal glues them."""
+    return parse_documents("Tên giấy tờMẫu đơn, tờ khaiSố lượng" + "".join(cells), Problems())
+
+
+def test_a_heading_naming_the_papers_to_hand_in_or_show_is_a_note() -> None:  # 1.013205
+    rows = _rows(
+        "- Giấy tờ phải nộp:0 bản chính",
+        "Bản sao phiếu kiểm tra chất lượng xuất xưởng (đối với xe sản xuất, lắp ráp trong nước)0 bản chính,1 bản sao",
+        "- Giấy tờ phải xuất trình:0 bản chính",
+        "Bản chà số khung, số động cơ của xe1 bản chính",
+    )
+    assert [row["is_note"] for row in rows] == [True, False, True, False]
+
+
+def test_a_rule_about_papers_listed_elsewhere_is_a_note() -> None:  # 1.013328
+    rows = _rows(
+        "a) Các tài liệu quy định tại các điểm c, d, đ, e của Mục 2.3.1.1 là bản sao có xác nhận của người nhập khẩu0 bản chính",
+        "d) Tài liệu quy định tại điểm e Mục 2.3.1.1 phải nộp trước khi làm thủ tục cấp giấy chứng nhận0 bản chính",
+    )
+    assert [row["is_note"] for row in rows] == [True, True]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # 1.005277, 2.002643 (quantity "1 bản chính")
+        "Hồ sơ đăng ký hợp tác xã, liên hiệp hợp tác xã trên môi trường điện tử bao gồm các giấy tờ theo quy định tại "
+        "Luật Hợp tác xã 2023 và Nghị định số 92/2024/NĐ-CP được thể hiện dưới dạng văn bản điện tử. Hồ sơ đăng ký trên "
+        "môi trường điện tử có giá trị pháp lý tương đương hồ sơ đăng ký bằng bản giấy1 bản chính",
+        "+ Trường hợp ủy quyền cho đơn vị cung cấp dịch vụ bưu chính không phải là bưu chính công ích thực hiện thủ tục "
+        "đăng ký hợp tác xã, liên hiệp hợp tác xã thì việc ủy quyền thực hiện theo quy định tại điểm b khoản 2 Điều 12 "
+        "Nghị định số 92/2024/NĐ-CP về đăng ký tổ hợp tác, hợp tác xã, liên hiệp hợp tác xã.1 bản chính",
+        "+ Người được ủy quyền đăng ký thành lập hợp tác xã, liên hiệp hợp tác xã được ghi trong nghị quyết Hội nghị thành "
+        "lập hợp tác xã, liên hiệp hợp tác xã. Việc ủy quyền lại để thực hiện thủ tục đăng ký thành lập hợp tác xã, liên "
+        "hiệp hợp tác xã thực hiện theo quy định của pháp luật về dân sự.1 bản chính",
+        # 1.011423
+        "Trường hợp bên bảo đảm hoặc bên nhận bảo đảm gồm nhiều người thì phải có đầy đủ chữ ký, con dấu (nếu có) của các "
+        "chủ thể này (khoản 4 Điều 12 Nghị định số 99/2022/NĐ-CP).0 bản chính,1 bản sao",
+        # 1.014900
+        "Trường hợp nộp hồ sơ trực tuyến thì cơ quan, tổ chức, doanh nghiệp tải bản điện tử các giấy tờ nêu trên. Trường "
+        "hợp cơ sở dữ liệu giữa các cơ quan được kết nối, liên thông với cơ quan cấp tem “AB” thì cơ quan, tổ chức, doanh "
+        "nghiệp không phải nộp các giấy tờ khai thác được trên cơ sở dữ liệu.1 bản chính",
+        # 1.003703
+        "Trường hợp hồ sơ được gửi qua bưu điện, người nhập khẩu phải nộp bản sao được chứng thực hoặc bản sao y bản chính "
+        "(có ký tên và đóng dấu)0 bản chính,1 bản sao",
+        # 2.002020
+        "Yêu cầu doanh nghiệp báo cáo về việc tuân thủ các quy định của Luật Doanh nghiệp theo quy định tại điểm c khoản 1 "
+        "Điều 216 Luật Doanh nghiệp “Yêu cầu doanh nghiệp báo cáo về việc tuân thủ quy định của Luật này khi xét thấy cần "
+        "thiết; đôn đốc việc thực hiện nghĩa vụ báo cáo của doanh nghiệp”1 bản chính",
+    ],
+)
+def test_a_row_explaining_how_the_procedure_is_done_is_a_note_whatever_its_quantity(cell: str) -> None:
+    (row,) = _rows(cell)
+    assert row["is_note"]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # 2.002009: an explanation that ends by asking for a paper
+        "Người uỷ quyền và người được ủy quyền phải xác thực điện tử để được cấp đăng ký doanh nghiệp. Trường hợp chưa có "
+        "tài khoản định danh điện tử để thực hiện xác thực điện tử thì hồ sơ đăng ký doanh nghiệp phải kèm theo bản sao thẻ "
+        "Căn cước hoặc hộ chiếu còn hiệu lực của người uỷ quyền1 bản chính",
+        # 1.009636: a paper that may be "giấy tờ có giá trị pháp lý tương đương"
+        "Thông tin về tài liệu chứng minh quyền sử dụng đất để cơ quan nhà nước có thẩm quyền tra cứu trên cơ sở dữ liệu "
+        "hoặc Giấy chứng nhận quyền sử dụng đất hoặc giấy tờ có giá trị pháp lý tương đương0 bản chính,1 bản sao",
+        # 3.000123: a pointer that also asks for a paper
+        "- Đối với dự án hoặc các hoạt động thuộc dự toán chi sự nghiệp, hồ sơ thực hiện theo quy định tại thủ tục 4 "
+        "Quyết định 230/QĐ-BTC kèm giấy đề nghị xác nhận chi phí hợp lệ vốn sự nghiệp.1 bản chính",
+        # 1.013831: a case that asks for a paper
+        "Trường hợp có biên bản họp giữa Ủy ban nhân dân cấp xã với người sử dụng đất về việc tặng cho quyền sử dụng đất "
+        "thì người sử dụng đất chỉ nộp bản gốc Giấy chứng nhận đã cấp cho Ủy ban nhân dân cấp xã nơi có đất.1 bản chính,1 bản sao",
+    ],
+)
+def test_a_row_asking_for_a_paper_stays_a_paper(cell: str) -> None:
+    (row,) = _rows(cell)
+    assert not row["is_note"]
+
+
 def test_a_decree_symbol_cut_short_is_completed_and_the_cell_kept_as_written() -> None:
     problems = Problems()
     raw = "Tên văn bản pháp lýMã văn bảnThực hiện thủ tục hành chính theo cơ chế một cửa, một cửa liên thông118/2025/NĐ-C"
