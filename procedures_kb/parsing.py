@@ -490,12 +490,22 @@ def _explains(name: str) -> bool:
     return bool(_FILE_VALIDITY.search(text)) or (not _STARTS_WITH_PAPER.match(text) and bool(_EXPLAINS.search(text)))
 
 
+_CASE_OPENING = re.compile(r"(?:truong hop|trong truong hop|doi voi|tuy|ngoai|neu|khi|thanh phan ho so)\b")
+
+
+def _heads_a_case(name: str) -> bool:
+    """"Đối với doanh nghiệp bảo hiểm:", "Trường hợp thuê nhà ở xã hội:": a case opened by its
+    own row, whose papers are the rows after it (the portal still gives it a copy count)."""
+    text = _FOLDED_LIST_MARKER.sub("", fold(name), count=1)
+    return name.rstrip().endswith(":") and bool(_CASE_OPENING.match(text))
+
+
 def _is_note(name: str, original: int, copies: int, group: Optional[str]) -> bool:
     """Is a row an explanation rather than a paper? Its text decides, then its section ("Lưu ý"),
     then its quantity cell."""
     if LEAD_IN.search(name) or _NOTE_START.match(name) or _EXEMPTION.match(_LIST_MARKS.sub("", name)):
         return True
-    if _explains(name):
+    if _explains(name) or _heads_a_case(name):
         return True
     if group and _NOTE_START.match(group):
         return True

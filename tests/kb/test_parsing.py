@@ -422,3 +422,16 @@ def test_a_decree_symbol_cut_short_is_completed_and_the_cell_kept_as_written() -
     (row,) = parse_legal_basis(raw, problems)
     assert (row["number"], row["number_text"]) == ("118/2025/NĐ-CP", "118/2025/NĐ-C")
     assert "legal basis: decree symbol cut short, completed" in problems.found
+
+
+@pytest.mark.parametrize(
+    ("name", "is_note"),
+    [
+        ("- Trường hợp thuê nhà ở xã hội:", True),  # 1.012896: the case's papers are the rows after it
+        ("++ Đối với doanh nghiệp môi giới bảo hiểm:", True),  # 1.012354
+        ("-Một hoặc một số phụ lục kèm theo tờ khai ban hành kèm theo Thông tư số 80/2021/TT-BTC:", False),  # 1.008346: a paper, detailed below
+    ],
+)
+def test_a_row_that_opens_a_case_is_a_note_even_with_a_count(name: str, is_note: bool) -> None:
+    (row,) = parse_documents(f"Tên giấy tờMẫu đơn, tờ khaiSố lượng{name}1 bản chính", Problems())
+    assert row["is_note"] is is_note
