@@ -31,9 +31,10 @@ lookup: setup ## interactive procedure lookup for hotline staff (knowledge base 
 test: setup ## run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures (search, fee, NLU, database)
+bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database)
 	@$(PYTHON) benchmarks/bench_search.py
 	@$(PYTHON) benchmarks/bench_fee.py
+	@$(PYTHON) benchmarks/bench_answers.py
 	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
 	@$(PYTHON) benchmarks/bench_turn.py
 	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}

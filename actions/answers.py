@@ -22,7 +22,7 @@ from procedures_kb.fees import ONLINE, fees_in_force, today
 from procedures_kb.format import UNIT_NOT_GIVEN, document_count, method_line, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
-from procedures_kb.text import fold, words
+from procedures_kb.text import fold, normalize, words
 
 MAX_LIST_ITEMS = 8
 MAX_NOTES = 3
@@ -167,6 +167,28 @@ def _per_channel(record: Record, label: str, pairs: Sequence[tuple[str, str]]) -
 # --- fee, time, where, online ----------------------------------------------------------------
 
 
+_CUT = re.compile(r"([^«…]{20,}?)…")
+_SENTENCE_REST = re.compile(r".*?(?:[.;](?=\s)|$)", re.DOTALL)
+
+
+def whole_sentences(text: str, record: Record) -> str:
+    """The fee text with each note passage it cut short ("… quy định mức thu, chế độ thu…")
+    finished to the end of its sentence, from the record's own note: nothing cut mid-sentence."""
+    notes = [normalize(method["note"]) for method in record["methods"] if method["note"]]
+
+    def finish(match: re.Match[str]) -> str:
+        passage = match.group(1)
+        key = passage[-40:]
+        for note in notes:
+            start = note.find(key)
+            if start >= 0:
+                rest = _SENTENCE_REST.match(note, start + len(key))
+                return passage + (rest.group(0) if rest else "").rstrip(".;")
+        return match.group(0)
+
+    return _CUT.sub(finish, text)
+
+
 def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
     """The fee payable today per channel (channels with the same fee said once).
 
@@ -177,7 +199,7 @@ def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
         return answer(record, [f"{NOTHING_IN_CATALOGUE} về lệ phí. Bạn hỏi {hotline()}."])
     on = on or today()
     channel_fees = fees_in_force(record, on)
-    lines = _per_channel(record, "Lệ phí", [(fee.channel, fee.text) for fee in channel_fees])
+    lines = _per_channel(record, "Lệ phí", [(fee.channel, whole_sentences(fee.text, record)) for fee in channel_fees])
     if any(fee.valid_until for fee in channel_fees):
         lines.append(f"(Mức thu tính đến ngày {on:%d/%m/%Y}.)")
     if any(fee.amount is None for fee in channel_fees):

@@ -321,3 +321,11 @@ def test_messages_split_only_between_blocks_or_sentences() -> None:
     assert joined[0] == "a" * 500 and joined[1].startswith("b" * 500 + "\nCâu một dài.")
     assert all(len(message) <= answers.MAX_MESSAGE_CHARS for message in joined) and len(joined) > 3
     assert all(message.endswith("Câu một dài.") for message in joined[1:])  # split between sentences
+
+
+def test_a_fee_note_cut_short_by_the_fee_text_is_finished_from_the_record() -> None:
+    """fees_in_force quotes notes and case labels up to a length with "…": the answer says them whole."""
+    text = answers.fee_answer(record("1.000656"), DAY).text
+    assert "…" not in text and "Thông tư số 281/2016/TT-BTC ngày 14/11/2016 của Bộ Tài chính»)" in text
+    residence = answers.fee_answer(record("1.004222"), DAY).text
+    assert "…" not in residence and "quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú được sửa đổi" in residence
