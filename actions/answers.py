@@ -10,7 +10,7 @@ items or sentences, and what does not fit is counted and left to the link or a b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from typing import Optional, Sequence
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from actions.cases import case_label, case_title
 from actions.settings import hotline
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
-from procedures_kb.fees import ONLINE, fees_in_force, today
+from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
 from procedures_kb.format import UNIT_NOT_GIVEN, document_count, method_line, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
@@ -189,6 +189,11 @@ def whole_sentences(text: str, record: Record) -> str:
     return _CUT.sub(finish, text)
 
 
+def channel_fees(record: Record, on: Optional[date] = None) -> list[FeeInForce]:
+    """fees_in_force on `on` (default today), each text with its cut passages finished."""
+    return [replace(fee, text=whole_sentences(fee.text, record)) for fee in fees_in_force(record, on or today())]
+
+
 def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
     """The fee payable today per channel (channels with the same fee said once).
 
@@ -198,11 +203,11 @@ def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
     if not record["methods"]:
         return answer(record, [f"{NOTHING_IN_CATALOGUE} về lệ phí. Bạn hỏi {hotline()}."])
     on = on or today()
-    channel_fees = fees_in_force(record, on)
-    lines = _per_channel(record, "Lệ phí", [(fee.channel, whole_sentences(fee.text, record)) for fee in channel_fees])
-    if any(fee.valid_until for fee in channel_fees):
+    fees = channel_fees(record, on)
+    lines = _per_channel(record, "Lệ phí", [(fee.channel, fee.text) for fee in fees])
+    if any(fee.valid_until for fee in fees):
         lines.append(f"(Mức thu tính đến ngày {on:%d/%m/%Y}.)")
-    if any(fee.amount is None for fee in channel_fees):
+    if any(fee.amount is None for fee in fees):
         lines.append(f"Để biết mức thu chính xác, bạn liên hệ {hotline()}.")
     return answer(record, lines, next_buttons(record, PAPERS_BUTTON, WHERE_BUTTON))
 
@@ -252,7 +257,7 @@ def online_note_limits(record: Record) -> Optional[str]:
 
 def online_answer(record: Record, on: Optional[date] = None) -> Answer:
     """Whether the dossier can be filed online: fully, partly (the note says so), or not at all."""
-    online = next((fee for fee in fees_in_force(record, on or today()) if fee.channel == ONLINE), None)
+    online = next((fee for fee in channel_fees(record, on) if fee.channel == ONLINE), None)
     buttons = next_buttons(record, WHERE_BUTTON, PAPERS_BUTTON)
     if online is None:
         others = channels_of(record)
@@ -285,7 +290,7 @@ def conditions_answer(record: Record) -> Answer:
 def overview_answer(record: Record, on: Optional[date] = None) -> Answer:
     """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
     lines = [f"Nộp tại {where_to_file(record)}."]
-    lines += [f"• {method_line(record, fee)}" for fee in fees_in_force(record, on or today())[:3]]
+    lines += [f"• {method_line(record, fee)}" for fee in channel_fees(record, on)[:3]]
     return answer(record, lines, next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON))
 
 
@@ -483,7 +488,7 @@ def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
     at most 5 short lines; the officials' steps (the catalogue's own text) behind a button."""
     if not record["methods"]:
         return official_steps_answer(record)
-    fees = fees_in_force(record, on or today())
+    fees = channel_fees(record, on)
     pairs, _ = _times(record)
     lines = [
         "Bạn làm như sau:",
