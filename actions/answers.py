@@ -19,7 +19,7 @@ from actions.cases import case_label, case_title
 from actions.settings import hotline
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
 from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
-from procedures_kb.format import UNIT_NOT_GIVEN, document_count, method_line, time_phrase, where_to_file
+from procedures_kb.format import UNIT_NOT_GIVEN, document_count, time_and_fee, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
 from procedures_kb.text import fold, normalize, words
@@ -269,7 +269,7 @@ def online_answer(record: Record, on: Optional[date] = None) -> Answer:
         if limits
         else "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
     )
-    return answer(record, [head, f"• {method_line(record, online)}"], buttons)
+    return answer(record, [head, f"• {online.channel}: {time_and_fee(record, online)}"], buttons)
 
 
 def conditions_answer(record: Record) -> Answer:
@@ -290,7 +290,8 @@ def conditions_answer(record: Record) -> Answer:
 def overview_answer(record: Record, on: Optional[date] = None) -> Answer:
     """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
     lines = [f"Nộp tại {where_to_file(record)}."]
-    lines += [f"• {method_line(record, fee)}" for fee in channel_fees(record, on)[:3]]
+    per_channel = [(fee.channel, time_and_fee(record, fee)) for fee in channel_fees(record, on)]
+    lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(record, per_channel)]
     return answer(record, lines, next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON))
 
 

@@ -21,7 +21,7 @@ from procedures_kb.text import fold
 CASE_LABELS_FILE: Path = KB_DIR / "case_labels.yml"
 MAX_LABEL_CHARS = 40
 _HEADING_LEAD = re.compile(
-    r"^[\W\d_]*(?:\(?(?:[a-zđ]|[ivx]+|\d+)?(?:\.\d+)*\)\s*)?(?:(?:trong )?trường hợp|đối với)?\s*[:,-]?\s*", re.IGNORECASE
+    r"^[\W\d_]*(?:\(?(?:[a-zđ]|[ivx]+|\d+)?(?:\.\d+)*\)\s*)?(?:(?:đối với|trong|trường hợp|về)\s+)*[:,-]?\s*", re.IGNORECASE
 )
 _WORD = re.compile(r"\w+")
 
@@ -45,26 +45,23 @@ def _curated_entry(record: Record, heading: str) -> Optional[dict]:
 
 
 def case_title(record: Record, heading: str) -> str:
-    """The case as an answer names it: the curated label, else the whole heading without its numbering."""
+    """The case as an answer names it: the curated label, else the whole heading without its
+    numbering, its "Đối với trường hợp" and the procedure's own name."""
     entry = _curated_entry(record, heading)
     if entry:
         return entry["label"]
-    stripped = _HEADING_LEAD.sub("", heading, count=1).strip() or heading
-    return stripped[:1].upper() + stripped[1:]
+    words = (_HEADING_LEAD.sub("", heading, count=1).strip() or heading).split()
+    name = fold(re.sub(r"^thủ tục\s+", "", record["name"], flags=re.IGNORECASE)).split()
+    shared = next((index for index, (word, named) in enumerate(zip(words, name)) if fold(word) != named), min(len(words), len(name)))
+    if shared >= 2 and len(words) - shared >= 2:
+        words = words[shared:]
+    title = " ".join(words)
+    return title[:1].upper() + title[1:]
 
 
 def case_label(record: Record, heading: str) -> str:
-    """A short plain button label for one case heading (curated, else derived from the heading)."""
-    entry = _curated_entry(record, heading)
-    if entry:
-        return entry["label"]
-    label = _HEADING_LEAD.sub("", heading, count=1).strip() or heading
-    name = fold(record["name"])
-    words = label.split()
-    while words and name.startswith(fold(" ".join(words[:1]))) and fold(" ".join(words[:2])) in name and len(words) > 2:
-        words = words[1:]  # drop the procedure's own words ("Đăng ký thường trú …")
-    label = " ".join(words)
-    label = label[:1].upper() + label[1:]
+    """A short plain button label for one case heading (curated, else the case title cut at a word)."""
+    label = case_title(record, heading)
     if len(label) <= MAX_LABEL_CHARS:
         return label
     return label[: MAX_LABEL_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"

@@ -107,7 +107,7 @@ def test_agency_answer_opens_with_where_and_how() -> None:
 
 def test_overview_opens_with_where_and_keeps_the_fee_in_force() -> None:
     answer = answers.overview_answer(record("3.000347"), DAY)
-    assert answer.text.startswith("Nộp tại ") and "• Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" in answer.text
+    assert answer.text.startswith("Nộp tại ") and "• Trực tuyến, Trực tiếp: 5 ngày làm việc; lệ phí 135.000 đồng" in answer.text  # said once
     assert [b["title"] for b in answer.buttons][:2] == ["Giấy tờ cần nộp", "Các bước"]
 
 
@@ -260,6 +260,10 @@ def test_case_menu_uses_plain_labels() -> None:
     building = record("1.013225")
     labels = [case_label(building, case) for case in answers.document_cases(building)]
     assert labels[-1] == "Công trình nhà ở riêng lẻ" and all(len(label) <= 40 for label in labels)
+    stay = record("1.000049")  # "A.1) Về cấp chứng chỉ …": numbering and "Về" dropped, whole words
+    assert case_label(stay, answers.document_cases(stay)[0]) == "Cấp chứng chỉ hành nghề đo đạc và bản…"
+    temporary = record("1.004194")  # "Đăng ký tạm trú theo danh sách, …": curated
+    assert [case_label(temporary, case) for case in answers.document_cases(temporary)][1] == "Theo danh sách (nhiều người)"
 
 
 @pytest.mark.parametrize(
@@ -268,6 +272,8 @@ def test_case_menu_uses_plain_labels() -> None:
         ("1.004222", "nhập hộ khẩu cho vợ về nhà chồng cần gì", 2),
         ("1.004222", "dang ky thuong tru o nha thue can giay to gi", 5),
         ("1.013225", "xin giấy phép xây nhà ở riêng lẻ cần gì", 6),
+        ("1.013831", "sang tên sổ đỏ cho con cần giấy tờ gì", 0),
+        ("1.012786", "mất trang bổ sung của sổ đỏ làm lại cần gì", 1),
         ("1.004222", "nhập hộ khẩu cần giấy tờ gì", None),
         ("1.013225", "giấy phép xây dựng cần gì", None),
     ],
