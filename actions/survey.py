@@ -115,11 +115,11 @@ class Texts:
     DECLINED = "Dạ vâng, cảm ơn bạn. Bạn cần hỏi thêm gì về thủ tục hành chính không ạ?"
 
 
-def options(labels: list[str]) -> tuple[str, list[dict[str, str]]]:
-    """Numbered lines for typing, and buttons whose payload is the label itself (read back
-    by `choices.choose`, so a press and a typed answer go the same way)."""
-    lines = "\n".join(f"{number}. {label}" for number, label in enumerate(labels, 1))
-    return lines, [{"title": label, "payload": label} for label in labels]
+def options(labels: list[str]) -> list[dict[str, str]]:
+    """Buttons whose payload is the label itself (read back by `choices.choose`, so a press, a
+    typed label and a typed number, the button's place, go the same way). The choices are said
+    once, as buttons: every channel shows them in order (the terminal numbers them)."""
+    return [{"title": label, "payload": label} for label in labels]
 
 
 def has_response(code: str) -> bool:
@@ -208,8 +208,7 @@ class ActionAskSurveyOverall(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = tracker.get_slot("survey_dossier")
         question = Texts.ASK_OVERALL.format(code=code, count=question_count(code, False)) if code else Texts.ASK_OVERALL_GENERAL
-        lines, buttons = options(list(SATISFACTION_LABELS.values()))
-        dispatcher.utter_message(text=f"{question}\n{lines}", buttons=buttons)
+        dispatcher.utter_message(text=question, buttons=options(list(SATISFACTION_LABELS.values())))
         return []
 
 
@@ -231,8 +230,7 @@ class _AskCriterion(Action, ABC):
         # numbered within the whole questionnaire announced at the start (the overall question is 1)
         total = question_count(tracker.get_slot("survey_dossier"), False)
         question = Texts.ASK_CRITERION.format(number=self.number + 1, count=total, question=self.criterion.question)
-        lines, buttons = options(list(self.criterion.choices.values()))
-        dispatcher.utter_message(text=f"{question}\n{lines}\n{Texts.SKIP_HINT}", buttons=buttons)
+        dispatcher.utter_message(text=f"{question}\n{Texts.SKIP_HINT}", buttons=options(list(self.criterion.choices.values())))
         return []
 
 
