@@ -247,6 +247,9 @@ def agency_answer(record: Record) -> Answer:
 _PARTLY_ONLINE = re.compile(r"truc tuyen mot phan|dat lich|lich hen|hen truoc|den truc tiep|xuat trinh ban chinh")
 
 
+_PARTLY_IN_NAME = re.compile(r"truc tuyen mot phan")
+
+
 def online_note_limits(record: Record) -> Optional[str]:
     """The sentence of the online channel's note saying part of it is done in person, if any."""
     for method in record["methods"]:
@@ -264,11 +267,15 @@ def online_answer(record: Record, on: Optional[date] = None) -> Answer:
         how = f" Cách nộp: {channel_words(others)}." if others else ""
         return answer(record, [f"Chưa nộp online được: danh mục quốc gia không có cách nộp trực tuyến.{how}", f"Nơi nộp: {where_to_file(record)}."], buttons)
     limits = online_note_limits(record)
-    head = (
-        f"Nộp online được một phần: Cổng ghi «{limits}»."
-        if limits
-        else "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
-    )
+    if _PARTLY_IN_NAME.search(fold(record["name"])):
+        head = (
+            "Nộp online được một phần: Cổng ghi đây là dịch vụ công trực tuyến một phần, "
+            "nên có bước bạn vẫn phải đến cơ quan làm trực tiếp."
+        )
+    elif limits:
+        head = f"Nộp online được một phần: Cổng ghi «{limits}»."
+    else:
+        head = "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
     return answer(record, [head, f"• {online.channel}: {time_and_fee(record, online)}"], buttons)
 
 

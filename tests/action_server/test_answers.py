@@ -303,8 +303,15 @@ def test_online_answer_tells_full_online_from_partly_online_and_none() -> None:
     full = answers.online_answer(record("1.004222"), DAY)
     assert full.text.startswith("Có, nộp hồ sơ online được") and "• Trực tuyến: 7 ngày làm việc; lệ phí 10.000 đồng" in full.text
     assert_phone_sized(full, "1.004222")
-    partly = answers.online_answer(record("1.013086"), DAY)
-    assert partly.text.startswith("Nộp online được một phần: Cổng ghi «") and "trực tuyến một phần" in partly.text
+    partly = answers.online_answer(record("1.013086"), DAY)  # named "… dịch vụ công trực tuyến một phần"
+    assert partly.text.startswith("Nộp online được một phần: Cổng ghi đây là dịch vụ công trực tuyến một phần")
+    noted = {**record("1.004222"), "methods": [
+        {**m, "note": "Nộp hồ sơ trên Cổng. Trường hợp thực hiện dịch vụ công trực tuyến một phần thì đến nhận kết quả trực tiếp."}
+        for m in record("1.004222")["methods"]
+    ]}
+    assert answers.online_answer(noted, DAY).text.startswith(
+        "Nộp online được một phần: Cổng ghi «Trường hợp thực hiện dịch vụ công trực tuyến một phần thì đến nhận kết quả trực tiếp.»"
+    )
     no_online = {**record("1.004222"), "methods": [m for m in record("1.004222")["methods"] if m["channel"] != "Trực tuyến"]}
     assert answers.online_answer(no_online, DAY).text.startswith("Chưa nộp online được")
 
