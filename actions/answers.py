@@ -294,12 +294,19 @@ def conditions_answer(record: Record) -> Answer:
     return answer(record, ["Điều kiện theo Cổng Dịch vụ công:", *sentences(conditions)], buttons)
 
 
-def overview_answer(record: Record, on: Optional[date] = None) -> Answer:
-    """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
+def overview_answer(record: Record, on: Optional[date] = None, case: Optional[int] = None) -> Answer:
+    """What a citizen naming only a need gets: where, time and fee, then what to ask next.
+
+    `case`: the index of the document case the question named ("nhập hộ khẩu cho vợ về nhà
+    chồng"): the papers button opens that case's papers."""
     lines = [f"Nộp tại {where_to_file(record)}."]
     per_channel = [(fee.channel, time_and_fee(record, fee)) for fee in channel_fees(record, on)]
     lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(record, per_channel)]
-    return answer(record, lines, next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON))
+    buttons = next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON)
+    if case is not None:
+        label = case_label(record, document_cases(record)[case])
+        buttons[0] = button(f"Giấy tờ: {label}", "ask_documents", record, document_case=str(case + 1))
+    return answer(record, lines, buttons)
 
 
 def full_name_answer(record: Record) -> Answer:

@@ -30,7 +30,6 @@ ANSWERS: dict[str, Callable[[Record], answers.Answer]] = {
     "ask_steps": answers.citizen_steps_answer,
     "ask_online": answers.online_answer,
     "ask_conditions": answers.conditions_answer,
-    "ask_procedure": answers.overview_answer,
 }
 # What a button asks for beyond the plain answer (entity `detail`).
 DETAILS: dict[str, Callable[[Record], answers.Answer]] = {
@@ -114,6 +113,10 @@ class ActionAnswerProcedure(Action):
             say(dispatcher, DETAILS[detail](record))
         elif aspect == "ask_documents":
             say(dispatcher, ActionAnswerProcedure._documents(tracker, record, detail == answers.CASE_PAPERS))
+        elif aspect == "ask_procedure":
+            cases = answers.document_cases(record)
+            named = named_case(record, cases, tracker.latest_message.get("text") or "") if cases else None
+            say(dispatcher, answers.overview_answer(record, case=named))
         else:
             say(dispatcher, ANSWERS[aspect](record))
 

@@ -28,7 +28,12 @@ def short_name(record: Record) -> str:
     name = name[:1].upper() + name[1:]
     if len(name) <= MAX_SHORT_NAME_CHARS:
         return name
-    cuts = [match.start() for match in _CLAUSE_START.finditer(name) if MIN_SHORT_NAME_CHARS <= match.start() <= MAX_SHORT_NAME_CHARS]
+    cuts = [
+        match.start()
+        for match in _CLAUSE_START.finditer(name)
+        if MIN_SHORT_NAME_CHARS <= match.start() <= MAX_SHORT_NAME_CHARS
+        and name[: match.start()].count("(") == name[: match.start()].count(")")  # never inside brackets
+    ]
     if cuts:
         return name[: cuts[-1]].rstrip(" ,;:")
     return name[: MAX_SHORT_NAME_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

@@ -117,6 +117,7 @@ def test_short_names_are_at_most_80_characters_and_the_full_name_is_one_tap_away
     assert short_name(long_name) == "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"
     assert all(len(short_name(r)) <= MAX_SHORT_NAME_CHARS for r in default_records().values())
     assert short_name(record("1.001193")) == "Đăng ký khai sinh"  # "Thủ tục" dropped
+    assert short_name(record("1.013225")) == "Cấp giấy phép xây dựng mới đối với công trình cấp III, cấp IV"  # not inside "(…)"
     fee = answers.fee_answer(long_name, DAY)
     full = next(b for b in fee.buttons if b["title"] == "Tên đầy đủ")
     assert full["payload"] == '/ask_procedure{"procedure": "1.013831", "detail": "name"}'

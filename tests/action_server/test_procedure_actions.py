@@ -75,6 +75,13 @@ def test_a_question_naming_the_case_gets_that_case_directly(dispatcher: Collecti
     assert dispatcher.messages[0]["text"].startswith("Giấy tờ chính cần nộp — Nhà người thân:")
 
 
+def test_a_bare_need_naming_the_case_offers_that_case_s_papers(dispatcher: CollectingDispatcher) -> None:
+    run(ActionAnswerProcedure(), make_tracker("ask_procedure", "nhập hộ khẩu cho vợ về nhà chồng", [RESIDENCE]), dispatcher)
+    assert dispatcher.messages[0]["text"].startswith("Nộp tại Công an cấp Xã.")
+    first = dispatcher.messages[-1]["buttons"][0]
+    assert first == {"title": "Giấy tờ: Nhà người thân", "payload": '/ask_documents{"procedure": "1.004222", "document_case": "3"}'}
+
+
 def test_case_papers_and_official_steps_and_full_name_come_from_buttons(dispatcher: CollectingDispatcher) -> None:
     birth = {"entity": "procedure", "value": "1.001193"}
     run(ActionAnswerProcedure(), make_tracker("ask_documents", "/ask_documents", [birth, {"entity": "detail", "value": "case_papers"}]), dispatcher)
