@@ -62,7 +62,6 @@ FEE_BUTTON = ("Lệ phí", "ask_fee")
 WHERE_BUTTON = ("Nộp ở đâu", "ask_agency")
 PAPERS_BUTTON = ("Giấy tờ cần nộp", "ask_documents")
 STEPS_BUTTON = ("Các bước", "ask_steps")
-TIME_BUTTON = ("Bao lâu có kết quả", "ask_processing_time")
 
 
 def next_buttons(record: Record, *wanted: tuple[str, str]) -> list[Button]:
@@ -142,7 +141,7 @@ def channel_words(channels: Sequence[str]) -> str:
     return ", ".join(said[:-1]) + f" hoặc {said[-1]}" if len(said) > 1 else said[0]
 
 
-def _by_value(record: Record, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+def _by_value(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """(value, channels) with the channels sharing a value together, in the record's channel order."""
     merged: dict[str, list[str]] = {}
     for channel, value in pairs:
@@ -152,9 +151,9 @@ def _by_value(record: Record, pairs: Sequence[tuple[str, str]]) -> list[tuple[st
     return list(merged.items())
 
 
-def _per_channel(record: Record, label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
+def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """"Lệ phí 25.000 đồng, mọi cách nộp." when every channel says the same, else one line per value."""
-    grouped = _by_value(record, pairs)
+    grouped = _by_value(pairs)
     if len(grouped) == 1:
         value, channels = grouped[0]
         scope = "mọi cách nộp" if len(channels) > 1 else f"nộp {channel_words(channels)}"
@@ -204,7 +203,7 @@ def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
         return answer(record, [f"{NOTHING_IN_CATALOGUE} về lệ phí. Bạn hỏi {hotline()}."])
     on = on or today()
     fees = channel_fees(record, on)
-    lines = _per_channel(record, "Lệ phí", [(fee.channel, fee.text) for fee in fees])
+    lines = _per_channel("Lệ phí", [(fee.channel, fee.text) for fee in fees])
     if any(fee.valid_until for fee in fees):
         lines.append(f"(Mức thu tính đến ngày {on:%d/%m/%Y}.)")
     if any(fee.amount is None for fee in fees):
@@ -225,7 +224,7 @@ def time_answer(record: Record) -> Answer:
     if not record["methods"]:
         return answer(record, [f"{NOTHING_IN_CATALOGUE} về thời hạn giải quyết. Bạn hỏi {hotline()}."])
     pairs, bare = _times(record)
-    lines = _per_channel(record, "Thời hạn giải quyết", pairs)
+    lines = _per_channel("Thời hạn giải quyết", pairs)
     if bare:
         lines.append(f"Thời hạn chỉ có con số: {UNIT_NOT_GIVEN}.")
     if len(pairs) > len(set(channel for channel, _ in pairs)) and len(set(pairs)) > len({c for c, _ in pairs}):
@@ -301,7 +300,7 @@ def overview_answer(record: Record, on: Optional[date] = None, case: Optional[in
     chồng"): the papers button opens that case's papers."""
     lines = [f"Nộp tại {where_to_file(record)}."]
     per_channel = [(fee.channel, time_and_fee(record, fee)) for fee in channel_fees(record, on)]
-    lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(record, per_channel)]
+    lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(per_channel)]
     buttons = next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON)
     if case is not None:
         label = case_label(record, document_cases(record)[case])
