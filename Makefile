@@ -31,9 +31,10 @@ lookup: setup ## interactive procedure lookup for hotline staff (knowledge base 
 test: setup ## run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures (search, fee, answer quality, NLU, database)
+bench: setup ## print the performance and accuracy figures (search, fee, answers, answer quality, NLU, database)
 	@$(PYTHON) benchmarks/bench_search.py
 	@$(PYTHON) benchmarks/bench_fee.py
+	@$(PYTHON) benchmarks/bench_answers.py
 	@$(PYTHON) benchmarks/answer_quality.py
 	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
 	@$(PYTHON) benchmarks/bench_turn.py

@@ -1,47 +1,91 @@
-"""Phone-sized Vietnamese answers built only from a knowledge-base record.
+"""Phone-sized Vietnamese answers built only from a knowledge-base record (the one module of
+dynamic answer templates).
 
-Every answer names the procedure and its code, and ends with the portal link, once. Where
-the catalogue says nothing, the answer says so instead of guessing. List items (papers,
-steps, notes) are never cut: a long list answer is several messages split between items,
-and what does not fit is counted and left to the link.
+Every answer opens with the asked fact in one short sentence, then the details, then the
+short procedure name with its code and the portal link, once, at the end. Where the
+catalogue says nothing, the answer says so and where to ask, instead of guessing. Nothing
+is cut mid-sentence: a long answer is several messages (≤ MAX_MESSAGE_CHARS) split between
+items or sentences, and what does not fit is counted and left to the link or a button.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from typing import Optional, Sequence
 
+from actions.cases import case_label, case_title
 from actions.settings import hotline
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
-from procedures_kb.fees import fees_in_force, today
-from procedures_kb.format import UNIT_NOT_GIVEN, document_count, method_line, time_phrase, where_to_file
+from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
+from procedures_kb.format import UNIT_NOT_GIVEN, document_count, time_and_fee, time_phrase, where_to_file
+from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
-from procedures_kb.text import fold, words
+from procedures_kb.text import fold, normalize, words
 
 MAX_LIST_ITEMS = 8
 MAX_NOTES = 3
-MAX_ITEM_CHARS = 220
 MAX_MESSAGE_CHARS = 900  # one phone screen or so; a single longer item gets a message of its own
 MAX_LIST_CHARS = 2700  # the items of one answer, about three messages; the rest is left to the link
+MAX_SHORT_VALUE_CHARS = 60  # a fee or time this short is followed by its channels in one sentence
+MAX_ONLY_IF_NEEDED_CHARS = 300  # "Chỉ khi cần: …" fits one line, else it goes behind a button
 NOTHING_IN_CATALOGUE = "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này"
+Button = dict[str, str]
 
 
-def title(record: Record) -> str:
-    return f"📄 {record['name']} (mã {record['code']})"
+@dataclass
+class Answer:
+    """The messages of one answer, sent in order; the buttons go with the last one."""
+
+    messages: list[str]
+    buttons: list[Button] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.messages)
 
 
-def more_at(record: Record) -> str:
-    return f"Xem đầy đủ: {record['source_url']}"
+# --- buttons ---------------------------------------------------------------------------------
 
 
-def shorten(text: str, limit: int = MAX_ITEM_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def payload(intent: str, **entities: str) -> str:
+    body = ", ".join(f'"{key}": "{value}"' for key, value in entities.items())
+    return f"/{intent}{{{body}}}"
+
+
+def button(title: str, intent: str, record: Record, **entities: str) -> Button:
+    return {"title": title, "payload": payload(intent, procedure=record["code"], **entities)}
+
+
+FEE_BUTTON = ("Lệ phí", "ask_fee")
+WHERE_BUTTON = ("Nộp ở đâu", "ask_agency")
+PAPERS_BUTTON = ("Giấy tờ cần nộp", "ask_documents")
+STEPS_BUTTON = ("Các bước", "ask_steps")
+
+
+def next_buttons(record: Record, *wanted: tuple[str, str]) -> list[Button]:
+    """Buttons to ask next, plus the full official name when the answer shows a shorter one."""
+    buttons = [button(title, intent, record) for title, intent in wanted]
+    if short_name(record) != record["name"]:
+        buttons.append(button("Tên đầy đủ", "ask_procedure", record, detail="name"))
+    return buttons
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+def footer(record: Record) -> str:
+    """The short name, the code and the one link: the last lines of every answer."""
+    return f"📄 {short_name(record)} (mã {record['code']})\n{record['source_url']}"
 
 
 def messages(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """The blocks joined into messages of at most `limit` characters, split only between blocks."""
+    """The blocks joined into messages of at most `limit` characters, split between blocks; a
+    block longer than that (a long portal note) between its sentences, and only a sentence
+    longer than a whole message at a word."""
     joined: list[str] = []
-    for block in blocks:
+    for block in (piece for block in blocks for piece in _fitting_pieces(block, limit)):
         if joined and len(joined[-1]) + 1 + len(block) <= limit:
             joined[-1] += "\n" + block
         else:
@@ -49,14 +93,38 @@ def messages(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]
     return joined
 
 
-def fitting(items: Sequence[str]) -> int:
-    """How many leading items the answer shows whole: at most MAX_LIST_ITEMS and MAX_LIST_CHARS, at least one."""
-    count, used = 0, 0
-    for item in items[:MAX_LIST_ITEMS]:
-        if count and used + len(item) > MAX_LIST_CHARS:
-            break
-        count, used = count + 1, used + len(item)
-    return count
+def _fitting_pieces(block: str, limit: int) -> list[str]:
+    if len(block) <= limit:
+        return [block]
+    pieces = []
+    for sentence in sentences(block):
+        while len(sentence) > limit:
+            cut = sentence[:limit].rsplit(" ", 1)[0]
+            pieces.append(cut)
+            sentence = sentence[len(cut):].strip()
+        pieces.append(sentence)
+    return pieces
+
+
+def answer(record: Record, blocks: Sequence[str], buttons: Sequence[Button] = ()) -> Answer:
+    return Answer(messages([*blocks, footer(record)]), list(buttons))
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.;!?])\s+|\s+(?=[-+•]\s)")
+
+
+def sentences(text: str) -> list[str]:
+    """A long text in whole sentences (or list items), for splitting into messages by meaning.
+
+    A piece that does not open a sentence (lower case, a number, "(1 bản chính)") stays with
+    the one before it."""
+    pieces: list[str] = []
+    for part in (part.strip() for part in _SENTENCE_END.split(text)):
+        if pieces and part and not (part[0].isupper() or part[0] in "-+•"):
+            pieces[-1] += " " + part
+        elif part:
+            pieces.append(part)
+    return pieces
 
 
 def left_for_the_link(counts: Sequence[tuple[int, str]]) -> list[str]:
@@ -65,9 +133,197 @@ def left_for_the_link(counts: Sequence[tuple[int, str]]) -> list[str]:
     return [f"Còn {' và '.join(named)} khác trên Cổng, ở đường dẫn dưới đây."] if named else []
 
 
+CHANNEL_WORDS = {"Trực tuyến": "online", "Trực tiếp": "trực tiếp", "Dịch vụ bưu chính": "qua bưu điện"}
+
+
+def channel_words(channels: Sequence[str]) -> str:
+    said = [CHANNEL_WORDS.get(channel, channel.lower()) for channel in channels]
+    return ", ".join(said[:-1]) + f" hoặc {said[-1]}" if len(said) > 1 else said[0]
+
+
+def _by_value(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(value, channels) with the channels sharing a value together, in the record's channel order."""
+    merged: dict[str, list[str]] = {}
+    for channel, value in pairs:
+        merged.setdefault(value, [])
+        if channel not in merged[value]:
+            merged[value].append(channel)
+    return list(merged.items())
+
+
+def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """"Lệ phí 25.000 đồng, mọi cách nộp." when every channel says the same, else one line per value."""
+    grouped = _by_value(pairs)
+    if len(grouped) == 1:
+        value, channels = grouped[0]
+        scope = "mọi cách nộp" if len(channels) > 1 else f"nộp {channel_words(channels)}"
+        if len(value) <= MAX_SHORT_VALUE_CHARS:
+            return [f"{label}: {value}, {scope}."]
+        return [f"{label} ({scope}): {value}"]
+    return [f"{label} tùy cách nộp:", *(f"• {', '.join(channels)}: {value}" for value, channels in grouped)]
+
+
+# --- fee, time, where, online ----------------------------------------------------------------
+
+
+_CUT = re.compile(r"([^«…]{20,}?)…")
+_SENTENCE_REST = re.compile(r".*?(?:[.;](?=\s)|$)", re.DOTALL)
+
+
+def whole_sentences(text: str, record: Record) -> str:
+    """The fee text with each note passage it cut short ("… quy định mức thu, chế độ thu…")
+    finished to the end of its sentence, from the record's own note: nothing cut mid-sentence."""
+    notes = [normalize(method["note"]) for method in record["methods"] if method["note"]]
+
+    def finish(match: re.Match[str]) -> str:
+        passage = match.group(1)
+        key = passage[-40:]
+        for note in notes:
+            start = note.find(key)
+            if start >= 0:
+                rest = _SENTENCE_REST.match(note, start + len(key))
+                return passage + (rest.group(0) if rest else "").rstrip(".;")
+        return match.group(0)
+
+    return _CUT.sub(finish, text)
+
+
+def channel_fees(record: Record, on: Optional[date] = None) -> list[FeeInForce]:
+    """fees_in_force on `on` (default today), each text with its cut passages finished."""
+    return [replace(fee, text=whole_sentences(fee.text, record)) for fee in fees_in_force(record, on or today())]
+
+
+def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
+    """The fee payable today per channel (channels with the same fee said once).
+
+    Where the catalogue gives no figure (the law or the province sets it), the answer says
+    what the catalogue says and points to the hotline instead of saying "miễn phí".
+    """
+    if not record["methods"]:
+        return answer(record, [f"{NOTHING_IN_CATALOGUE} về lệ phí. Bạn hỏi {hotline()}."])
+    on = on or today()
+    fees = channel_fees(record, on)
+    lines = _per_channel("Lệ phí", [(fee.channel, fee.text) for fee in fees])
+    if any(fee.valid_until for fee in fees):
+        lines.append(f"(Mức thu tính đến ngày {on:%d/%m/%Y}.)")
+    if any(fee.amount is None for fee in fees):
+        lines.append(f"Để biết mức thu chính xác, bạn liên hệ {hotline()}.")
+    return answer(record, lines, next_buttons(record, PAPERS_BUTTON, WHERE_BUTTON))
+
+
+def _times(record: Record) -> tuple[list[tuple[str, str]], bool]:
+    """(channel, time) pairs, and whether the missing unit is said once below instead of on each."""
+    remark = f" ({UNIT_NOT_GIVEN})"
+    pairs = [(method["channel"], time_phrase(method)) for method in record["methods"]]
+    bare = len({time for _, time in pairs if time.endswith(remark)}) > 1
+    return [(channel, time.removesuffix(remark) if bare else time) for channel, time in pairs], bare
+
+
+def time_answer(record: Record) -> Answer:
+    """One line per time, naming every channel it applies to ("5 ngày làm việc, mọi cách nộp")."""
+    if not record["methods"]:
+        return answer(record, [f"{NOTHING_IN_CATALOGUE} về thời hạn giải quyết. Bạn hỏi {hotline()}."])
+    pairs, bare = _times(record)
+    lines = _per_channel("Thời hạn giải quyết", pairs)
+    if bare:
+        lines.append(f"Thời hạn chỉ có con số: {UNIT_NOT_GIVEN}.")
+    if len(pairs) > len(set(channel for channel, _ in pairs)) and len(set(pairs)) > len({c for c, _ in pairs}):
+        lines.append("Cổng ghi nhiều thời hạn cho cùng một cách nộp (theo từng bước hoặc trường hợp); chi tiết ở đường dẫn dưới đây.")
+    return answer(record, lines, next_buttons(record, FEE_BUTTON, PAPERS_BUTTON))
+
+
+def channels_of(record: Record) -> list[str]:
+    return list(dict.fromkeys(method["channel"] for method in record["methods"]))
+
+
+def agency_answer(record: Record) -> Answer:
+    channels = channels_of(record)
+    how = f"; nộp {channel_words(channels)}" if channels else ""
+    return answer(record, [f"Nộp hồ sơ tại {where_to_file(record)}{how}."], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
+
+
+# Words of an online channel's note saying that only part of the procedure is done online.
+_PARTLY_ONLINE = re.compile(r"truc tuyen mot phan|dat lich|lich hen|hen truoc|den truc tiep|xuat trinh ban chinh")
+
+
+_PARTLY_IN_NAME = re.compile(r"truc tuyen mot phan")
+
+
+def online_note_limits(record: Record) -> Optional[str]:
+    """The sentence of the online channel's note saying part of it is done in person, if any."""
+    for method in record["methods"]:
+        if method["channel"] == ONLINE and method["note"]:
+            return next((s for s in sentences(method["note"]) if _PARTLY_ONLINE.search(fold(s))), None)
+    return None
+
+
+def online_answer(record: Record, on: Optional[date] = None) -> Answer:
+    """Whether the dossier can be filed online: fully, partly (the note says so), or not at all."""
+    online = next((fee for fee in channel_fees(record, on) if fee.channel == ONLINE), None)
+    buttons = next_buttons(record, WHERE_BUTTON, PAPERS_BUTTON)
+    if online is None:
+        others = channels_of(record)
+        how = f" Cách nộp: {channel_words(others)}." if others else ""
+        return answer(record, [f"Chưa nộp online được: danh mục quốc gia không có cách nộp trực tuyến.{how}", f"Nơi nộp: {where_to_file(record)}."], buttons)
+    limits = online_note_limits(record)
+    if _PARTLY_IN_NAME.search(fold(record["name"])):
+        head = (
+            "Nộp online được một phần: Cổng ghi đây là dịch vụ công trực tuyến một phần, "
+            "nên có bước bạn vẫn phải đến cơ quan làm trực tiếp."
+        )
+    elif limits:
+        head = f"Nộp online được một phần: Cổng ghi «{limits}»."
+    else:
+        head = "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
+    return answer(record, [head, f"• {online.channel}: {time_and_fee(record, online)}"], buttons)
+
+
+def conditions_answer(record: Record) -> Answer:
+    """The conditions the portal records, or an honest "not recorded" with where to ask."""
+    conditions = record["conditions"].strip()
+    buttons = next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)
+    if not conditions:
+        return answer(
+            record,
+            [f"Cổng Dịch vụ công chưa ghi điều kiện cho thủ tục này; bạn hỏi {where_to_file(record)} hoặc {hotline()} trước khi nộp nhé."],
+            buttons,
+        )
+    if fold(conditions).strip(" .") in {"khong", "khong co"}:
+        return answer(record, ["Cổng Dịch vụ công ghi: thủ tục này không có điều kiện riêng."], buttons)
+    return answer(record, ["Điều kiện theo Cổng Dịch vụ công:", *sentences(conditions)], buttons)
+
+
+def overview_answer(record: Record, on: Optional[date] = None, case: Optional[int] = None) -> Answer:
+    """What a citizen naming only a need gets: where, time and fee, then what to ask next.
+
+    `case`: the index of the document case the question named ("nhập hộ khẩu cho vợ về nhà
+    chồng"): the papers button opens that case's papers."""
+    lines = [f"Nộp tại {where_to_file(record)}."]
+    per_channel = [(fee.channel, time_and_fee(record, fee)) for fee in channel_fees(record, on)]
+    lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(per_channel)]
+    buttons = next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON)
+    if case is not None:
+        label = case_label(record, document_cases(record)[case])
+        buttons[0] = button(f"Giấy tờ: {label}", "ask_documents", record, document_case=str(case + 1))
+    return answer(record, lines, buttons)
+
+
+def full_name_answer(record: Record) -> Answer:
+    return answer(record, [f"Tên đầy đủ: {record['name']}"], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)[:2])
+
+
+# --- documents -------------------------------------------------------------------------------
+
 # Headings that split one dossier into parts everybody hands in, rather than
 # alternative cases ("Trường hợp ..."), which only some citizens are in.
 _SECTION_HEADINGS = ("giay to phai nop", "giay to phai xuat trinh", "giay to xuat trinh", "luu y", "thanh phan ho so", "ho so gom")
+# Papers only some applicants hand in.
+_CASE_SPECIFIC = re.compile(r"\b(neu co|truong hop|doi voi|neu|tuy tung|tuy theo|khi can|tru khi)\b")
+_BY_CHANNEL = re.compile(r"\btheo hinh thuc\b")  # "(nếu … nộp hồ sơ theo hình thức trực tiếp)": a channel, not a case
+_FORM = re.compile(r"^(to khai|don|mau|phieu|ban khai)\b")
+_ALTERNATIVES = re.compile(r"\bmot trong\b")  # "Một trong các giấy tờ sau:" leads alternatives
+CASE_PAPERS = "case_papers"
+CASE_PAPERS_BUTTON_TITLE = "Xem giấy tờ theo trường hợp"
 
 
 def is_section(group: Optional[str]) -> bool:
@@ -81,45 +337,127 @@ def document_cases(record: Record) -> list[str]:
     return cases if len(cases) > 1 else []
 
 
-def documents_answer(record: Record, case: Optional[str] = None) -> list[str]:
-    """Papers for everyone plus those of the chosen case, under their section headings.
+@dataclass
+class _Block:
+    """A paper, or a lead-in with the papers it leads ("một trong các giấy tờ sau:")."""
 
-    Papers are numbered with their copy counts; notes (explanations, rules) are not numbered
-    and carry no counts; a lead-in ("… các giấy tờ sau:") is shown only before what it leads.
-    """
-    cases = document_cases(record)
-    rows = _by_group(_unique([row for row in record["documents"] if row["group"] not in cases or row["group"] == case]))
-    kinds = [row_kind(row) for row in rows]
-    if RowKind.PAPER not in kinds:
-        return _no_papers(record, [row for row, kind in zip(rows, kinds) if kind is RowKind.NOTE])
-    heading = f"Hồ sơ cần có — trường hợp: {case}" if case else "Hồ sơ cần có"
-    headed = any(row["group"] for row, kind in zip(rows, kinds) if kind is RowKind.PAPER)
-    blocks, left = [f"{title(record)}\n{heading}:"], {RowKind.PAPER: 0, RowKind.NOTE: 0}
-    shown, used, full = {RowKind.PAPER: 0, RowKind.NOTE: 0}, 0, False
-    for group, members in groupby(zip(rows, kinds), key=lambda pair: pair[0]["group"]):
-        pending = [f"[{group or 'Giấy tờ chung'}]"] if headed and (case is None or group != case) else []
-        for row, kind in members:
-            if kind is RowKind.LEAD_IN:
-                pending.append(display_name(row))
-                continue
-            block = "\n".join([*pending, _document_line(row, kind, shown[RowKind.PAPER] + 1)])
-            limit = MAX_LIST_ITEMS if kind is RowKind.PAPER else MAX_NOTES
-            first_paper = kind is RowKind.PAPER and not shown[kind]
-            if full or shown[kind] >= limit or (used + len(block) > MAX_LIST_CHARS and not first_paper):
-                left[kind] += 1
-                full = full or kind is RowKind.PAPER  # after a paper left out, everything is left out
-                continue
-            blocks.append(block)
-            shown[kind], used, pending = shown[kind] + 1, used + len(block), []
-    blocks += left_for_the_link([(left[RowKind.PAPER], "giấy tờ"), (left[RowKind.NOTE], "ghi chú")])
-    return messages([*blocks, more_at(record)])
+    lead_in: Optional[str]
+    papers: list[Document]
+
+    @property
+    def case_specific(self) -> bool:
+        """A lead-in decides for its papers; a lone paper by its own words ("(nếu có)", "Trường hợp …")."""
+        text = fold(self.lead_in or display_name(self.papers[0]))
+        first_clause = re.split(r";|\.\s", text, maxsplit=1)[0]
+        return bool(_CASE_SPECIFIC.search(first_clause)) and not _BY_CHANNEL.search(first_clause)
+
+    @property
+    def is_form(self) -> bool:
+        return not self.lead_in and bool(self.papers[0]["form"] or _FORM.match(fold(display_name(self.papers[0]))))
 
 
-def _document_line(row: Document, kind: RowKind, number: int) -> str:
-    if kind is RowKind.NOTE:
-        return f"Lưu ý: {display_name(row)}"
+def _blocks(rows: list[Document]) -> tuple[list[_Block], list[Document]]:
+    """The papers in blocks (a lead-in keeps its papers), and the notes."""
+    blocks: list[_Block] = []
+    notes: list[Document] = []
+    lead: Optional[_Block] = None
+    for group, members in groupby(rows, key=lambda row: row["group"]):
+        lead = None
+        for row in members:
+            kind = row_kind(row)
+            if kind is RowKind.NOTE:
+                notes.append(row)
+            elif kind is RowKind.LEAD_IN:
+                lead = _Block(display_name(row), [])
+                blocks.append(lead)
+            elif lead is not None:
+                lead.papers.append(row)
+            else:
+                blocks.append(_Block(None, [row]))
+    return [block for block in blocks if block.papers], notes
+
+
+def _paper_line(row: Document, number: Optional[int]) -> str:
     counted = row["original"] or row["copies"]
-    return f"{number}. {display_name(row)}" + (f" ({document_count(row)})" if counted else "")
+    text = display_name(row) + (f" ({document_count(row)})" if counted else "")
+    return f"{number}. {text}" if number else f"   – {text}"
+
+
+def _block_text(block: _Block, number: int) -> str:
+    if not block.lead_in:
+        return _paper_line(block.papers[0], number)
+    alternatives = bool(_ALTERNATIVES.search(fold(block.lead_in)))
+    if alternatives:
+        return "\n".join([f"{number}. {block.lead_in}", *(_paper_line(row, None) for row in block.papers)])
+    return "\n".join([block.lead_in, *(_paper_line(row, number + index) for index, row in enumerate(block.papers))])
+
+
+def _numbered(blocks: list[_Block], first: int = 1) -> tuple[list[str], int]:
+    """The blocks that fit (whole), and how many papers are left out."""
+    texts, number, used, left = [], first, 0, 0
+    for block in blocks:
+        text = _block_text(block, number)
+        if texts and (number - first >= MAX_LIST_ITEMS or used + len(text) > MAX_LIST_CHARS):
+            left += len(block.papers)
+            continue
+        texts.append(text)
+        used += len(text)
+        number += 1 if block.lead_in and _ALTERNATIVES.search(fold(block.lead_in)) else len(block.papers)
+    return texts, left
+
+
+def _rows(record: Record, case: Optional[str]) -> list[Document]:
+    cases = document_cases(record)
+    return _by_group(_unique([row for row in record["documents"] if row["group"] not in cases or row["group"] == case]))
+
+
+def documents_answer(record: Record, case: Optional[str] = None, case_papers: bool = False) -> Answer:
+    """The papers every applicant needs first (forms first), then "chỉ khi cần" in one line,
+    with the case-specific papers and the notes behind a button.
+
+    `case_papers`: the answer behind that button (the case-specific papers and the notes).
+    """
+    rows = _rows(record, case)
+    blocks, notes = _blocks(rows)
+    if not blocks:
+        return _no_papers(record, notes)
+    main = sorted((b for b in blocks if not b.case_specific), key=lambda b: not b.is_form)
+    specific = [b for b in blocks if b.case_specific]
+    whose = f" — {case_title(record, case)}" if case else ""
+    buttons = next_buttons(record, FEE_BUTTON, WHERE_BUTTON)
+    if case_papers:
+        items, left = _numbered(specific)
+        shown_notes = [f"Lưu ý: {display_name(row)}" for row in notes[:MAX_NOTES]]
+        head = f"Giấy tờ chỉ nộp khi đúng trường hợp của bạn{whose}:" if specific else f"Lưu ý về hồ sơ{whose}:"
+        closing = left_for_the_link([(left, "giấy tờ"), (len(notes) - len(shown_notes), "ghi chú")])
+        return answer(record, [head, *items, *shown_notes, *closing], buttons)
+    lead_blocks = main or specific
+    items, left = _numbered(lead_blocks)
+    head = f"Giấy tờ chính cần nộp{whose}:" if main else f"Giấy tờ cần nộp tùy trường hợp{whose}:"
+    lines = [head, *items, *left_for_the_link([(left, "giấy tờ")])]
+    hidden = []  # what the button shows
+    if main and specific:
+        only_if = "; ".join(" ".join([b.lead_in or "", *map(display_name, b.papers)]).strip().rstrip(";.") for b in specific)
+        if len(only_if) <= MAX_ONLY_IF_NEEDED_CHARS:
+            lines.append(f"Chỉ khi cần: {only_if}")
+        else:
+            hidden.append(f"{sum(len(b.papers) for b in specific)} giấy tờ chỉ nộp khi đúng trường hợp")
+    if notes:
+        hidden.append(f"{len(notes)} lưu ý của Cổng")
+    if hidden:
+        lines.append(f"Còn {' và '.join(hidden)}: bấm «{CASE_PAPERS_BUTTON_TITLE}».")
+        case_entities = {"document_case": str(document_cases(record).index(case) + 1)} if case else {}
+        buttons.insert(0, button(CASE_PAPERS_BUTTON_TITLE, "ask_documents", record, detail=CASE_PAPERS, **case_entities))
+    return answer(record, lines, buttons)
+
+
+def case_menu(record: Record, cases: list[str]) -> Answer:
+    """Multi-case documents: the papers differ by case, so ask which, with plain labels."""
+    buttons = [
+        button(case_label(record, case), "ask_documents", record, document_case=str(index))
+        for index, case in enumerate(cases, 1)
+    ]
+    return answer(record, ["Giấy tờ cần nộp tùy trường hợp của bạn. Bạn thuộc trường hợp nào?"], buttons)
 
 
 def _unique(rows: list[Document]) -> list[Document]:
@@ -137,107 +475,72 @@ def _unique(rows: list[Document]) -> list[Document]:
 
 
 def _by_group(rows: list[Document]) -> list[Document]:
-    """The rows of each group together, groups in order of first appearance, so each heading shows once."""
+    """The rows of each group together, groups in order of first appearance."""
     first_seen = {group: index for index, group in reversed(list(enumerate(row["group"] for row in rows)))}
     return sorted(rows, key=lambda row: first_seen[row["group"]])
 
 
-def _no_papers(record: Record, notes: list[Document]) -> list[str]:
+def _no_papers(record: Record, notes: list[Document]) -> Answer:
     """No paper listed: say so, with the portal's own remarks when they are sentences ("Do UBND cấp tỉnh quy định")."""
     remarks = [f"Ghi chú của Cổng: {display_name(row)}" for row in notes if len(words(row["name"])) >= 3]
-    return messages([title(record), f"{NOTHING_IN_CATALOGUE} về thành phần hồ sơ.", *remarks[:MAX_NOTES], more_at(record)])
+    return answer(
+        record,
+        [f"{NOTHING_IN_CATALOGUE} về thành phần hồ sơ; bạn hỏi {hotline()}.", *remarks[:MAX_NOTES]],
+        next_buttons(record, FEE_BUTTON, WHERE_BUTTON),
+    )
 
 
-def fee_answer(record: Record, on: Optional[date] = None) -> str:
-    """The fee payable today per channel (channels with the same fee on one line).
+# --- steps -----------------------------------------------------------------------------------
 
-    Where the catalogue gives no figure (the law or the province sets it), the answer says
-    what the catalogue says and points to the hotline instead of saying "miễn phí".
-    """
+OFFICIAL_STEPS = "official_steps"
+OFFICIAL_STEPS_BUTTON_TITLE = "Các bước của cơ quan"
+MAX_RESULT_CHARS = 90
+
+
+def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
+    """What the citizen does, from the record (where and how to file, the fee, the result), in
+    at most 5 short lines; the officials' steps (the catalogue's own text) behind a button."""
     if not record["methods"]:
-        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về lệ phí. {more_at(record)}"
-    on = on or today()
-    channel_fees = fees_in_force(record, on)
-    lines = [title(record), f"Lệ phí theo cách nộp (áp dụng ngày {on:%d/%m/%Y}):"]
-    by_text = groupby(sorted(channel_fees, key=lambda fee: fee.text), key=lambda fee: fee.text)
-    merged = {text: [fee.channel for fee in fees] for text, fees in by_text}
-    ordered = sorted(merged.items(), key=lambda item: min(_channel_rank(record, channel) for channel in item[1]))
-    lines += [f"• {', '.join(channels)}: {text}" for text, channels in ordered]
-    if any(fee.amount is None for fee in channel_fees):
-        lines.append(f"Để biết mức thu chính xác, bạn liên hệ {hotline()}.")
-    return "\n".join([*lines, "", more_at(record)])
-
-
-def _channel_rank(record: Record, channel: str) -> int:
-    return next(index for index, method in enumerate(record["methods"]) if method["channel"] == channel)
-
-
-def time_answer(record: Record) -> str:
-    """One line per time, naming every channel it applies to ("Trực tiếp, Trực tuyến: 5 ngày làm việc")."""
-    if not record["methods"]:
-        return f"{title(record)}\n{NOTHING_IN_CATALOGUE} về thời hạn giải quyết. {more_at(record)}"
-    channels_by_time: dict[str, dict[str, None]] = {}
-    for method in record["methods"]:
-        channels_by_time.setdefault(time_phrase(method), {})[method["channel"]] = None
-    remark = f" ({UNIT_NOT_GIVEN})"
-    bare_numbers = sum(time.endswith(remark) for time in channels_by_time) > 1  # say the remark once, below
-    lines = [title(record), "Thời hạn giải quyết theo cách nộp:"]
-    lines += [
-        f"• {', '.join(channels)}: {time.removesuffix(remark) if bare_numbers else time}"
-        for time, channels in channels_by_time.items()
+        return official_steps_answer(record)
+    fees = channel_fees(record, on)
+    pairs, _ = _times(record)
+    lines = [
+        "Bạn làm như sau:",
+        "1. Chuẩn bị giấy tờ (bấm «Giấy tờ cần nộp»).",
+        f"2. Nộp hồ sơ {channel_words(channels_of(record))} tại {where_to_file(record)}.",
     ]
-    if bare_numbers:
-        lines.append(f"Thời hạn chỉ có con số: {UNIT_NOT_GIVEN}.")
-    channel_lines = [channel for channels in channels_by_time.values() for channel in channels]
-    if len(channel_lines) > len(set(channel_lines)):
-        lines.append("Cổng ghi nhiều thời hạn cho cùng một cách nộp (theo từng bước hoặc trường hợp); chi tiết ở đường dẫn dưới đây.")
-    return "\n".join([*lines, "", more_at(record)])
+    fee_texts = list(dict.fromkeys(fee.text for fee in fees))
+    if len(fee_texts) == 1 and len(fee_texts[0]) <= 80:
+        lines.append(f"3. Lệ phí: {fee_texts[0]}.")
+    else:
+        lines.append("3. Nộp lệ phí theo cách nộp (bấm «Lệ phí»).")
+    times = list(dict.fromkeys(time for _, time in pairs))
+    result = next((name for name in record["result"] if len(name) <= MAX_RESULT_CHARS), None)
+    when = f" sau {times[0]}" if len(times) == 1 else ""
+    lines.append(f"4. Nhận kết quả{when}" + (f": {result}." if result else "."))
+    buttons = [button(OFFICIAL_STEPS_BUTTON_TITLE, "ask_steps", record, detail=OFFICIAL_STEPS)]
+    return answer(record, lines, buttons + next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
 
 
-def agency_answer(record: Record) -> str:
-    channels = ", ".join(method["channel"].lower() for method in record["methods"]) or "không ghi"
-    return "\n".join(
-        [title(record), f"Nơi nộp hồ sơ: {where_to_file(record)}", f"Cách nộp: {channels}.", "", more_at(record)]
-    )
-
-
-def online_answer(record: Record, portal_url: str, on: Optional[date] = None) -> str:
-    online = next((fee for fee in fees_in_force(record, on or today()) if fee.channel == "Trực tuyến"), None)
-    if online is None:
-        verdict = "Theo danh mục quốc gia, thủ tục này chưa có hình thức nộp trực tuyến."
-        return "\n".join([title(record), verdict, f"Nơi nộp: {where_to_file(record)}", "", more_at(record)])
-    return "\n".join(
-        [
-            title(record),
-            "Có, thủ tục này nộp trực tuyến được.",
-            f"• {method_line(record, online)}",
-            f"Nộp tại Cổng Dịch vụ công quốc gia: {portal_url}",
-            more_at(record),
-        ]
-    )
-
-
-def conditions_answer(record: Record) -> str:
-    if not record["conditions"] or record["conditions"].lower() in {"không", "không có"}:
-        return f"{title(record)}\nDanh mục quốc gia không đặt điều kiện riêng cho thủ tục này. {more_at(record)}"
-    return "\n".join([title(record), "Điều kiện:", shorten(record["conditions"], 900), "", more_at(record)])
-
-
-def steps_answer(record: Record) -> list[str]:
+def official_steps_answer(record: Record) -> Answer:
+    """The catalogue's steps, whole, numbered; the rest left to the link."""
     if not record["steps"]:
-        return [f"{title(record)}\n{NOTHING_IN_CATALOGUE} về trình tự thực hiện. {more_at(record)}"]
+        return answer(record, [f"{NOTHING_IN_CATALOGUE} về trình tự thực hiện; bạn hỏi {hotline()}."])
     unique_steps: dict[str, str] = {}  # a few records list a step twice
     for step in record["steps"]:
         unique_steps.setdefault(fold(step), without_bullets(step))
     steps = [f"{number}. {step}" for number, step in enumerate(unique_steps.values(), 1)]
-    shown = fitting(steps)
+    shown = _fitting(steps)
     closing = left_for_the_link([(len(steps) - shown, "bước")])
-    return messages([f"{title(record)}\nCác bước thực hiện:", *steps[:shown], *closing, more_at(record)])
+    return answer(record, ["Các bước theo Cổng Dịch vụ công:", *steps[:shown], *closing], next_buttons(record, PAPERS_BUTTON))
 
 
-def overview_answer(record: Record, on: Optional[date] = None) -> str:
-    """What a citizen naming only a need gets: where, time and fee, then what to ask next."""
-    lines = [title(record), f"Nơi nộp: {where_to_file(record)}"]
-    lines += [f"• {method_line(record, fee)}" for fee in fees_in_force(record, on or today())[:3]]
-    lines += ["", "Bạn có thể hỏi tiếp: cần giấy tờ gì, lệ phí, bao lâu, nộp online được không."]
-    return "\n".join(lines)
+def _fitting(items: Sequence[str]) -> int:
+    """How many leading items the answer shows whole: at most MAX_LIST_ITEMS and MAX_LIST_CHARS, at least one."""
+    count, used = 0, 0
+    for item in items[:MAX_LIST_ITEMS]:
+        if count and used + len(item) > MAX_LIST_CHARS:
+            break
+        count, used = count + 1, used + len(item)
+    return count
+

@@ -1,14 +1,17 @@
 """Actions that answer procedure questions from the knowledge base."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, settings
+from actions.cases import bigrams, named_case
+from procedures_kb.short_names import head_name, short_name
 from procedures_kb.store import Record, default_records
+from procedures_kb.text import fold
 
 ASPECT_INTENTS = (
     "ask_documents",
@@ -20,17 +23,20 @@ ASPECT_INTENTS = (
     "ask_conditions",
     "ask_procedure",
 )
-Answer = Union[str, list[str]]  # one message, or several sent in order (long lists)
-ANSWERS: dict[str, Callable[[Record], Answer]] = {
+ANSWERS: dict[str, Callable[[Record], answers.Answer]] = {
     "ask_fee": answers.fee_answer,
     "ask_processing_time": answers.time_answer,
     "ask_agency": answers.agency_answer,
-    "ask_steps": answers.steps_answer,
-    "ask_online": lambda record: answers.online_answer(record, settings.portal_url()),
+    "ask_steps": answers.citizen_steps_answer,
+    "ask_online": answers.online_answer,
     "ask_conditions": answers.conditions_answer,
-    "ask_procedure": answers.overview_answer,
 }
-MAX_CASE_BUTTON_CHARS = 60
+# What a button asks for beyond the plain answer (entity `detail`).
+DETAILS: dict[str, Callable[[Record], answers.Answer]] = {
+    "name": answers.full_name_answer,
+    answers.OFFICIAL_STEPS: answers.official_steps_answer,
+}
+MAX_CANDIDATE_BUTTON_CHARS = 60
 
 
 def procedure_entity(tracker: Tracker) -> Optional[dict[str, Any]]:
@@ -48,21 +54,29 @@ def entity_value(tracker: Tracker, name: str) -> Optional[str]:
     return None if value is None else str(value)
 
 
-def say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    for text in [answer] if isinstance(answer, str) else answer:
+def say(dispatcher: CollectingDispatcher, answer: answers.Answer) -> None:
+    """The messages in order, the buttons with the last one."""
+    *first, last = answer.messages
+    for text in first:
         dispatcher.utter_message(text=text)
+    dispatcher.utter_message(text=last, buttons=answer.buttons)
 
 
-def payload(intent: str, **entities: str) -> str:
-    body = ", ".join(f'"{key}": "{value}"' for key, value in entities.items())
-    return f"/{intent}{{{body}}}"
+def names_procedure(message: str, record: Record, entity: dict[str, Any]) -> bool:
+    """Does the message name this procedure (an alias, or two words of what it is about), rather
+    than only words of some qualifier ("con dưới 14 tuổi") that the search linked it by?"""
+    if any(str(feature).startswith("alias: ") for feature in entity.get("matched") or []):
+        return True
+    about = head_name(record)
+    return bool(bigrams(about) & bigrams(message)) or (" " not in about and fold(about) in fold(message))
 
 
 class ActionAnswerProcedure(Action):
     """Answers an ask_* question for the procedure named now, or the one talked about before.
 
     A confident link answers at once; an unsure one (`ambiguous` from the linker) asks with
-    the top candidates as buttons, remembering the question so the choice answers it.
+    the top candidates as buttons, remembering the question so the choice answers it. A
+    follow-up that links to another procedure without naming it asks before switching.
     """
 
     def name(self) -> str:
@@ -76,6 +90,10 @@ class ActionAnswerProcedure(Action):
         record = known_record(entity["value"] if entity else tracker.get_slot("procedure"))
         if record is None:
             return self._ask_to_name(dispatcher, aspect)
+        current = known_record(tracker.get_slot("procedure"))
+        message = tracker.latest_message.get("text") or ""
+        if entity and current and current["code"] != record["code"] and not message.startswith("/") and not names_procedure(message, record, entity):
+            return self._confirm_switch(dispatcher, aspect, current, record)
         self._answer(dispatcher, tracker, aspect, record)
         return [SlotSet("procedure", record["code"]), SlotSet("pending_aspect", None)]
 
@@ -90,29 +108,45 @@ class ActionAnswerProcedure(Action):
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record) -> None:
-        if aspect != "ask_documents":
-            say(dispatcher, ANSWERS[aspect](record))
-            return
-        cases = answers.document_cases(record)
-        chosen = entity_value(tracker, "document_case")
-        if cases and chosen and chosen.isdigit() and 1 <= int(chosen) <= len(cases):
-            say(dispatcher, answers.documents_answer(record, cases[int(chosen) - 1]))
-        elif cases:
-            buttons = [
-                {"title": answers.shorten(case, MAX_CASE_BUTTON_CHARS), "payload": payload("ask_documents", procedure=record["code"], document_case=str(index))}
-                for index, case in enumerate(cases, 1)
-            ]
-            dispatcher.utter_message(
-                text=f"{answers.title(record)}\nHồ sơ khác nhau theo từng trường hợp. Bạn thuộc trường hợp nào?",
-                buttons=buttons,
-            )
+        detail = entity_value(tracker, "detail")
+        if detail in DETAILS:
+            say(dispatcher, DETAILS[detail](record))
+        elif aspect == "ask_documents":
+            say(dispatcher, ActionAnswerProcedure._documents(tracker, record, detail == answers.CASE_PAPERS))
+        elif aspect == "ask_procedure":
+            cases = answers.document_cases(record)
+            named = named_case(record, cases, tracker.latest_message.get("text") or "") if cases else None
+            say(dispatcher, answers.overview_answer(record, case=named))
         else:
-            say(dispatcher, answers.documents_answer(record))
+            say(dispatcher, ANSWERS[aspect](record))
+
+    @staticmethod
+    def _documents(tracker: Tracker, record: Record, case_papers: bool) -> answers.Answer:
+        """The papers; for a multi-case table, of the case chosen or named, else the case menu."""
+        cases = answers.document_cases(record)
+        if not cases:
+            return answers.documents_answer(record, case_papers=case_papers)
+        chosen = entity_value(tracker, "document_case")
+        if chosen and chosen.isdigit() and 1 <= int(chosen) <= len(cases):
+            return answers.documents_answer(record, cases[int(chosen) - 1], case_papers)
+        named = named_case(record, cases, tracker.latest_message.get("text") or "")
+        if named is not None:
+            return answers.documents_answer(record, cases[named], case_papers)
+        return answers.case_menu(record, cases)
+
+    @staticmethod
+    def _confirm_switch(dispatcher: CollectingDispatcher, aspect: str, current: Record, other: Record) -> list[EventType]:
+        buttons = [
+            {"title": "Đúng", "payload": answers.payload(aspect, procedure=current["code"])},
+            {"title": shorten(short_name(other), MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload(aspect, procedure=other["code"])},
+        ]
+        dispatcher.utter_message(text=f"Bạn vẫn hỏi về «{short_name(current)}» phải không?", buttons=buttons)
+        return []
 
     @staticmethod
     def _ask_which(dispatcher: CollectingDispatcher, aspect: str, candidates: list[dict[str, Any]]) -> list[EventType]:
         buttons = [
-            {"title": answers.shorten(c["name"], MAX_CASE_BUTTON_CHARS), "payload": payload("ask_procedure", procedure=c["code"])}
+            {"title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload("ask_procedure", procedure=c["code"])}
             for c in candidates[:3]
         ]
         dispatcher.utter_message(text="Bạn muốn hỏi thủ tục nào dưới đây?", buttons=buttons)
@@ -128,6 +162,11 @@ class ActionAnswerProcedure(Action):
             )
         )
         return [SlotSet("pending_aspect", aspect)]
+
+
+def shorten(text: str, limit: int) -> str:
+    """A button title: whole words, "…" when cut (the full text is said in the answer)."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 class ActionRequestHuman(Action):

@@ -84,7 +84,7 @@ class Texts:
         "Cuối cùng, bạn có góp ý gì thêm không? Bạn gõ góp ý (đừng ghi số điện thoại hay số định danh), "
         "hoặc bấm \"Bỏ qua\"."
     )
-    ASK_OVERALL = "Nhìn chung, bạn có hài lòng với việc giải quyết hồ sơ {code} không?"
+    ASK_OVERALL = "Câu 1/{count} — Nhìn chung, bạn có hài lòng với việc giải quyết hồ sơ {code} không?"
     ASK_OVERALL_GENERAL = "Nhìn chung, bạn có hài lòng với chất lượng phục vụ của cơ quan hành chính không?"
     ASK_CRITERION = "Câu {number}/{count} — {question}:"
     SKIP_HINT = "(Gõ \"bỏ qua\" nếu câu này không áp dụng với hồ sơ của bạn.)"
@@ -115,11 +115,11 @@ class Texts:
     DECLINED = "Dạ vâng, cảm ơn bạn. Bạn cần hỏi thêm gì về thủ tục hành chính không ạ?"
 
 
-def options(labels: list[str]) -> tuple[str, list[dict[str, str]]]:
-    """Numbered lines for typing, and buttons whose payload is the label itself (read back
-    by `choices.choose`, so a press and a typed answer go the same way)."""
-    lines = "\n".join(f"{number}. {label}" for number, label in enumerate(labels, 1))
-    return lines, [{"title": label, "payload": label} for label in labels]
+def options(labels: list[str]) -> list[dict[str, str]]:
+    """Buttons whose payload is the label itself (read back by `choices.choose`, so a press, a
+    typed label and a typed number, the button's place, go the same way). The choices are said
+    once, as buttons: every channel shows them in order (the terminal numbers them)."""
+    return [{"title": label, "payload": label} for label in labels]
 
 
 def has_response(code: str) -> bool:
@@ -207,9 +207,8 @@ class ActionAskSurveyOverall(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = tracker.get_slot("survey_dossier")
-        question = Texts.ASK_OVERALL.format(code=code) if code else Texts.ASK_OVERALL_GENERAL
-        lines, buttons = options(list(SATISFACTION_LABELS.values()))
-        dispatcher.utter_message(text=f"{question}\n{lines}", buttons=buttons)
+        question = Texts.ASK_OVERALL.format(code=code, count=question_count(code, False)) if code else Texts.ASK_OVERALL_GENERAL
+        dispatcher.utter_message(text=question, buttons=options(list(SATISFACTION_LABELS.values())))
         return []
 
 
@@ -228,9 +227,10 @@ class _AskCriterion(Action, ABC):
         return f"action_ask_{CRITERION_SLOTS[self.criterion.key]}"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        question = Texts.ASK_CRITERION.format(number=self.number, count=len(SURVEY_CRITERIA), question=self.criterion.question)
-        lines, buttons = options(list(self.criterion.choices.values()))
-        dispatcher.utter_message(text=f"{question}\n{lines}\n{Texts.SKIP_HINT}", buttons=buttons)
+        # numbered within the whole questionnaire announced at the start (the overall question is 1)
+        total = question_count(tracker.get_slot("survey_dossier"), False)
+        question = Texts.ASK_CRITERION.format(number=self.number + 1, count=total, question=self.criterion.question)
+        dispatcher.utter_message(text=f"{question}\n{Texts.SKIP_HINT}", buttons=options(list(self.criterion.choices.values())))
         return []
 
 
@@ -247,7 +247,10 @@ class ActionAskSurveyComment(Action):
         return "action_ask_survey_comment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=Texts.ASK_COMMENT, buttons=[{"title": "Bỏ qua", "payload": "Bỏ qua"}])
+        code = tracker.get_slot("survey_dossier")
+        total = question_count(code, False)
+        text = f"Câu {total}/{total} — {Texts.ASK_COMMENT}" if code else Texts.ASK_COMMENT
+        dispatcher.utter_message(text=text, buttons=[{"title": "Bỏ qua", "payload": "Bỏ qua"}])
         return []
 
 

@@ -1,8 +1,9 @@
 """How clean the list answers are, over every record of the knowledge base.
 
 For each record it builds the document answer (without a case, and for each case when the
-documents differ by case), the steps answer and the time answer, and counts the records whose
-answers contain:
+documents differ by case, each with the case-specific papers behind its button too), the
+citizen steps, the officials' steps and the time answer, and counts the records whose answers
+(without their closing name-and-link lines) contain:
 
 - a cut: more "…" than the catalogue text itself has (the old answers shortened items with it);
 - a numbered note: a numbered line that reads as an explanation, not a paper: it starts with
@@ -21,7 +22,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterator, Union
+from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
@@ -29,7 +30,7 @@ from actions import answers  # noqa: E402
 from procedures_kb.store import Record, default_records  # noqa: E402
 from procedures_kb.text import fold  # noqa: E402
 
-Answer = Union[str, list[str]]
+Answer = answers.Answer
 _NUMBERED = re.compile(r"^\d+\. (.*?)(?: \((?:\d+ bản chính|\d+ bản sao|không ghi số lượng)[^)]*\))?$")
 _NOTE_START = re.compile(r"^(\W*\*|\W*(luu y|chu y|ghi chu)\b)")
 _CIRCUMSTANCE = re.compile(r"^\W*(ngoai|truong hop|trong truong hop|doi voi|neu|khi|tuy)\b")
@@ -40,7 +41,8 @@ _PAPER_WORDS = re.compile(
 
 
 def text_of(answer: Answer) -> str:
-    return "\n".join(answer) if isinstance(answer, list) else answer
+    """The answer without its closing short name and link (a short name may end with "…")."""
+    return answer.text.rsplit("\n📄 ", 1)[0]
 
 
 def numbered_items(text: str) -> Iterator[str]:
@@ -64,9 +66,9 @@ def repeated_line(text: str) -> bool:
 
 
 def document_answers(record: Record) -> Iterator[Answer]:
-    yield answers.documents_answer(record)
-    for case in answers.document_cases(record):
+    for case in [None, *answers.document_cases(record)]:
         yield answers.documents_answer(record, case)
+        yield answers.documents_answer(record, case, case_papers=True)
 
 
 def source_text(record: Record) -> str:
@@ -85,7 +87,7 @@ CHECKS: dict[str, Callable[[str, Record], bool]] = {
 
 KINDS: dict[str, Callable[[Record], Iterator[Answer]]] = {
     "documents": document_answers,
-    "steps": lambda record: iter([answers.steps_answer(record)]),
+    "steps": lambda record: iter([answers.citizen_steps_answer(record), answers.official_steps_answer(record)]),
     "time": lambda record: iter([answers.time_answer(record)]),
 }
 NOT_APPLICABLE = {("steps", "numbered note")}

@@ -26,7 +26,7 @@ from pydantic.fields import ModelField
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV_FILE = PROJECT_ROOT / ".env"
 DEVELOPMENT_SALT = "tro-ly-tthc-development-salt"
-DEFAULT_HOTLINE_TEXT = "Đường dây nóng: 1900.xxxx (cấu hình HOTLINE_TEXT)"
+DEFAULT_HOTLINE_TEXT = "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"  # a real public number until HOTLINE_TEXT is set
 DEFAULT_OFFICE_TEXT = "Bộ phận Một cửa UBND xã/phường nơi bạn cư trú, giờ hành chính các ngày làm việc"
 SECRET_MIN_LENGTH = 16
 LOOPBACK = "127.0.0.1"

@@ -30,10 +30,15 @@ def channel_methods(record: Record, channel: str) -> list[Method]:
     return [method for method in record["methods"] if method["channel"] == channel]
 
 
-def method_line(record: Record, fee: FeeInForce) -> str:
-    """"Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
+def time_and_fee(record: Record, fee: FeeInForce) -> str:
+    """"5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
     times = " / ".join(dict.fromkeys(time_phrase(method) for method in channel_methods(record, fee.channel)))
-    return f"{fee.channel}: {times}; lệ phí {fee_phrase(fee)}"
+    return f"{times}; lệ phí {fee_phrase(fee)}"
+
+
+def method_line(record: Record, fee: FeeInForce) -> str:
+    """"Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" for one channel."""
+    return f"{fee.channel}: {time_and_fee(record, fee)}"
 
 
 def document_count(document: Document) -> str:

@@ -15,7 +15,7 @@ import logging
 from typing import AsyncIterator, Sequence
 
 from aiohttp import web
-from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ChatAction, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -168,12 +168,23 @@ async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply)
 def _deliver_to(chat: Chat, context: ContextTypes.DEFAULT_TYPE) -> Deliver:
     async def deliver(replies: Sequence[Reply]) -> None:
         for reply in replies:
-            *first, last = reply.chunks(MessageLimit.MAX_TEXT_LENGTH)
-            for chunk in first:
-                await chat.send_message(chunk)
-            await chat.send_message(last, reply_markup=_keyboard(reply.buttons, _payloads(context)))
+            chunks = reply.chunks(MessageLimit.MAX_TEXT_LENGTH)
+            for index, chunk in enumerate(chunks):
+                keyboard = _keyboard(reply.buttons, _payloads(context)) if index == len(chunks) - 1 else None
+                await chat.send_message(chunk, entities=key_fact(chunk) if index == 0 else None, reply_markup=keyboard)
 
     return deliver
+
+
+def key_fact(text: str) -> list[MessageEntity] | None:
+    """Answers open with the asked fact on their first line: bold it when details follow.
+
+    Entities rather than HTML parse mode, so the text needs no escaping; offsets and lengths
+    count UTF-16 code units, as the Bot API does."""
+    first, _, rest = text.partition("\n")
+    if not first.strip() or not rest.strip():
+        return None
+    return [MessageEntity(MessageEntity.BOLD, 0, len(first.encode("utf-16-le")) // 2)]
 
 
 def _keyboard(buttons: Sequence[Button], payloads: TTLCache[str]) -> InlineKeyboardMarkup | None:

@@ -125,7 +125,7 @@ def test_yes_no_cancel_and_skip_words() -> None:
 def test_overall_question_has_the_three_levels_as_buttons(dispatcher: CollectingDispatcher) -> None:
     ActionAskSurveyOverall().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "000.00.12.H25-250103-0010"}), {})
     message = dispatcher.messages[0]
-    assert "000.00.12.H25-250103-0010" in message["text"] and "1. Rất hài lòng" in message["text"]
+    assert message["text"].startswith("Câu 1/11 — ") and "000.00.12.H25-250103-0010" in message["text"] and "Rất hài lòng" not in message["text"]  # said once: as buttons
     assert [b["title"] for b in message["buttons"]] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
 
 
@@ -133,17 +133,19 @@ def test_each_criterion_is_asked_with_its_three_choices() -> None:
     assert [action().name() for action in ASK_CRITERION_ACTIONS] == [f"action_ask_{slot}" for slot in ALL_CRITERIA]
     for number, (action, criterion) in enumerate(zip(ASK_CRITERION_ACTIONS, SURVEY_CRITERIA), 1):
         dispatcher = CollectingDispatcher()
-        action().run(dispatcher, make_tracker("nlu_fallback"), {})
+        action().run(dispatcher, make_tracker("nlu_fallback", slots={"survey_dossier": "C-1"}), {})
         message = dispatcher.messages[0]
-        assert message["text"].startswith(f"Câu {number}/9 — {criterion.question}")
+        # numbered in the 11 questions the start announced: the overall question is 1, the comment 11
+        assert message["text"].startswith(f"Câu {number + 1}/11 — {criterion.question}")
         assert [b["title"] for b in message["buttons"]] == list(criterion.choices.values())
         assert [b["payload"] for b in message["buttons"]] == list(criterion.choices.values())
 
 
 def test_update_and_comment_questions(dispatcher: CollectingDispatcher) -> None:
     ActionAskSurveyUpdate().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "C-1"}), {})
-    ActionAskSurveyComment().run(dispatcher, make_tracker("affirm"), {})
+    ActionAskSurveyComment().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "C-1"}), {})
     assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Có", "Không"]
+    assert dispatcher.messages[1]["text"].startswith("Câu 11/11 — Cuối cùng")
     assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["Bỏ qua"]
 
 

@@ -160,7 +160,7 @@ def test_defaults() -> None:
         20,
         8080,
     )
-    assert "HOTLINE_TEXT" in config.hotline_text
+    assert config.hotline_text == "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"  # a real public number, no placeholder
     assert config.zalo_token_file == PROJECT_ROOT / "data" / "zalo_tokens.json"
 
 

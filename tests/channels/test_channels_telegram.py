@@ -33,6 +33,23 @@ async def test_question_is_answered_with_rasa_text(
     assert any(call["action"] == "typing" for call in fake_telegram.calls_to("sendChatAction"))
 
 
+async def test_the_first_line_of_an_answer_is_bold_and_a_one_liner_is_plain(
+    start_gateway, telegram_env, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    fact = "Lệ phí: 135.000 đồng, mọi cách nộp. 📄"  # the emoji counts two UTF-16 units
+    fake_rasa.reply("phí đổi bằng lái", {"recipient_id": SENDER, "text": f"{fact}\n📄 Đổi giấy phép lái xe (mã 3.000347)"})
+    fake_rasa.reply("xin chào", {"recipient_id": SENDER, "text": "Xin chào!"})
+    async with start_gateway(**telegram_env):
+        fake_telegram.push_update(tg_text(1, "phí đổi bằng lái"))
+        [answer] = await fake_telegram.sent_messages(1)
+        fake_telegram.push_update(tg_text(2, "xin chào"))
+        [_, greeting] = await fake_telegram.sent_messages(2)
+
+    assert json.loads(answer["entities"]) == [{"type": "bold", "offset": 0, "length": len(fact) + 1}]  # form-encoded
+    assert answer["text"].startswith(fact) and "parse_mode" not in answer
+    assert "entities" not in greeting
+
+
 async def test_nfd_input_reaches_rasa_as_nfc(
     start_gateway, telegram_env, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:

@@ -76,13 +76,15 @@ def agent(trained_model: Path, actions: ActionServer) -> Any:
 
 
 class Conversation:
-    """One citizen talking to the agent; keeps the last buttons for `press`."""
+    """One citizen talking to the agent; keeps the last messages and buttons for `press`."""
 
     def __init__(self, agent: Any, sender: str) -> None:
         self.agent, self.sender, self.buttons = agent, sender, []
+        self.messages: list[str] = []
 
     async def say(self, text: str) -> str:
         messages = await self.agent.handle_text(text, sender_id=self.sender)
+        self.messages = [message.get("text") or "" for message in messages]
         self.buttons = [button for message in messages for button in message.get("buttons") or []]
         return "\n".join(message.get("text") or "" for message in messages)
 

@@ -59,7 +59,7 @@ async def answer_criteria(conversation: Conversation, answers: list[str]) -> str
     """Answers the 9 criteria: "#n" presses the n-th button, anything else is typed."""
     reply = ""
     for number, answer in enumerate(answers, 1):
-        assert f"Câu {number}/9" in reply or number == 1
+        assert f"Câu {number + 1}/11" in reply or number == 1  # the overall question was 1/11
         if answer.startswith("#"):
             reply = await conversation.press(conversation.buttons[int(answer[1:]) - 1]["title"])
         else:
@@ -175,11 +175,11 @@ async def test_survey_offered_after_a_returned_dossier_and_completed(conversatio
     reply = await look_up(conversation, code)
     assert "Trạng thái: Đã trả kết quả" in reply and LookupTexts.OFFER_SURVEY in reply
     overall = await conversation.press("Có")
-    assert "Nhìn chung, bạn có hài lòng" in overall and [b["title"] for b in conversation.buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
+    assert "Câu 1/11 — Nhìn chung, bạn có hài lòng" in overall and "Rất hài lòng" not in overall and [b["title"] for b in conversation.buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
     first = await conversation.say("rat hai long")
-    assert "Câu 1/9" in first and [b["title"] for b in conversation.buttons] == ["Trước hạn", "Đúng hạn", "Quá hạn"]
+    assert "Câu 2/11" in first and [b["title"] for b in conversation.buttons] == ["Trước hạn", "Đúng hạn", "Quá hạn"]
     comment = await answer_criteria(conversation, ["#2", "#2", "1", "#1", "#1", "1", "Chuẩn mực, nhiệt tình", "bỏ qua", "bỏ qua"])
-    assert "góp ý gì thêm" in comment and [b["title"] for b in conversation.buttons] == ["Bỏ qua"]
+    assert "Câu 11/11 — Cuối cùng, bạn có góp ý gì thêm" in comment and [b["title"] for b in conversation.buttons] == ["Bỏ qua"]
     thanks = await conversation.say("Cán bộ hướng dẫn rất nhiệt tình")
     assert SurveyTexts.THANKS in thanks
     [row] = survey_rows(seeded_database, code)
