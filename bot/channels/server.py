@@ -9,9 +9,10 @@ from typing import AsyncIterator
 
 import aiohttp
 
-from bot.channels import telegram, webchat_server, zalo
+from bot.channels import feed, telegram, webchat_server, zalo
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Gateway, RasaClient
+from bot.db.engine import get_engine
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class RunningGateway:
     webchat_port: int
     zalo_port: int | None
     telegram_webhook_port: int | None
+    feed_port: int | None = None
 
 
 @contextlib.asynccontextmanager
@@ -44,4 +46,10 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
         telegram_port = None
         if config.telegram_enabled:
             telegram_port = await stack.enter_async_context(telegram.running(config, gateway))
-        yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port)
+        feed_port = None
+        if config.feed_enabled:
+            engine = get_engine(config.database_url or None)
+            feed_port = await stack.enter_async_context(
+                feed.running(config.host, config.feed_port, config.feed_token, engine)
+            )
+        yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port, feed_port)
