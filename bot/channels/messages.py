@@ -7,6 +7,7 @@ from bot.channels.inputs import MAX_MESSAGE_CHARS
 # Texts sent to Rasa on behalf of a command or a welcome button (the NLU knows them).
 STATUS_LOOKUP_REQUEST = "tra cứu hồ sơ"
 SURVEY_REQUEST = "đánh giá dịch vụ"
+UNSUBSCRIBE_REQUEST = "hủy thông báo"
 
 WELCOME = (
     "Xin chào! Mình là Trợ lý thủ tục hành chính.\n\n"
@@ -27,6 +28,7 @@ TELEGRAM_HELP = (
     "/start – Lời chào và những việc mình làm được\n"
     "/tracuu – Tra cứu tình trạng hồ sơ\n"
     "/danhgia – Đánh giá dịch vụ\n"
+    "/huythongbao – Hủy nhận thông báo về hồ sơ\n"
     "/hotline – Số đường dây nóng\n"
     "/help – Hướng dẫn này"
 )
@@ -34,6 +36,7 @@ TELEGRAM_COMMANDS = (
     ("start", "Lời chào và những việc mình làm được"),
     ("tracuu", "Tra cứu tình trạng hồ sơ"),
     ("danhgia", "Đánh giá dịch vụ"),
+    ("huythongbao", "Hủy nhận thông báo về hồ sơ"),
     ("hotline", "Số đường dây nóng"),
     ("help", "Hướng dẫn sử dụng"),
 )

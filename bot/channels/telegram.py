@@ -34,6 +34,8 @@ from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
+from bot.db.services import is_dossier_code, normalize_dossier_code
+from bot.payloads import STATUS_INTENT, dossier_payload
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ def build_application(config: ChannelsConfig, gateway: Gateway) -> Application:
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("tracuu", status_lookup))
     application.add_handler(CommandHandler("danhgia", survey))
+    application.add_handler(CommandHandler("huythongbao", unsubscribe))
     application.add_handler(CommandHandler("hotline", hotline))
     application.add_handler(MessageHandler(filters.COMMAND, help_command))  # unknown command
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, text_message))
@@ -86,7 +89,24 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _say(update, context, _gateway(context).welcome())
+    """The welcome; a deep link `t.me/<bot>?start=<dossier code>` (the QR on the receipt)
+    opens the lookup of that code instead."""
+    code = deep_link_code(context.args or [])
+    if code:
+        await _converse(update, context, dossier_payload(STATUS_INTENT, code))
+    else:
+        await _say(update, context, _gateway(context).welcome())
+
+
+def deep_link_code(args: Sequence[str]) -> str | None:
+    """The dossier code of a /start parameter. Deep-link parameters allow only A-Z a-z 0-9 _ -,
+    so the dots of a code may come as underscores: 000_00_12_H25-250103-0042."""
+    code = normalize_dossier_code(args[0].replace("_", ".")) if args else ""
+    return code if is_dossier_code(code) else None
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _converse(update, context, messages.UNSUBSCRIBE_REQUEST)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import VIETNAM_TZ, Agency, Dossier, DossierEvent, Status, vietnam_now
 from bot.db.outbox import enqueue_status_change
 from bot.db.privacy import normalize_phone
-from bot.db.services import _CODE_SHAPE, NewDossier, add_dossier, normalize_dossier_code
+from bot.db.services import NewDossier, add_dossier, is_dossier_code, normalize_dossier_code
 from procedures_kb.store import RECORDS_DIR
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def parse_event(data: Any) -> FeedEvent:
     code = normalize_dossier_code(_text(data, "code") or "")
     if not code:
         raise EventError("thiếu mã hồ sơ (code)")
-    if not _CODE_SHAPE.fullmatch(code):
+    if not is_dossier_code(code):
         raise EventError("mã hồ sơ (code) không đúng dạng <mã cơ quan>-<yymmdd>-<số thứ tự>")
     changed_at = _time(data, "changed_at")
     if changed_at is None:

@@ -34,7 +34,7 @@ from bot.db.models import (
     SurveyResponse,
     vietnam_now,
 )
-from bot.db.services import is_verified, normalize_dossier_code
+from bot.db.services import is_verified, normalize_dossier_code, record_verification
 
 CHANNEL_PREFIXES = {"tg": "telegram", "zalo": "zalo"}  # sender id prefix → subscription channel
 MAX_ATTEMPTS = 6
@@ -127,6 +127,16 @@ def is_subscribed(session: Session, code: str, sender_id: str) -> bool:
         select(func.count()).select_from(Subscription).join(Dossier, Subscription.dossier_id == Dossier.id)
         .where(*_active(sender_id, code))
     ).scalar_one())
+
+
+def verify_by_subscription(session: Session, code: str, sender_id: str, now: Optional[datetime] = None) -> bool:
+    """A subscribed conversation proved the dossier was theirs when it subscribed: record a
+    fresh verification (so it may rate the dossier) and say True; False when not subscribed."""
+    now = now or vietnam_now()
+    if not is_subscribed(session, code, sender_id):
+        return False
+    record_verification(session, sender_id, normalize_dossier_code(code), now)
+    return True
 
 
 def cancel_subscriptions(

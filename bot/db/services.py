@@ -111,6 +111,11 @@ def normalize_dossier_code(code: str) -> str:
     return "".join(unicodedata.normalize("NFKC", code).split()).upper()
 
 
+def is_dossier_code(code: str) -> bool:
+    """Whether a normalised code has the national shape <agency code>-<yymmdd>-<serial>."""
+    return bool(_CODE_SHAPE.fullmatch(code))
+
+
 @dataclass(frozen=True)
 class _Attempt:
     """Who tries which code, as the failures table keys them."""
@@ -169,7 +174,7 @@ def verify_and_get_dossier(
         logger.info("Dossier lookup rejected (code %s)", attempt.code_key)
         return LookupResult(LookupKind.REJECTED)
     assert dossier is not None  # for the type checker: the digits matched a dossier
-    _record_verification(session, attempt.conversation_key, dossier.code, now)
+    record_verification(session, attempt.conversation_key, dossier.code, now)
     logger.info("Dossier lookup ok (code %s)", attempt.code_key)
     return LookupResult(LookupKind.OK, dossier=_dossier_view(session, dossier, now))
 
@@ -295,7 +300,7 @@ def _record_failure(session: Session, attempt: _Attempt, now: datetime) -> None:
     session.flush()
 
 
-def _record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
+def record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
     _without_commit_flush(session)
     session.execute(delete(DossierVerification).where(DossierVerification.expires_at <= now))
     session.add(DossierVerification(
