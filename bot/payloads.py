@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Optional
 
 SUBSCRIBE_INTENT = "subscribe_notifications"
 UNSUBSCRIBE_INTENT = "unsubscribe_notifications"
@@ -12,3 +14,12 @@ STATUS_INTENT = "check_dossier_status"
 
 def dossier_payload(intent: str, code: str) -> str:
     return f"/{intent}{json.dumps({'dossier_code': code}, ensure_ascii=False)}"
+
+
+_DOSSIER_PAYLOAD = re.compile(r'/(\w+)\{"dossier_code": "([^"\\]+)"\}')
+
+
+def parse_dossier_payload(payload: str) -> Optional[tuple[str, str]]:
+    """(intent, code) of a `dossier_payload`, else None."""
+    match = _DOSSIER_PAYLOAD.fullmatch(payload)
+    return (match.group(1), match.group(2)) if match else None

@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     feed_port: Port = 8082
     notify_quiet_hours: str = "21-7"  # Vietnam time, "off" to send at any hour
     notify_poll_seconds: float = 2.0
+    notify_worker: Literal["auto", "on", "off"] = "auto"  # auto: where the feed runs
 
     class Config:
         env_file_encoding = "utf-8"

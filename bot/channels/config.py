@@ -58,6 +58,7 @@ class ChannelsConfig:
     feed_port: int = 8082
     notify_quiet_hours: str = "21-7"
     notify_poll_seconds: float = 2.0
+    notify_worker: str = "auto"
 
     @property
     def telegram_enabled(self) -> bool:
@@ -71,6 +72,12 @@ class ChannelsConfig:
     @property
     def feed_enabled(self) -> bool:
         return bool(self.feed_token)
+
+    @property
+    def notify_worker_enabled(self) -> bool:
+        """The delivery worker runs where asked ("on"), or with the feed ("auto")."""
+        wanted = self.notify_worker == "on" or (self.notify_worker == "auto" and self.feed_enabled)
+        return wanted and (self.telegram_enabled or self.zalo_enabled)
 
     @property
     def zalo_enabled(self) -> bool:
@@ -115,6 +122,7 @@ def load_config(
         feed_port=settings.feed_port,
         notify_quiet_hours=settings.notify_quiet_hours,
         notify_poll_seconds=settings.notify_poll_seconds,
+        notify_worker=settings.notify_worker,
     )
     _check_telegram_webhook(config)
     return config

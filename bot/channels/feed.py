@@ -19,7 +19,7 @@ import contextlib
 import hmac
 import json
 import logging
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -37,12 +37,15 @@ MAX_EVENTS = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 TOKEN_KEY = web.AppKey("feed_token", str)
 ENGINE_KEY = web.AppKey("engine", Engine)
+ON_UPDATE_KEY = web.AppKey("on_update", Callable[[], None])
 
 
-def build_app(token: str, engine: Engine) -> web.Application:
+def build_app(token: str, engine: Engine, on_update: Callable[[], None] = lambda: None) -> web.Application:
+    """`on_update` is called when a status moved (the delivery worker looks at once)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[TOKEN_KEY] = token
     app[ENGINE_KEY] = engine
+    app[ON_UPDATE_KEY] = on_update
     app.router.add_post(FEED_PATH, receive)
     return app
 
@@ -62,6 +65,8 @@ async def receive(request: web.Request) -> web.Response:
         log.error("Dossier feed not stored: %s", type(error).__name__)
         return web.json_response({"error": "Cơ sở dữ liệu đang gặp sự cố, vui lòng gửi lại sau."}, status=503)
     rejected = sum(result.outcome is Outcome.REJECTED for result in results)
+    if any(result.notifications for result in results):
+        request.app[ON_UPDATE_KEY]()
     log.info("Dossier feed: %d events, %d rejected", len(results), rejected)
     return web.json_response(
         {"accepted": len(results) - rejected, "rejected": rejected, "results": [r.as_dict() for r in results]},
@@ -95,8 +100,10 @@ def _events(body: bytes) -> list[Any]:
 
 
 @contextlib.asynccontextmanager
-async def running(host: str, port: int, token: str, engine: Engine) -> AsyncIterator[int]:
+async def running(
+    host: str, port: int, token: str, engine: Engine, on_update: Callable[[], None] = lambda: None
+) -> AsyncIterator[int]:
     """Serve the feed while the context is open; yields its port."""
-    async with serve(build_app(token, engine), host, port) as bound:
+    async with serve(build_app(token, engine, on_update), host, port) as bound:
         log.info("Dossier feed listening on port %d, path %s", bound, FEED_PATH)
         yield bound

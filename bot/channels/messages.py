@@ -69,3 +69,22 @@ def apology(hotline_text: str) -> str:
         "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn nên mình chưa trả lời được. "
         f"Bạn vui lòng thử lại sau ít phút, hoặc liên hệ {hotline_text}."
     )
+
+
+# --- dossier status notifications (bot/channels/notify.py) -------------------------------
+NOTIFY_HEADLINE = "🔔 Hồ sơ {code} chuyển sang trạng thái: {status_name}"
+NOTIFY_PROCEDURE = "Thủ tục: {procedure}"
+NOTIFY_SUPPLEMENT = "📎 Việc cần làm: bổ sung {request}\nNộp bổ sung tại: {place}"
+NOTIFY_SUPPLEMENT_UNSTATED = "hồ sơ theo hướng dẫn của cơ quan (bạn liên hệ {agency} để biết cần bổ sung gì)"
+NOTIFY_PAY = (
+    "💳 Việc cần làm: nộp phí, lệ phí hoặc thuế theo thông báo của cơ quan{note}, tại {place} "
+    "hoặc trực tuyến trên Cổng Dịch vụ công nếu hồ sơ nộp trực tuyến."
+)
+NOTIFY_COLLECT = "📍 Nhận kết quả tại: {place}. Mang theo giấy hẹn và giấy tờ tùy thân."
+NOTIFY_RETURNED = (
+    "📍 Nếu bạn chưa cầm kết quả: đến nhận tại {place} (mang theo giấy hẹn và giấy tờ tùy thân), "
+    "hoặc chờ nhận qua bưu chính nếu bạn đã đăng ký."
+)
+NOTIFY_SURVEY = "Mời bạn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này (vài câu ngắn):"
+NOTIFY_SURVEY_BUTTON = "⭐ Đánh giá hồ sơ này"
+NOTIFY_FOOTER = "Muốn thôi nhận tin về hồ sơ, bạn nhắn \"hủy thông báo\"."

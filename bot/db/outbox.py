@@ -258,6 +258,17 @@ def claim_due(
     ]
 
 
+def release_claims(session: Session, outbox_ids: list[int], now: Optional[datetime] = None) -> None:
+    """Hand back claimed messages that were not tried (a worker stopping): due again now,
+    the claim's attempt not counted."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(outbox_ids), OutboxMessage.state == OutboxState.PENDING.value)
+        .values(next_attempt_at=now or vietnam_now(), attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_sent(session: Session, outbox_id: int, now: Optional[datetime] = None) -> None:
     session.execute(
         update(OutboxMessage)
