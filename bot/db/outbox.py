@@ -1,8 +1,8 @@
 """Subscriptions to a dossier's status changes and the outbox of messages to send them.
 
 A status change (`bot.db.feed`) writes one outbox row per active subscriber in its own
-transaction (`enqueue_status_change`); at most one row ever exists per (dossier, status,
-subscription), so a repeated event or a dossier going back and forth notifies nobody twice.
+transaction; at most one row ever exists per (dossier, status, subscription), so a repeated
+event or a dossier going back and forth notifies nobody twice.
 Delivery workers (`bot.channels.notify`) take due rows with `claim_due`: under
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (inside SQLite's `BEGIN IMMEDIATE`, which
 already serialises writers) they push the row's `next_attempt_at` forward by a lease, so no
@@ -172,32 +172,6 @@ def note_inbound_message(session: Session, sender_id: str, now: Optional[datetim
 
 
 # --- outbox -------------------------------------------------------------------------------
-
-def enqueue_status_change(
-    session: Session, dossier_id: int, status: int, note: Optional[str], now: Optional[datetime] = None
-) -> int:
-    """One pending message per active subscriber not yet told about `status`; how many."""
-    now = now or vietnam_now()
-    told = select(OutboxMessage.subscription_id).where(
-        OutboxMessage.dossier_id == dossier_id, OutboxMessage.status == status
-    )
-    subscription_ids = session.execute(
-        select(Subscription.id).where(
-            Subscription.dossier_id == dossier_id,
-            Subscription.cancelled_at.is_(None),
-            Subscription.id.not_in(told),
-        )
-    ).scalars().all()
-    session.add_all(
-        OutboxMessage(
-            dossier_id=dossier_id, subscription_id=subscription_id, status=status, note=note,
-            state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, created_at=now,
-        )
-        for subscription_id in subscription_ids
-    )
-    session.flush()
-    return len(subscription_ids)
-
 
 @dataclass(frozen=True)
 class Delivery:

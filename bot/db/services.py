@@ -531,13 +531,23 @@ def add_agency(session: Session, agency: NewAgency) -> None:
 
 def add_dossier(session: Session, new: NewDossier) -> None:
     """Store a dossier and its history; its code must have the national shape."""
+    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
+    session.add(Dossier(
+        **dossier_columns(new, agency_id),
+        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
+    ))
+    session.flush()
+
+
+def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
+    """The `dossiers` row of `new` (phone and identity numbers reduced to last digits and
+    salted hashes); ValueError when its code does not have the national shape."""
     code = normalize_dossier_code(new.code)
     if not _CODE_SHAPE.fullmatch(code):
         raise ValueError(f"not a dossier code: {new.code!r}")
-    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)
-    session.add(Dossier(
+    return dict(
         code=code,
         procedure_code=new.procedure_code,
         procedure_name=new.procedure_name,
@@ -554,6 +564,4 @@ def add_dossier(session: Session, new: NewDossier) -> None:
         supplement_request=new.supplement_request,
         completed_at=new.completed_at,
         returned_at=new.returned_at,
-        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
-    ))
-    session.flush()
+    )
