@@ -22,7 +22,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Awaitable, Callable, Mapping, Protocol
+from typing import AsyncIterator, Callable, Mapping, Protocol
 
 import aiohttp
 from sqlalchemy.engine import Engine

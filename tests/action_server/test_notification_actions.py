@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dossier import SUBSCRIBE_TITLE, ActionDossierStatus
+from actions.dossier import SUBSCRIBE_TITLE
 from actions.notifications import (
     ActionRateNotifiedDossier,
     ActionSubscribeNotifications,

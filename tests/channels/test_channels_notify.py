@@ -8,13 +8,12 @@ import os
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import Iterator
 
 import aiohttp
 import pytest
 from channel_fakes import (
     USER,
-    ZALO_APP_SECRET,
     FakeTelegram,
     FakeZalo,
     post_zalo,

@@ -2,13 +2,15 @@
 back, dossiers created from the feed, outbox rows per subscriber, and the outbox's claims."""
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from bot.db.engine import session_scope
+from bot.db.engine import make_engine, run_transaction, session_scope, upgrade
 from bot.db.feed import Outcome, apply_events, parse_event, EventError
 from bot.db.models import Dossier, DossierEvent, OutboxMessage, Subscription
 from bot.db.outbox import (
@@ -142,3 +144,20 @@ def test_claims_do_not_overlap_and_failures_back_off_then_die(stored: Engine) ->
         assert summary.counts["dead"] == 1 and summary.dead[0].last_error == "HTTP 502"
         mark_sent(session, retry.outbox_id, LATER)  # a dead message stays dead
         assert outbox_summary(session, LATER).counts["sent"] == 0
+
+
+@pytest.mark.postgres
+def test_a_dossier_created_meanwhile_by_another_feed_is_found_on_the_retry(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    new = {"code": "000.00.99.H25-261201-0009", "status": 2, "changed_at": "2026-12-01T08:00:00", "phone": PHONE}
+    results: list = []
+    with session_scope(engine) as first:
+        assert apply_events(first, [new])[0].outcome is Outcome.CREATED  # not committed yet
+        other = threading.Thread(target=lambda: results.extend(
+            run_transaction(lambda session: apply_events(session, [new, {**new, "status": 4}]), engine)))
+        other.start()
+        time.sleep(0.5)  # the other feed now waits on the unique code
+    other.join(10)
+    assert [result.outcome for result in results] == [Outcome.UNCHANGED, Outcome.UPDATED]
+    engine.dispose()
