@@ -56,7 +56,12 @@ Clock = Callable[[], datetime]
 
 
 class DeliveryError(Exception):
-    """The platform refused or could not be reached; the message is safe to store (no personal data)."""
+    """The platform refused or could not be reached; the message is safe to store (no personal
+    data). `permanent`: trying again cannot help (the citizen blocked the bot, the chat is gone)."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 # --- texts --------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ class TelegramSender:
             raise DeliveryError(f"Telegram unreachable: {type(error).__name__}") from None
         if not (isinstance(result, dict) and result.get("ok")):
             code = result.get("error_code") if isinstance(result, dict) else None
-            raise DeliveryError(f"Telegram refused: HTTP {response.status}, error {code}")
+            raise DeliveryError(f"Telegram refused: HTTP {response.status}, error {code}", permanent=code in (400, 403))
 
 
 class ZaloSender:
@@ -256,7 +261,7 @@ class DeliveryWorker:
         except DeliveryError as error:
             state = await asyncio.to_thread(run_transaction, lambda session: mark_failed(
                 session, delivery.outbox_id, str(error), self._clock(),
-                max_attempts=self._max_attempts, retry_base=self._retry_base,
+                max_attempts=1 if error.permanent else self._max_attempts, retry_base=self._retry_base,
             ), self._engine)
             log.warning("Notification #%d not delivered (%s): %s", delivery.outbox_id, state.value, error)
             return

@@ -12,6 +12,7 @@ from typing import Iterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 from channel_fakes import (
     USER,
     FakeTelegram,
@@ -30,6 +31,7 @@ from actions.notifications import ActionRateNotifiedDossier, ActionSubscribeNoti
 from bot.channels import telegram
 from bot.channels.config import load_config
 from bot.channels.feed import FEED_PATH
+from bot.channels.http import serve
 from bot.channels.notify import DeliveryWorker, QuietHours, TelegramSender, ZaloSender
 from bot.channels.zalo import TokenStore, ZaloClient
 from bot.db import engine as db_engine
@@ -304,4 +306,30 @@ def test_a_claim_skips_rows_another_worker_is_claiming(postgres_url: str) -> Non
         other = claim_due(second, limit=50)
     assert len(claimed) == 2 and len(other) == 1
     assert {delivery.outbox_id for delivery in claimed}.isdisjoint({delivery.outbox_id for delivery in other})
+    engine.dispose()
+
+
+async def test_failures_are_retried_then_dead_and_a_blocked_chat_dies_at_once(tmp_path: Path, http) -> None:
+    engine = _store(f"sqlite:///{tmp_path / 'f.db'}")
+    _subscribers(engine, ["tg:1", "tg:2"])
+    answers = {"1": (502, {"ok": False, "error_code": 502}), "2": (403, {"ok": False, "error_code": 403})}
+
+    async def bot_api(request: web.Request) -> web.Response:
+        status, body = answers[str((await request.post())["chat_id"])]
+        return web.json_response(body, status=status)
+
+    refusing = web.Application()  # a Bot API that refuses every message
+    refusing.router.add_post(f"/bot{FakeTelegram.TOKEN}/sendMessage", bot_api)
+    clock = [datetime(2025, 1, 10, 10)]
+    async with serve(refusing, "127.0.0.1", 0) as port:
+        sender = TelegramSender(http, f"http://127.0.0.1:{port}", FakeTelegram.TOKEN, str)
+        worker = DeliveryWorker(engine, {"telegram": sender}, QuietHours.parse("off"),
+                                clock=lambda: clock[0], max_attempts=2)
+        assert await worker.run_once() == 2
+        clock[0] += timedelta(minutes=1)
+        assert await worker.run_once() == 1  # only the 502 is retried
+    with session_scope(engine, read_only=True) as session:
+        rows = session.execute(select(OutboxMessage.attempts, OutboxMessage.state, OutboxMessage.last_error)
+                               .order_by(OutboxMessage.id)).all()
+    assert rows == [(2, "dead", "Telegram refused: HTTP 502, error 502"), (1, "dead", "Telegram refused: HTTP 403, error 403")]
     engine.dispose()
