@@ -239,6 +239,8 @@ def startup_problems(settings: Settings, process: str) -> list[str]:
     required = REQUIRED_ALWAYS.get(process, ())
     if settings.production:
         required = REQUIRED_IN_PRODUCTION.get(process, ())
+        if process == "gateway" and settings.feed_token:  # the dossier feed hashes phone numbers
+            required = (*required, "assistant_hash_salt", "feed_token")
     problems = [f"{name.upper()} is not set" for name in required if not getattr(settings, name)]
     if not settings.production:
         return problems
