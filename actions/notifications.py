@@ -56,7 +56,6 @@ class Texts:
     CANCELLED = "Đã hủy thông báo cho hồ sơ: {codes}. Mình sẽ không nhắn về {those} nữa."
     CHOOSE_TO_CANCEL = "Bạn đang nhận thông báo cho {count} hồ sơ:\n{lines}\nBạn muốn hủy thông báo cho hồ sơ nào?"
     CANCEL_ALL_TITLE = "Hủy tất cả"
-    SURVEY_WITHOUT_CODE = "Bạn nhắn \"đánh giá dịch vụ\" để xác minh hồ sơ rồi đánh giá nhé."
     ALREADY_RATED = "Hồ sơ {code} đã được đánh giá rồi. Cảm ơn bạn!"
     UNAVAILABLE = "Xin lỗi, hệ thống đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
 
@@ -148,9 +147,8 @@ class ActionRateNotifiedDossier(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = entity_code(tracker)
-        if code is None:
-            dispatcher.utter_message(text=Texts.SURVEY_WITHOUT_CODE)
-            return _CLEAR_CODE
+        if code is None:  # typed, not the button: rate as from "đánh giá dịch vụ"
+            return start_lookup(PURPOSE_SURVEY, None) + [FollowupAction("dossier_lookup_form")]
         verified = _in_transaction(lambda session: verify_by_subscription(session, code, tracker.sender_id), dispatcher)
         if verified is None:
             return _CLEAR_CODE

@@ -109,3 +109,9 @@ def test_survey_button_from_another_conversation_asks_for_the_digits(samples: Sa
     events, _ = run(ActionRateNotifiedDossier(), "rate_notified_dossier", code, "tg:777")
     assert FollowupAction("dossier_lookup_form") in events
     assert SlotSet("lookup_purpose", "survey") in events and FollowupAction("survey_form") not in events
+
+
+def test_rating_typed_without_a_code_verifies_a_dossier_first(samples: Samples) -> None:
+    events, dispatcher = run(ActionRateNotifiedDossier(), "rate_notified_dossier", None)
+    assert FollowupAction("dossier_lookup_form") in events and SlotSet("dossier_code", None) in events
+    assert SlotSet("lookup_purpose", "survey") in events and not dispatcher.messages
