@@ -31,7 +31,7 @@ lookup: setup ## interactive procedure lookup for hotline staff (knowledge base 
 test: setup ## run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures (search, fee, answers, answer quality, NLU, database)
+bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications)
 	@$(PYTHON) benchmarks/bench_search.py
 	@$(PYTHON) benchmarks/bench_fee.py
 	@$(PYTHON) benchmarks/bench_answers.py
@@ -39,6 +39,7 @@ bench: setup ## print the performance and accuracy figures (search, fee, answers
 	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
 	@$(PYTHON) benchmarks/bench_turn.py
 	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}
+	@$(PYTHON) benchmarks/bench_notify.py
 
 import: setup ## re-import the national catalogue into procedures_kb/records
 	@$(PYTHON) -m procedures_kb import $(RAW_CATALOGUE)

@@ -35,6 +35,7 @@ from actions import settings
 from actions.choices import is_cancel
 from actions.survey import feedback_limit_reply, has_response, may_give_anonymous_feedback, start_survey
 from bot.db.engine import run_transaction
+from bot.db.outbox import recipient_of
 from bot.db.privacy import only_digits
 from bot.db.services import (
     DossierView,
@@ -46,6 +47,7 @@ from bot.db.services import (
     verified_dossier,
     verify_and_get_dossier,
 )
+from bot.payloads import SUBSCRIBE_INTENT, dossier_payload
 from procedures_kb.text import words
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
 _CODE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z][0-9A-Za-z.]{0,31}-\d{6}-\d{4,6}(?!\d)")
 _SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
 _FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
+_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, 10)  # nothing more will happen: no notifications offered
+SUBSCRIBE_TITLE = "🔔 Nhận thông báo khi hồ sơ thay đổi"
 
 
 class Texts:
@@ -104,6 +108,7 @@ class Texts:
     VERIFIED_FOR_SURVEY = "Đã xác minh hồ sơ {code} ({procedure})."
     OFFER_SURVEY = "Bạn có muốn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này không?"
     OFFER_UPDATE = "Bạn đã đánh giá hồ sơ này trước đây. Bạn có muốn cập nhật đánh giá không?"
+    OFFER_NOTIFICATIONS = "Bạn muốn nhận tin nhắn khi hồ sơ {code} thay đổi trạng thái không?"
 
 
 def day(moment: datetime) -> str:
@@ -203,6 +208,17 @@ def clear_lookup() -> list[EventType]:
     return [SlotSet(slot, None) for slot in LOOKUP_SLOTS] + [SlotSet("requested_slot", None)]
 
 
+def offer_notifications(dispatcher: CollectingDispatcher, tracker: Tracker, view: DossierView) -> None:
+    """After a verified lookup on Telegram or Zalo, while the dossier may still change: a button
+    that subscribes this conversation (`actions.notifications`)."""
+    if view.status in _FINAL_STATUSES or recipient_of(tracker.sender_id) is None:
+        return
+    dispatcher.utter_message(
+        text=Texts.OFFER_NOTIFICATIONS.format(code=view.code),
+        buttons=[{"title": SUBSCRIBE_TITLE, "payload": dossier_payload(SUBSCRIBE_INTENT, view.code)}],
+    )
+
+
 class ActionStartDossierLookup(Action):
     """Runs before the form: a fresh lookup, for the status or for rating a dossier."""
 
@@ -211,13 +227,18 @@ class ActionStartDossierLookup(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        return [
-            SlotSet("lookup_purpose", PURPOSE_SURVEY if intent == "rate_service" else PURPOSE_STATUS),
-            SlotSet("dossier_code", entity_code(tracker)),  # only a code given now, never an old one
-            SlotSet("phone_last4", None),
-            SlotSet("survey_offered", False),
-            SlotSet("requested_slot", None),
-        ]
+        return start_lookup(PURPOSE_SURVEY if intent == "rate_service" else PURPOSE_STATUS, entity_code(tracker))
+
+
+def start_lookup(lookup_purpose: str, code: Optional[str]) -> list[EventType]:
+    """Events of a fresh lookup; `code` only when given in this message, never an old one."""
+    return [
+        SlotSet("lookup_purpose", lookup_purpose),
+        SlotSet("dossier_code", code),
+        SlotSet("phone_last4", None),
+        SlotSet("survey_offered", False),
+        SlotSet("requested_slot", None),
+    ]
 
 
 class ActionAskDossierCode(Action):
@@ -354,6 +375,7 @@ class ActionDossierStatus(Action):
             dispatcher.utter_message(text=Texts.VERIFIED_FOR_SURVEY.format(code=view.code, procedure=view.procedure_name))
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
+        offer_notifications(dispatcher, tracker, view)
         if view.status != 10:
             return events + [SlotSet("survey_offered", False)]
         offer = Texts.OFFER_UPDATE if has_response(view.code) else Texts.OFFER_SURVEY

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Literal, Mapping, NoReturn, Optional
@@ -91,6 +92,15 @@ class Settings(BaseSettings):
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
     zalo_webhook_port: Port = 8081
     zalo_signature_max_age_seconds: float = 300.0
+    zalo_cs_window_hours: float = 48.0  # consultation messages only this long after the user's last message
+    zalo_transaction_url: str = ""  # OA transaction-message endpoint (default: ZALO_API_BASE_URL's)
+
+    # --- dossier feed and notifications (python -m bot gateway) ---
+    feed_token: str = ""  # the feed endpoint is off without it
+    feed_port: Port = 8082
+    notify_quiet_hours: str = "21-7"  # Vietnam time, "off" to send at any hour
+    notify_poll_seconds: float = 2.0
+    notify_worker: Literal["auto", "on", "off"] = "auto"  # auto: where the feed runs
 
     class Config:
         env_file_encoding = "utf-8"
@@ -105,14 +115,26 @@ class Settings(BaseSettings):
         return value
 
     @validator(
-        "rasa_url", "portal_url", "telegram_api_base_url", "zalo_api_base_url", "zalo_oauth_base_url"
+        "rasa_url", "portal_url", "telegram_api_base_url", "zalo_api_base_url", "zalo_oauth_base_url",
+        "zalo_transaction_url",
     )
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str, field: ModelField) -> str:
+        if value == field.default == "":  # optional and not set
+            return value
         if urlsplit(value).scheme not in ("http", "https"):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
-    @validator("rasa_timeout_seconds", "rate_limit_per_minute", "zalo_signature_max_age_seconds")
+    @validator("notify_quiet_hours")
+    def _quiet_hours(cls, value: str) -> str:
+        if value.lower() != "off" and not re.fullmatch(r"(1?[0-9]|2[0-3])-(1?[0-9]|2[0-3])", value):
+            raise ValueError(f"must be two hours like 21-7, or off; got {value!r}")
+        return value.lower()
+
+    @validator(
+        "rasa_timeout_seconds", "rate_limit_per_minute", "zalo_signature_max_age_seconds",
+        "zalo_cs_window_hours", "notify_poll_seconds",
+    )
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError(f"must be positive, got {value!r}")
@@ -153,7 +175,7 @@ class Settings(BaseSettings):
 SECRET_FIELDS = (
     "assistant_hash_salt", "rasa_auth_token", "rasa_jwt_secret", "rasa_channel_token",
     "action_server_token", "tracker_db_password", "telegram_bot_token", "telegram_webhook_secret",
-    "zalo_oa_secret_key", "zalo_app_secret_key", "zalo_access_token", "zalo_refresh_token",
+    "zalo_oa_secret_key", "zalo_app_secret_key", "zalo_access_token", "zalo_refresh_token", "feed_token",
 )
 ENV_NAMES = tuple(name.upper() for name in Settings.__fields__)
 
@@ -217,6 +239,8 @@ def startup_problems(settings: Settings, process: str) -> list[str]:
     required = REQUIRED_ALWAYS.get(process, ())
     if settings.production:
         required = REQUIRED_IN_PRODUCTION.get(process, ())
+        if process == "gateway" and settings.feed_token:  # the dossier feed hashes phone numbers
+            required = (*required, "assistant_hash_salt", "feed_token")
     problems = [f"{name.upper()} is not set" for name in required if not getattr(settings, name)]
     if not settings.production:
         return problems

@@ -50,6 +50,15 @@ class ChannelsConfig:
     zalo_webhook_port: int = 8081
     zalo_token_file: Path = PROJECT_ROOT / "data" / "zalo_tokens.json"
     zalo_signature_max_age: float = 300.0
+    zalo_cs_window_hours: float = 48.0
+    zalo_transaction_url: str = ""
+
+    database_url: str = ""  # empty: bot.db.engine's default
+    feed_token: str = ""
+    feed_port: int = 8082
+    notify_quiet_hours: str = "21-7"
+    notify_poll_seconds: float = 2.0
+    notify_worker: str = "auto"
 
     @property
     def telegram_enabled(self) -> bool:
@@ -59,6 +68,16 @@ class ChannelsConfig:
     def telegram_webhook_path(self) -> str:
         """The path part of the public webhook URL, which the local server listens on."""
         return urlsplit(self.telegram_webhook_url).path or "/"
+
+    @property
+    def feed_enabled(self) -> bool:
+        return bool(self.feed_token)
+
+    @property
+    def notify_worker_enabled(self) -> bool:
+        """The delivery worker runs where asked ("on"), or with the feed ("auto")."""
+        wanted = self.notify_worker == "on" or (self.notify_worker == "auto" and self.feed_enabled)
+        return wanted and (self.telegram_enabled or self.zalo_enabled)
 
     @property
     def zalo_enabled(self) -> bool:
@@ -95,6 +114,15 @@ def load_config(
         zalo_webhook_port=settings.zalo_webhook_port,
         zalo_token_file=settings.zalo_token_file,
         zalo_signature_max_age=settings.zalo_signature_max_age_seconds,
+        zalo_cs_window_hours=settings.zalo_cs_window_hours,
+        zalo_transaction_url=settings.zalo_transaction_url
+        or f"{settings.zalo_api_base_url}/v3.0/oa/message/transaction",
+        database_url=settings.database_url,
+        feed_token=settings.feed_token,
+        feed_port=settings.feed_port,
+        notify_quiet_hours=settings.notify_quiet_hours,
+        notify_poll_seconds=settings.notify_poll_seconds,
+        notify_worker=settings.notify_worker,
     )
     _check_telegram_webhook(config)
     return config

@@ -47,12 +47,12 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise MalformedRequest("Nội dung yêu cầu không phải JSON hợp lệ.") from None
     if not isinstance(data, dict):
         raise MalformedRequest("Nội dung yêu cầu phải là một đối tượng JSON.")
-    if _depth(data) > MAX_JSON_DEPTH:
+    if json_depth(data) > MAX_JSON_DEPTH:
         raise MalformedRequest("Nội dung yêu cầu lồng nhau quá sâu.")
     return data
 
 
-def _depth(data: Any) -> int:
+def json_depth(data: Any) -> int:
     """How deeply objects and lists nest (a flat object is 1), without recursing."""
     deepest = 0
     pending = [(data, 1)]

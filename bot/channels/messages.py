@@ -7,6 +7,7 @@ from bot.channels.inputs import MAX_MESSAGE_CHARS
 # Texts sent to Rasa on behalf of a command or a welcome button (the NLU knows them).
 STATUS_LOOKUP_REQUEST = "tra cứu hồ sơ"
 SURVEY_REQUEST = "đánh giá dịch vụ"
+UNSUBSCRIBE_REQUEST = "hủy thông báo"
 
 WELCOME = (
     "Xin chào! Mình là Trợ lý thủ tục hành chính.\n\n"
@@ -27,6 +28,7 @@ TELEGRAM_HELP = (
     "/start – Lời chào và những việc mình làm được\n"
     "/tracuu – Tra cứu tình trạng hồ sơ\n"
     "/danhgia – Đánh giá dịch vụ\n"
+    "/huythongbao – Hủy nhận thông báo về hồ sơ\n"
     "/hotline – Số đường dây nóng\n"
     "/help – Hướng dẫn này"
 )
@@ -34,6 +36,7 @@ TELEGRAM_COMMANDS = (
     ("start", "Lời chào và những việc mình làm được"),
     ("tracuu", "Tra cứu tình trạng hồ sơ"),
     ("danhgia", "Đánh giá dịch vụ"),
+    ("huythongbao", "Hủy nhận thông báo về hồ sơ"),
     ("hotline", "Số đường dây nóng"),
     ("help", "Hướng dẫn sử dụng"),
 )
@@ -66,3 +69,22 @@ def apology(hotline_text: str) -> str:
         "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn nên mình chưa trả lời được. "
         f"Bạn vui lòng thử lại sau ít phút, hoặc liên hệ {hotline_text}."
     )
+
+
+# --- dossier status notifications (bot/channels/notify.py) -------------------------------
+NOTIFY_HEADLINE = "🔔 Hồ sơ {code} chuyển sang trạng thái: {status_name}"
+NOTIFY_PROCEDURE = "Thủ tục: {procedure}"
+NOTIFY_SUPPLEMENT = "📎 Việc cần làm: bổ sung {request}\nNộp bổ sung tại: {place}"
+NOTIFY_SUPPLEMENT_UNSTATED = "hồ sơ theo hướng dẫn của cơ quan (bạn liên hệ {agency} để biết cần bổ sung gì)"
+NOTIFY_PAY = (
+    "💳 Việc cần làm: nộp phí, lệ phí hoặc thuế theo thông báo của cơ quan{note}, tại {place} "
+    "hoặc trực tuyến trên Cổng Dịch vụ công nếu hồ sơ nộp trực tuyến."
+)
+NOTIFY_COLLECT = "📍 Nhận kết quả tại: {place}. Mang theo giấy hẹn và giấy tờ tùy thân."
+NOTIFY_RETURNED = (
+    "📍 Nếu bạn chưa cầm kết quả: đến nhận tại {place} (mang theo giấy hẹn và giấy tờ tùy thân), "
+    "hoặc chờ nhận qua bưu chính nếu bạn đã đăng ký."
+)
+NOTIFY_SURVEY = "Mời bạn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này (vài câu ngắn):"
+NOTIFY_SURVEY_BUTTON = "⭐ Đánh giá hồ sơ này"
+NOTIFY_FOOTER = "Muốn thôi nhận tin về hồ sơ, bạn nhắn \"hủy thông báo\"."

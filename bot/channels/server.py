@@ -1,17 +1,22 @@
-"""The whole gateway: one Rasa client and one `Gateway`, shared by every configured channel."""
+"""The whole gateway: one Rasa client and one `Gateway`, shared by every configured channel,
+plus the dossier feed and the notification delivery worker when configured."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import AsyncIterator
 
 import aiohttp
+from sqlalchemy.engine import Engine
 
-from bot.channels import telegram, webchat_server, zalo
+from bot.channels import feed, notify, telegram, webchat_server, zalo
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Gateway, RasaClient
+from bot.db.engine import get_engine
+from bot.db.models import vietnam_now
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +29,8 @@ class RunningGateway:
     webchat_port: int
     zalo_port: int | None
     telegram_webhook_port: int | None
+    feed_port: int | None = None
+    worker: notify.DeliveryWorker | None = None
 
 
 @contextlib.asynccontextmanager
@@ -38,10 +45,47 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
         )
         webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway))
         log.info("Web chat on http://%s:%d/", config.host, webchat_port)
-        zalo_port = None
+        zalo_client = None
         if config.zalo_enabled:
-            zalo_port = await stack.enter_async_context(zalo.running(config, gateway, session))
+            zalo_client = zalo.ZaloClient(session, config, zalo.TokenStore(config.zalo_token_file))
+        worker = _worker(config, session, zalo_client) if config.notify_worker_enabled else None
+        zalo_port = None
+        if zalo_client is not None:
+            on_message = worker.note_inbound if worker else None
+            zalo_port = await stack.enter_async_context(zalo.running(config, gateway, zalo_client, on_message))
         telegram_port = None
         if config.telegram_enabled:
             telegram_port = await stack.enter_async_context(telegram.running(config, gateway))
-        yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port)
+        feed_port = None
+        if config.feed_enabled:
+            feed_port = await stack.enter_async_context(feed.running(
+                config.host, config.feed_port, config.feed_token, _engine(config), worker.wake if worker else _nothing
+            ))
+        if worker is not None:
+            await stack.enter_async_context(notify.running(worker))
+            log.info("Dossier notifications: delivery worker running")
+        yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port, feed_port, worker)
+
+
+def _engine(config: ChannelsConfig) -> Engine:
+    return get_engine(config.database_url or None)
+
+
+def _nothing() -> None:
+    """No worker in this gateway to wake: another instance polls the outbox."""
+
+
+def _worker(
+    config: ChannelsConfig, session: aiohttp.ClientSession, zalo_client: zalo.ZaloClient | None
+) -> notify.DeliveryWorker:
+    senders: dict[str, notify.Sender] = {}
+    if config.telegram_enabled:
+        senders["telegram"] = notify.TelegramSender(
+            session, config.telegram_api_base_url, config.telegram_token, telegram.compact_callback_data
+        )
+    if zalo_client is not None:
+        senders["zalo"] = notify.ZaloSender(zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now)
+    return notify.DeliveryWorker(
+        _engine(config), senders, notify.QuietHours.parse(config.notify_quiet_hours),
+        poll_seconds=config.notify_poll_seconds,
+    )

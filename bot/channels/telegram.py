@@ -34,12 +34,17 @@ from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
+from bot.db.services import is_dossier_code, normalize_dossier_code
+from bot.payloads import STATUS_INTENT, dossier_payload, parse_dossier_payload
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # callback_data holds at most 64 bytes: longer payloads travel as a key into this map.
 PAYLOAD_KEY_PREFIX = "k:"
+# "c:<intent>:<dossier code>": a dossier payload (bot.payloads) whole in 64 bytes, so that its
+# button works on any gateway instance, for as long as needed (notifications, deep links).
+DOSSIER_PAYLOAD_PREFIX = "c:"
 PAYLOAD_TTL = 7 * 24 * 3600
 PAYLOAD_MAXSIZE = 20_000
 TYPING_REFRESH = 4.0  # seconds; Telegram shows "typing…" for about 5
@@ -68,6 +73,7 @@ def build_application(config: ChannelsConfig, gateway: Gateway) -> Application:
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("tracuu", status_lookup))
     application.add_handler(CommandHandler("danhgia", survey))
+    application.add_handler(CommandHandler("huythongbao", unsubscribe))
     application.add_handler(CommandHandler("hotline", hotline))
     application.add_handler(MessageHandler(filters.COMMAND, help_command))  # unknown command
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, text_message))
@@ -86,7 +92,24 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _say(update, context, _gateway(context).welcome())
+    """The welcome; a deep link `t.me/<bot>?start=<dossier code>` (the QR on the receipt)
+    opens the lookup of that code instead."""
+    code = deep_link_code(context.args or [])
+    if code:
+        await _converse(update, context, dossier_payload(STATUS_INTENT, code))
+    else:
+        await _say(update, context, _gateway(context).welcome())
+
+
+def deep_link_code(args: Sequence[str]) -> str | None:
+    """The dossier code of a /start parameter. Deep-link parameters allow only A-Z a-z 0-9 _ -,
+    so the dots of a code may come as underscores: 000_00_12_H25-250103-0042."""
+    code = normalize_dossier_code(args[0].replace("_", ".")) if args else ""
+    return code if is_dossier_code(code) else None
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _converse(update, context, messages.UNSUBSCRIBE_REQUEST)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,7 +142,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     assert query is not None  # guaranteed by CallbackQueryHandler
     data = query.data or ""
-    payload = _payloads(context).get(data) if data.startswith(PAYLOAD_KEY_PREFIX) else data
+    payload = _payloads(context).get(data) if data.startswith(PAYLOAD_KEY_PREFIX) else _expand(data)
     if not payload or update.effective_chat is None:
         await query.answer(messages.BUTTON_EXPIRED, show_alert=True)
         return
@@ -198,10 +221,31 @@ def _keyboard(buttons: Sequence[Button], payloads: TTLCache[str]) -> InlineKeybo
     )
 
 
-def _callback_data(payload: str, payloads: TTLCache[str]) -> str:
-    fits = len(payload.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
-    if fits and not payload.startswith(PAYLOAD_KEY_PREFIX):
+def compact_callback_data(payload: str) -> str:
+    """`payload` itself when it fits callback_data, else a dossier payload in the "c:" form;
+    "" when neither fits."""
+    if _fits(payload) and not payload.startswith((PAYLOAD_KEY_PREFIX, DOSSIER_PAYLOAD_PREFIX)):
         return payload
+    parsed = parse_dossier_payload(payload)
+    compact = DOSSIER_PAYLOAD_PREFIX + ":".join(parsed) if parsed else ""
+    return compact if compact and _fits(compact) else ""
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+
+
+def _expand(data: str) -> str:
+    if not data.startswith(DOSSIER_PAYLOAD_PREFIX):
+        return data
+    intent, _, code = data[len(DOSSIER_PAYLOAD_PREFIX):].partition(":")
+    return dossier_payload(intent, code) if intent and code else ""
+
+
+def _callback_data(payload: str, payloads: TTLCache[str]) -> str:
+    compact = compact_callback_data(payload)
+    if compact:
+        return compact
     key = PAYLOAD_KEY_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:40]
     payloads.put(key, payload)
     return key

@@ -20,7 +20,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Coroutine, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 
 import aiohttp
 from aiohttp import web
@@ -105,18 +105,23 @@ class ZaloClient:
                 await self._send_message(user_id, {"text": chunk})
             await self._send_message(user_id, _message(last, reply.buttons))
 
-    async def _send_message(self, user_id: str, message: dict[str, Any]) -> None:
+    async def send_transaction(self, user_id: str, reply: Reply) -> None:
+        """A transaction message (`ZALO_TRANSACTION_URL`): Zalo delivers these outside the
+        interaction window, where consultation messages are refused."""
+        await self._send_message(user_id, _transaction_message(reply), self._config.zalo_transaction_url)
+
+    async def _send_message(self, user_id: str, message: dict[str, Any], url: str = "") -> None:
+        url = url or f"{self._config.zalo_api_base_url}/v3.0/oa/message/cs"
         body = {"recipient": {"user_id": user_id}, "message": message}
         token = self._tokens.access_token
-        result = await self._post_message(body, token)
+        result = await self._post_message(url, body, token)
         if result.get("error") in TOKEN_ERRORS:
             await self._refresh(token)
-            result = await self._post_message(body, self._tokens.access_token)
+            result = await self._post_message(url, body, self._tokens.access_token)
         if result.get("error", 0) != 0:
             raise ZaloError(f"send failed: error {result.get('error')} {result.get('message')!r}")
 
-    async def _post_message(self, body: dict[str, Any], token: str) -> dict[str, Any]:
-        url = f"{self._config.zalo_api_base_url}/v3.0/oa/message/cs"
+    async def _post_message(self, url: str, body: dict[str, Any], token: str) -> dict[str, Any]:
         async with self._session.post(
             url, json=body, headers={"access_token": token}, timeout=API_TIMEOUT
         ) as response:
@@ -193,6 +198,20 @@ def _message(text: str, buttons: Sequence[Button]) -> dict[str, Any]:
     }
 
 
+def _transaction_message(reply: Reply) -> dict[str, Any]:
+    """The OA transaction template: a header and the text as a table-free paragraph, with the
+    reply's buttons."""
+    title, _, rest = reply.text.partition("\n")
+    elements: list[dict[str, Any]] = [
+        {"type": "header", "content": _shorten(title, BUTTON_TITLE_LIMIT), "align": "left"},
+        {"type": "text", "content": _shorten(rest.strip() or title, TEXT_LIMIT), "align": "left"},
+    ]
+    payload: dict[str, Any] = {"template_type": "transaction_order", "language": "VI", "elements": elements}
+    if reply.buttons:
+        payload["buttons"] = _message("", reply.buttons)["attachment"]["payload"]["buttons"]
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -209,11 +228,13 @@ class ZaloWebhook:
         gateway: Gateway,
         client: ZaloClient,
         clock: Callable[[], float] = time.time,
+        on_message: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._config = config
         self._gateway = gateway
         self._client = client
         self._clock = clock
+        self._on_message = on_message  # told each sender that writes (the notification window)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def app(self) -> web.Application:
@@ -262,6 +283,8 @@ class ZaloWebhook:
         async def deliver(replies: Sequence[Reply]) -> None:
             await self._client.send(user_id, replies)
 
+        if name.startswith("user_send_") and self._on_message is not None:
+            await self._on_message(sender)
         text = _field(event, "message", "text")
         if name == "user_send_text" and isinstance(text, str):
             await self._gateway.converse(sender, text, deliver, metadata=METADATA)
@@ -314,11 +337,14 @@ def _delivery_id(event: dict[str, Any]) -> str:
 
 @contextlib.asynccontextmanager
 async def running(
-    config: ChannelsConfig, gateway: Gateway, session: aiohttp.ClientSession
+    config: ChannelsConfig,
+    gateway: Gateway,
+    client: ZaloClient,
+    on_message: Callable[[str], Awaitable[None]] | None = None,
 ) -> AsyncIterator[int]:
-    """Serve the webhook while the context is open; yields its port."""
-    client = ZaloClient(session, config, TokenStore(config.zalo_token_file))
-    webhook = ZaloWebhook(config, gateway, client)
+    """Serve the webhook while the context is open; yields its port. `client` is shared with
+    the notification worker (one token pair per OA: a refresh token is single use)."""
+    webhook = ZaloWebhook(config, gateway, client, on_message=on_message)
     try:
         async with serve(webhook.app(), config.host, config.zalo_webhook_port) as port:
             log.info("Zalo channel listening on port %d, path %s", port, WEBHOOK_PATH)

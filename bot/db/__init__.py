@@ -4,6 +4,10 @@
   `upgrade()` / `downgrade()`.
 - `bot.db.services`: what the custom actions call (`verify_and_get_dossier`,
   `verified_dossier`, `require_verification`, `save_survey_response`, `has_survey_response`).
+- `bot.db.feed`: status events from the one-stop system, applied idempotently (`apply_events`).
+- `bot.db.outbox`: subscriptions to a dossier's status changes and the outbox of messages
+  (`subscribe`, `cancel_subscriptions`, `claim_due`, `mark_sent`, `mark_failed`).
 - `bot.db.texts`: every Vietnamese text (status names and explanations, survey questions).
-- `bot.db.seed`, `bot.db.report`, `bot.db.cli`: demo data, satisfaction report, commands.
+- `bot.db.seed`, `bot.db.report`, `bot.db.cli`, `bot.db.feed_cli`: demo data, satisfaction
+  report, commands.
 """

@@ -25,6 +25,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, registry, relationship
 
@@ -229,3 +230,58 @@ class DossierVerification(Base):
     dossier_code: Mapped[str] = Column(String(CODE_LENGTH), nullable=False)
     verified_at: Mapped[datetime] = Column(DateTime, nullable=False)
     expires_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class Subscription(Base):
+    """A conversation (channel + recipient id) asked to be told when a dossier's status
+    changes; only after it verified the dossier. `cancelled_at` set: no longer told.
+    `last_message_at` is the citizen's latest message on the channel (the Zalo interaction
+    window is counted from it)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "channel", "recipient_id"),
+        CheckConstraint("channel IN ('telegram', 'zalo')", name="channel_code"),
+        Index(None, "channel", "recipient_id"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = Column(ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False)
+    channel: Mapped[str] = Column(String(16), nullable=False)
+    recipient_id: Mapped[str] = Column(String(64), nullable=False)  # Telegram chat id, Zalo user id
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    cancelled_at: Mapped[Optional[datetime]] = Column(DateTime)
+    last_message_at: Mapped[datetime] = Column(DateTime, nullable=False)
+
+
+class OutboxState(str, enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"  # gave up after `bot.db.outbox.MAX_ATTEMPTS`
+
+
+class OutboxMessage(Base):
+    """One status-change message to one subscriber, written in the transaction that changed
+    the status; at most one per (dossier, status, subscription). A pending row is due at
+    `next_attempt_at`; a worker that claims it pushes that time forward by a lease, so no
+    other worker takes it meanwhile. `last_error` never holds personal data."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "status", "subscription_id"),
+        CheckConstraint("status BETWEEN 1 AND 10", name="status_code"),
+        CheckConstraint("state IN ('pending', 'sent', 'dead')", name="state_code"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = Column(ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False)
+    subscription_id: Mapped[int] = Column(ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False)
+    status: Mapped[int] = Column(SmallInteger, nullable=False)
+    note: Mapped[Optional[str]] = Column(Text)  # the event's note (what to supplement, …)
+    state: Mapped[str] = Column(String(8), nullable=False, default=OutboxState.PENDING.value)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    last_error: Mapped[Optional[str]] = Column(String(200))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    sent_at: Mapped[Optional[datetime]] = Column(DateTime)

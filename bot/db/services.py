@@ -111,6 +111,11 @@ def normalize_dossier_code(code: str) -> str:
     return "".join(unicodedata.normalize("NFKC", code).split()).upper()
 
 
+def is_dossier_code(code: str) -> bool:
+    """Whether a normalised code has the national shape <agency code>-<yymmdd>-<serial>."""
+    return bool(_CODE_SHAPE.fullmatch(code))
+
+
 @dataclass(frozen=True)
 class _Attempt:
     """Who tries which code, as the failures table keys them."""
@@ -169,7 +174,7 @@ def verify_and_get_dossier(
         logger.info("Dossier lookup rejected (code %s)", attempt.code_key)
         return LookupResult(LookupKind.REJECTED)
     assert dossier is not None  # for the type checker: the digits matched a dossier
-    _record_verification(session, attempt.conversation_key, dossier.code, now)
+    record_verification(session, attempt.conversation_key, dossier.code, now)
     logger.info("Dossier lookup ok (code %s)", attempt.code_key)
     return LookupResult(LookupKind.OK, dossier=_dossier_view(session, dossier, now))
 
@@ -295,7 +300,7 @@ def _record_failure(session: Session, attempt: _Attempt, now: datetime) -> None:
     session.flush()
 
 
-def _record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
+def record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
     _without_commit_flush(session)
     session.execute(delete(DossierVerification).where(DossierVerification.expires_at <= now))
     session.add(DossierVerification(
@@ -526,13 +531,23 @@ def add_agency(session: Session, agency: NewAgency) -> None:
 
 def add_dossier(session: Session, new: NewDossier) -> None:
     """Store a dossier and its history; its code must have the national shape."""
+    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
+    session.add(Dossier(
+        **dossier_columns(new, agency_id),
+        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
+    ))
+    session.flush()
+
+
+def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
+    """The `dossiers` row of `new` (phone and identity numbers reduced to last digits and
+    salted hashes); ValueError when its code does not have the national shape."""
     code = normalize_dossier_code(new.code)
     if not _CODE_SHAPE.fullmatch(code):
         raise ValueError(f"not a dossier code: {new.code!r}")
-    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)
-    session.add(Dossier(
+    return dict(
         code=code,
         procedure_code=new.procedure_code,
         procedure_name=new.procedure_name,
@@ -549,6 +564,4 @@ def add_dossier(session: Session, new: NewDossier) -> None:
         supplement_request=new.supplement_request,
         completed_at=new.completed_at,
         returned_at=new.returned_at,
-        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
-    ))
-    session.flush()
+    )

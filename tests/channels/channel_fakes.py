@@ -143,6 +143,7 @@ class FakeTelegram(FakeServer):
         self._new_updates = asyncio.Event()
         self._closing = False
         self._ids = itertools.count(1)
+        self.send_latency = 0.0  # seconds each sendMessage takes
         self.app.router.add_post(f"/bot{self.TOKEN}/{{method}}", self._method)
 
     @property
@@ -177,6 +178,8 @@ class FakeTelegram(FakeServer):
         elif method == "getUpdates":
             result = await self._get_updates(params)
         elif method == "sendMessage":
+            if self.send_latency:
+                await asyncio.sleep(self.send_latency)
             result = self._message(params)
         return web.json_response({"ok": True, "result": result})
 
@@ -215,6 +218,7 @@ class FakeZalo(FakeServer):
         self.refreshes = Recorder()  # {"secret_key": ..., "form": {...}}
         self._generation = itertools.count(2)
         self.app.router.add_post("/v3.0/oa/message/cs", self._send)
+        self.app.router.add_post("/v3.0/oa/message/transaction", self._send)
         self.app.router.add_post("/v4/oa/access_token", self._refresh)
 
     async def delivered(self, count: int) -> list[Json]:
@@ -226,7 +230,8 @@ class FakeZalo(FakeServer):
         token = request.headers.get("access_token", "")
         accepted = token == self.valid_access_token
         await self.messages.add(
-            {"access_token": token, "body": await request.json(), "accepted": accepted}
+            {"access_token": token, "body": await request.json(), "accepted": accepted,
+             "path": request.path}
         )
         if not accepted:
             return web.json_response({"error": -216, "message": "Access token is invalid"})

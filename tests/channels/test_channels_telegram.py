@@ -202,6 +202,7 @@ async def test_local_commands(
         "start",
         "tracuu",
         "danhgia",
+        "huythongbao",
         "hotline",
         "help",
     ]

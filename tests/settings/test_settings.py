@@ -83,6 +83,9 @@ def test_the_api_is_on_only_behind_its_token() -> None:
         ("rasa", {"ACTION_SERVER_TOKEN": STRONG, "RASA_CHANNEL_TOKEN": STRONG, "RASA_AUTH_TOKEN": "short"},
          "RASA_AUTH_TOKEN is shorter"),
         ("gateway", {}, "RASA_CHANNEL_TOKEN is not set"),
+        ("gateway", {"RASA_CHANNEL_TOKEN": STRONG, "FEED_TOKEN": STRONG}, "ASSISTANT_HASH_SALT is not set"),
+        ("gateway", {"RASA_CHANNEL_TOKEN": STRONG, "FEED_TOKEN": "short", "ASSISTANT_HASH_SALT": STRONG},
+         "FEED_TOKEN is shorter"),
         ("database", {"ASSISTANT_HASH_SALT": "short"}, "ASSISTANT_HASH_SALT is shorter"),
     ],
 )

@@ -1,0 +1,160 @@
+"""Dossier status notifications in the chat (the offer after a verified lookup is in
+`actions.dossier`): subscribing,
+"hủy thông báo", and the survey started from the status-10 notification's button.
+
+Nothing here trusts a slot or a payload about which dossier the conversation may follow:
+subscribing needs a live verification recorded by the lookup, and the survey button needs
+an active subscription of this conversation (`bot.db.outbox`). Only Telegram and Zalo
+conversations can be notified (the gateway's sender ids `tg:` and `zalo:`).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from actions import settings
+from actions.dossier import PURPOSE_SURVEY, entity_code, start_lookup
+from actions.survey import has_response, start_survey
+from bot.db.engine import run_transaction
+from bot.db.outbox import (
+    SubscribeOutcome,
+    cancel_subscriptions,
+    subscribe,
+    subscribed_codes,
+    verify_by_subscription,
+)
+from bot.payloads import UNSUBSCRIBE_INTENT, dossier_payload
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ALL = "all"  # dossier_code entity of the "cancel them all" button
+
+
+class Texts:
+    SUBSCRIBED = (
+        "🔔 Đã đăng ký: mình sẽ nhắn bạn khi hồ sơ {code} thay đổi trạng thái. "
+        "Muốn thôi nhận, bạn nhắn \"hủy thông báo\"."
+    )
+    ALREADY = "Bạn đã đăng ký nhận thông báo cho hồ sơ {code} rồi. Muốn thôi nhận, bạn nhắn \"hủy thông báo\"."
+    NOT_VERIFIED = (
+        "Để nhận thông báo, bạn cần xác minh hồ sơ trước: nhắn \"tra cứu hồ sơ\", gửi mã hồ sơ và 4 số cuối "
+        "số điện thoại, rồi bấm nút nhận thông báo."
+    )
+    NO_PUSH_CHANNEL = (
+        "Thông báo thay đổi trạng thái hồ sơ chỉ gửi được qua Telegram hoặc Zalo. Bạn nhắn cho mình trên "
+        "một trong hai kênh đó, tra cứu hồ sơ rồi bấm nút nhận thông báo nhé."
+    )
+    NOTHING_TO_CANCEL = "Bạn chưa đăng ký nhận thông báo cho hồ sơ nào."
+    CANCELLED = "Đã hủy thông báo cho hồ sơ: {codes}. Mình sẽ không nhắn về {those} nữa."
+    CHOOSE_TO_CANCEL = "Bạn đang nhận thông báo cho {count} hồ sơ:\n{lines}\nBạn muốn hủy thông báo cho hồ sơ nào?"
+    CANCEL_ALL_TITLE = "Hủy tất cả"
+    ALREADY_RATED = "Hồ sơ {code} đã được đánh giá rồi. Cảm ơn bạn!"
+    UNAVAILABLE = "Xin lỗi, hệ thống đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
+
+
+def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatcher) -> Optional[T]:
+    """`work` in a transaction; None (and the apology said) when the database fails."""
+    try:
+        return run_transaction(work)
+    except SQLAlchemyError:
+        logger.exception("Notification subscription failed")
+        dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+        return None
+
+
+_CLEAR_CODE: list[EventType] = [SlotSet("dossier_code", None)]  # the payload's entity fills the slot
+
+
+class ActionSubscribeNotifications(Action):
+    def name(self) -> str:
+        return "action_subscribe_notifications"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        code = entity_code(tracker)
+        if code is None:
+            dispatcher.utter_message(text=Texts.NOT_VERIFIED)
+            return _CLEAR_CODE
+        outcome = _in_transaction(lambda session: subscribe(session, code, tracker.sender_id), dispatcher)
+        if outcome is not None:
+            dispatcher.utter_message(text=_subscribe_reply(outcome, code))
+        return _CLEAR_CODE
+
+
+def _subscribe_reply(outcome: SubscribeOutcome, code: str) -> str:
+    return {
+        SubscribeOutcome.SUBSCRIBED: Texts.SUBSCRIBED,
+        SubscribeOutcome.ALREADY: Texts.ALREADY,
+        SubscribeOutcome.NOT_VERIFIED: Texts.NOT_VERIFIED,
+        SubscribeOutcome.NO_PUSH_CHANNEL: Texts.NO_PUSH_CHANNEL,
+    }[outcome].format(code=code)
+
+
+class ActionUnsubscribeNotifications(Action):
+    """"hủy thông báo": one subscription is cancelled at once; several are listed with a
+    button each and "Hủy tất cả"; a button (a code, or all) cancels."""
+
+    def name(self) -> str:
+        return "action_unsubscribe_notifications"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        sender = tracker.sender_id
+        chosen = entity_code(tracker)
+        cancel_all = next(tracker.get_latest_entity_values("dossier_code"), None) == ALL
+
+        def work(session: Session) -> tuple[list[str], list[str]]:
+            codes = subscribed_codes(session, sender)
+            if chosen is None and not cancel_all and len(codes) > 1:
+                return codes, []
+            return codes, cancel_subscriptions(session, sender, chosen)
+
+        result = _in_transaction(work, dispatcher)
+        if result is not None:
+            _say_cancelled(dispatcher, *result)
+        return _CLEAR_CODE
+
+
+def _say_cancelled(dispatcher: CollectingDispatcher, subscribed: list[str], cancelled: list[str]) -> None:
+    if cancelled:
+        those = "hồ sơ này" if len(cancelled) == 1 else "các hồ sơ này"
+        dispatcher.utter_message(text=Texts.CANCELLED.format(codes=", ".join(cancelled), those=those))
+    elif len(subscribed) > 1:
+        lines = "\n".join(f"{number}. {code}" for number, code in enumerate(subscribed, 1))
+        buttons = [{"title": code, "payload": dossier_payload(UNSUBSCRIBE_INTENT, code)} for code in subscribed]
+        buttons.append({"title": Texts.CANCEL_ALL_TITLE, "payload": dossier_payload(UNSUBSCRIBE_INTENT, ALL)})
+        dispatcher.utter_message(
+            text=Texts.CHOOSE_TO_CANCEL.format(count=len(subscribed), lines=lines), buttons=buttons
+        )
+    else:
+        dispatcher.utter_message(text=Texts.NOTHING_TO_CANCEL)
+
+
+class ActionRateNotifiedDossier(Action):
+    """The status-10 notification's button: the survey for that dossier, straight away, for a
+    subscribed conversation; once per dossier (a dossier already rated is thanked instead).
+    Another conversation (a forwarded button, a cancelled subscription) verifies the dossier
+    with the phone digits first, as when rating from "đánh giá dịch vụ"."""
+
+    def name(self) -> str:
+        return "action_rate_notified_dossier"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        code = entity_code(tracker)
+        if code is None:  # typed, not the button: rate as from "đánh giá dịch vụ"
+            return start_lookup(PURPOSE_SURVEY, None) + [FollowupAction("dossier_lookup_form")]
+        verified = _in_transaction(lambda session: verify_by_subscription(session, code, tracker.sender_id), dispatcher)
+        if verified is None:
+            return _CLEAR_CODE
+        if not verified:  # not (or no longer) subscribed here: verify with the phone digits first
+            return start_lookup(PURPOSE_SURVEY, code) + [FollowupAction("dossier_lookup_form")]
+        if has_response(code):
+            dispatcher.utter_message(text=Texts.ALREADY_RATED.format(code=code))
+            return _CLEAR_CODE
+        return _CLEAR_CODE + start_survey(dispatcher, code)
