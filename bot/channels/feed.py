@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from typing import Any, AsyncIterator, Callable
 
@@ -26,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.http import serve
-from bot.channels.inputs import MAX_JSON_DEPTH, MalformedRequest, json_depth
+from bot.channels.inputs import MAX_JSON_DEPTH, MalformedRequest, json_depth, parse_json
 from bot.db.engine import run_transaction
 from bot.db.feed import Outcome, apply_events
 
@@ -83,12 +82,7 @@ def _authorized(header: str, token: str) -> bool:
 
 
 def _events(body: bytes) -> list[Any]:
-    if not body.strip():
-        raise MalformedRequest("Yêu cầu không có nội dung.")
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise MalformedRequest("Nội dung yêu cầu không phải JSON hợp lệ.") from None
+    data = parse_json(body)
     events = data if isinstance(data, list) else [data]
     if json_depth(events) > MAX_JSON_DEPTH:
         raise MalformedRequest("Nội dung yêu cầu lồng nhau quá sâu.")

@@ -36,15 +36,21 @@ def is_too_long(text: str) -> bool:
     return len(text) > MAX_MESSAGE_CHARS
 
 
-def parse_json_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object, or `MalformedRequest`: empty, not JSON, not an object, or
-    nested deeper than `MAX_JSON_DEPTH` (deep nesting makes the parser recurse)."""
+def parse_json(body: bytes) -> Any:
+    """The body as JSON, or `MalformedRequest` when it is empty or not JSON (a body nested
+    deep enough to make the parser recurse too far included)."""
     if not body.strip():
         raise MalformedRequest("Yêu cầu không có nội dung.")
     try:
-        data = json.loads(body)
+        return json.loads(body)
     except (ValueError, RecursionError):
         raise MalformedRequest("Nội dung yêu cầu không phải JSON hợp lệ.") from None
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or `MalformedRequest`: empty, not JSON, not an object, or
+    nested deeper than `MAX_JSON_DEPTH` (deep nesting makes the parser recurse)."""
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise MalformedRequest("Nội dung yêu cầu phải là một đối tượng JSON.")
     if json_depth(data) > MAX_JSON_DEPTH:
