@@ -477,14 +477,19 @@ _ASKS_FOR = re.compile(
 _CONTINUES = re.compile(r"^(?:hoac|va|kem theo)\s+")
 
 
+def _folded_words(name: str) -> str:
+    """The row's text folded, without its list marker: what the wording rules read."""
+    return _FOLDED_LIST_MARKER.sub("", fold(name), count=1)
+
+
 def _names_a_paper(name: str) -> bool:
-    text = _FOLDED_LIST_MARKER.sub("", fold(name), count=1)
+    text = _folded_words(name)
     return bool(_STARTS_WITH_PAPER.match(text)) and not _RULE.search(text)
 
 
 def _explains(name: str) -> bool:
     """Does a row state how the procedure is done or what the file is worth, asking for no paper?"""
-    text = _CONTINUES.sub("", _FOLDED_LIST_MARKER.sub("", fold(name), count=1))
+    text = _CONTINUES.sub("", _folded_words(name))
     if _ASKS_FOR.search(text):
         return False
     return bool(_FILE_VALIDITY.search(text)) or (not _STARTS_WITH_PAPER.match(text) and bool(_EXPLAINS.search(text)))
@@ -496,7 +501,7 @@ _CASE_OPENING = re.compile(r"(?:truong hop|trong truong hop|doi voi|tuy|ngoai|ne
 def _heads_a_case(name: str) -> bool:
     """"Đối với doanh nghiệp bảo hiểm:", "Trường hợp thuê nhà ở xã hội:": a case opened by its
     own row, whose papers are the rows after it (the portal still gives it a copy count)."""
-    text = _FOLDED_LIST_MARKER.sub("", fold(name), count=1)
+    text = _folded_words(name)
     return name.rstrip().endswith(":") and bool(_CASE_OPENING.match(text))
 
 
