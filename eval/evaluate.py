@@ -50,6 +50,8 @@ from eval.bm25 import NameBM25  # noqa: E402
 from procedures_kb.store import load_records  # noqa: E402
 
 TEST_FILE = PROJECT / "eval" / "test_questions.yml"
+OFFICIAL_FILE = PROJECT / "eval" / "official_name_questions.yml"  # issue #14, scored beside TEST_FILE
+OFFICIAL_TARGETS = {"intent": 97.0, "procedure": 98.0}
 NLU_DATA = PROJECT / "nlu_data"
 MODELS_DIR = PROJECT / "models" / "eval"
 REPORT = PROJECT / "docs" / "evaluation.md"
@@ -356,6 +358,45 @@ def _margin_note(margin: float, scores: Dict[str, List[float]]) -> str:
     return f" (margin {margin:+.1f} points; {verdict}: {spread})"
 
 
+def extra_set_section(path: Path, runs: Runs, bm25: NameBM25) -> Tuple[str, List[str]]:
+    """Markdown section for another question set scored with the same models, and its
+    target lines (the official-name set's targets: OFFICIAL_TARGETS)."""
+    questions = load_questions(path)
+    table = score_table(questions, runs, [bm25.top1(question.text) for question in questions])
+    intent, procedure = table[(INTENT, OURS)]["overall"], table[(PROCEDURE, OURS)]["overall"]
+    targets = [
+        f"- {'met' if intent and intent[0] >= OFFICIAL_TARGETS['intent'] else 'MISSED'}: "
+        f"intent accuracy ≥ {OFFICIAL_TARGETS['intent']:.0f} % (mean of the seeds)",
+        f"- {'met' if procedure and procedure[0] >= OFFICIAL_TARGETS['procedure'] else 'MISSED'}: "
+        f"procedure top-1 ≥ {OFFICIAL_TARGETS['procedure']:.0f} %",
+    ]
+    seeds = ", ".join(f"{score:.1f} %" for score in seed_scores(questions, runs)["ours"])
+    confusions = intent_confusions(questions, runs["ours"])
+    failures = linker_failures(questions, runs["ours"][0])
+    section = f"""## Official-name set: `{_relative(path)}` (held out: never trained or tuned on)
+
+{len(questions)} questions quoting {len({q.procedure for q in questions})} catalogue procedures by their
+official names (issue #14; how it was written: below). Same models as above.
+
+{markdown_table(table)}
+
+Overall intent accuracy of config.yml per seed: {seeds}.
+
+Targets:
+
+{chr(10).join(targets)}
+
+Intent errors of config.yml (expected → predicted, summed over the seeds):
+
+{chr(10).join(confusions) or "(none)"}
+
+Procedure-linking errors of config.yml:
+
+{chr(10).join(failures) or "(none)"}
+"""
+    return section, targets
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
@@ -399,6 +440,7 @@ def render(
     failures: List[str],
     confusions: List[str],
     args: argparse.Namespace,
+    extra: Sequence[str] = (),
 ) -> str:
     models = "\n".join(
         f"| {model.key} | {model.config} | {model.epochs} | {model.seconds:.0f} s |" for model in trained
@@ -441,6 +483,7 @@ Targets (training time measured on a shared machine; other jobs can slow it down
 
 {chr(10).join(targets)}
 
+{chr(10).join(extra)}
 ## Tuning notes
 
 {notes}
@@ -504,10 +547,20 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         "--questions", type=Path, default=TEST_FILE, help="questions to score, e.g. eval/dev_questions.yml while tuning"
     )
     parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        help="another question set scored with the same models (default with the test set: "
+        "eval/official_name_questions.yml)",
+    )
+    parser.add_argument(
         "--report", type=Path, help="markdown output (default: docs/evaluation.md for a full run on the test set)"
     )
     args = parser.parse_args(argv)
     args.questions = args.questions.resolve()
+    if args.also is None:
+        args.also = [OFFICIAL_FILE] if args.questions == TEST_FILE else []
+    args.also = [path.resolve() for path in args.also]
     if args.report is None:
         official = args.questions == TEST_FILE and not args.quick
         args.report = REPORT if official else model_dir(args.quick) / f"{args.questions.stem}_evaluation.md"
@@ -542,15 +595,29 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     dump = model_dir(args.quick) / dump_name
     _dump(dump, questions, predicted, bm25_top1)
     failures, confusions = linker_failures(questions, runs["ours"][0]), intent_confusions(questions, runs["ours"])
-    report = render(trained, table, seeds, targets, failures, confusions, args)
+    extra = [_score_also(path, trained, bm25, args.quick) for path in args.also]
+    report = render(trained, table, seeds, targets, failures, confusions, args, [section for section, _ in extra])
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report, encoding="utf-8")
     print("\n".join(f"{m.key}: {m.config}, {m.epochs} epochs, trained in {m.seconds:.0f} s" for m in trained))
     print(table)
     print(seeds)
     print("\n".join(targets))
+    for path, (_, also_targets) in zip(args.also, extra):
+        print(f"{_relative(path)}:\n" + "\n".join(also_targets))
     print(f"written: {_relative(args.report)}; predictions: {_relative(dump)}")
     return 0
+
+
+def _score_also(path: Path, trained: List[Trained], bm25: NameBM25, quick: bool) -> Tuple[str, List[str]]:
+    """Parses another question set with every trained model; its report section and targets."""
+    questions = load_questions(path)
+    predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
+    runs: Runs = {
+        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key] for pipeline in PIPELINES
+    }
+    _dump(model_dir(quick) / f"{path.stem}_predictions.json", questions, predicted, [bm25.top1(q.text) for q in questions])
+    return extra_set_section(path, runs, bm25)
 
 
 def _dump(

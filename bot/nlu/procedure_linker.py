@@ -32,6 +32,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.official_names import NameMatch, OfficialNames, default_names
 from bot.nlu.segmentation import Syllable, syllables
 from procedures_kb.search import STOPWORDS, Hit, SearchIndex, canonical_syllables, default_index
 
@@ -89,11 +90,14 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
             "ambiguity_ratio": 0.85,  # runner-up at least this share of the best: ambiguous
             "score_scale": 30.0,  # score giving strength 1 - 1/e in the confidence
             "max_candidates": 3,
+            "exact_min_syllables": 5,  # a quoted official name this long links exactly
+            "exact_confidence": 0.99,
         }
 
-    def __init__(self, config: Dict[Text, Any], index: SearchIndex) -> None:
+    def __init__(self, config: Dict[Text, Any], index: SearchIndex, names: OfficialNames) -> None:
         self._config = {**self.get_default_config(), **config}
         self._index = index
+        self._names = names
         self._curated_phrases = [
             (code, f" {' '.join(index.query_syllables(alias))} ")
             for code, aliases in index.aliases.by_code.items()
@@ -109,7 +113,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> ProcedureLinker:
         """Builds (once per process) the search index, so the first message is not slow."""
-        return cls(config, default_index())
+        return cls(config, default_index(), default_names())
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -121,6 +125,9 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
 
     def link(self, text: str) -> Optional[Dict[Text, Any]]:
         """The procedure entity for a message, or None if it names no procedure."""
+        quoted = self._names.find(text)
+        if quoted and quoted.length >= self._config["exact_min_syllables"]:
+            return self._quoted_entity(text, quoted)
         found = syllables(text)
         kept = _content_mask(found)
         query = " ".join(syllable.text for syllable, keep in zip(found, kept) if keep)
@@ -152,6 +159,25 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
                 for hit in hits[: self._config["max_candidates"]]
             ],
             "matched": list(best.matched),
+        }
+
+    def _quoted_entity(self, text: str, quoted: NameMatch) -> Dict[Text, Any]:
+        """The procedure whose official name the message quotes; ambiguous only when several
+        procedures share that name and nothing else in the message tells them apart."""
+        codes, tie = self._names.choose(quoted, text)
+        return {
+            "entity": self._config["entity"],
+            "value": codes[0],
+            "start": quoted.start,
+            "end": quoted.end,
+            "confidence": self._config["exact_confidence"] / (2 if tie else 1),
+            "name": self._names.name_of(codes[0]),
+            "ambiguous": tie,
+            "candidates": [
+                {"code": code, "name": self._names.name_of(code), "score": float(quoted.length)}
+                for code in codes[: self._config["max_candidates"]]
+            ],
+            "matched": [f"name: {text[quoted.start : quoted.end]}"],
         }
 
     def _vague(self, hits: List[Hit], words: List[str]) -> List[Hit]:
