@@ -74,9 +74,10 @@ def names_procedure(message: str, record: Record, entity: dict[str, Any]) -> boo
 class ActionAnswerProcedure(Action):
     """Answers an ask_* question for the procedure named now, or the one talked about before.
 
-    A confident link answers at once; an unsure one (`ambiguous` from the linker) asks with
-    the top candidates as buttons, remembering the question so the choice answers it. A
-    follow-up that links to another procedure without naming it asks before switching.
+    A confident link answers at once (a question asking several aspects, each in turn); an
+    unsure one (`ambiguous` from the linker) asks with the top candidates as buttons,
+    remembering the question so the choice answers it. A follow-up that links to another
+    procedure without naming it asks before switching.
     """
 
     def name(self) -> str:
@@ -94,7 +95,8 @@ class ActionAnswerProcedure(Action):
         message = tracker.latest_message.get("text") or ""
         if entity and current and current["code"] != record["code"] and not message.startswith("/") and not names_procedure(message, record, entity):
             return self._confirm_switch(dispatcher, aspect, current, record)
-        self._answer(dispatcher, tracker, aspect, record)
+        for asked in self._asked(tracker, aspect):
+            self._answer(dispatcher, tracker, asked, record)
         return [SlotSet("procedure", record["code"]), SlotSet("pending_aspect", None)]
 
     @staticmethod
@@ -105,6 +107,17 @@ class ActionAnswerProcedure(Action):
         if pending and intent == "ask_procedure":
             return pending
         return intent if intent in ASPECT_INTENTS else pending or "ask_procedure"
+
+    @staticmethod
+    def _asked(tracker: Tracker, aspect: str) -> list[str]:
+        """Each aspect of a question asking several ("lệ phí và thời gian …": `aspect`
+        entities from bot.nlu.aspects, in the order asked), else the one aspect."""
+        asked = [
+            str(entity["value"])
+            for entity in tracker.latest_message.get("entities", [])
+            if entity.get("entity") == "aspect" and entity.get("value") in ASPECT_INTENTS
+        ]
+        return asked if len(asked) > 1 else [aspect]
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record) -> None:

@@ -104,7 +104,8 @@ class OfficialNames:
 
         A procedure gains a point when its whole name was quoted (not only its name without
         brackets), two for each level named outside the name that it has ("cấp tỉnh", "(thực
-        hiện tại cấp xã)"), minus one for each it lacks, and a tenth for each word of its
+        hiện tại cấp xã)"), minus one for each it lacks, one for each "cấp …" of the message in
+        the name's brackets ("(thực hiện tại cấp huyện)"), and a tenth for each word of its
         agencies' names found outside the name (a ministry, "Sở Tư pháp")."""
         if len(match.codes) == 1:
             return list(match.codes), False
@@ -125,7 +126,10 @@ class OfficialNames:
             for key in (s.key for s in syllables(name))
             if key not in ("cap", "co", "quan", "va", "so", "bo", "phong", "cuc", "tinh", "xa")
         }
-        return len(named_levels & levels) * 2 - len(named_levels - levels) + len(agency_words & set(rest)) * 0.1
+        in_brackets = " ".join(key for bracket in _BRACKETS.findall(record["name"]) for key in _keys(bracket))
+        bracket_levels = sum(f" cap {word} " in f" {in_brackets} " for word in _after_cap(rest))
+        score = len(named_levels & levels) * 2 - len(named_levels - levels) + bracket_levels
+        return score + len(agency_words & set(rest)) * 0.1
 
 
 def name_keys(name: str) -> set[tuple[str, ...]]:
@@ -146,6 +150,15 @@ def _match(found: list[Syllable], index: int, length: int, codes: tuple[str, ...
     key = tuple(syllable.key for syllable in found[index : index + length])
     end = found[index + length - 1].end
     return NameMatch(start=found[first].start, end=end, codes=codes, length=length, key=key)
+
+
+def _keys(text: str) -> list[str]:
+    return [syllable.key for syllable in syllables(text)]
+
+
+def _after_cap(words: Sequence[str]) -> set[str]:
+    """The words after "cấp" ("cấp huyện" → "huyen")."""
+    return {right for left, right in zip(words, words[1:]) if left == "cap"}
 
 
 def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:

@@ -161,3 +161,16 @@ def test_a_typed_payload_with_an_object_for_a_code_is_asked_to_name_the_procedur
     events = run(ActionAnswerProcedure(), make_tracker("ask_fee", '/ask_fee{"procedure": {"code": "1.004222"}}', [crafted]), dispatcher)
     assert "chưa xác định được bạn hỏi thủ tục nào" in dispatcher.messages[0]["text"]
     assert SlotSet("pending_aspect", "ask_fee") in events
+
+
+def test_a_question_asking_two_aspects_gets_both_answers_in_order(dispatcher: CollectingDispatcher) -> None:
+    aspects = [
+        {"entity": "aspect", "value": "ask_fee", "start": 0, "end": 6},
+        {"entity": "aspect", "value": "ask_processing_time", "start": 10, "end": 19},
+    ]
+    tracker = make_tracker("ask_fee", "lệ phí và thời gian đăng ký thường trú", [RESIDENCE, *aspects])
+    events = run(ActionAnswerProcedure(), tracker, dispatcher)
+    answers = texts(dispatcher)
+    fee = next(i for i, text in enumerate(answers) if text.startswith("Lệ phí tùy cách nộp:"))
+    time = next(i for i, text in enumerate(answers) if text.startswith("Thời hạn giải quyết: 7 ngày làm việc"))
+    assert fee < time and SlotSet("procedure", "1.004222") in events
