@@ -84,40 +84,39 @@ class ActionAnswerProcedure(Action):
         return "action_answer_procedure"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        aspect = self._aspect(tracker)
+        aspects = self._aspects(tracker)
         entity = procedure_entity(tracker)
         if entity and entity.get("ambiguous") and entity.get("candidates"):
-            return self._ask_which(dispatcher, aspect, entity["candidates"])
+            return self._ask_which(dispatcher, aspects, entity["candidates"])
         record = known_record(entity["value"] if entity else tracker.get_slot("procedure"))
         if record is None:
-            return self._ask_to_name(dispatcher, aspect)
+            return self._ask_to_name(dispatcher, aspects)
         current = known_record(tracker.get_slot("procedure"))
         message = tracker.latest_message.get("text") or ""
         if entity and current and current["code"] != record["code"] and not message.startswith("/") and not names_procedure(message, record, entity):
-            return self._confirm_switch(dispatcher, aspect, current, record)
-        for asked in self._asked(tracker, aspect):
-            self._answer(dispatcher, tracker, asked, record)
+            return self._confirm_switch(dispatcher, aspects[0], current, record)
+        for aspect in aspects:
+            self._answer(dispatcher, tracker, aspect, record)
         return [SlotSet("procedure", record["code"]), SlotSet("pending_aspect", None)]
 
     @staticmethod
-    def _aspect(tracker: Tracker) -> str:
-        """The question to answer: a bare procedure name answers the question we asked back."""
+    def _aspects(tracker: Tracker) -> list[str]:
+        """The questions to answer, in order: each aspect of a question asking several ("lệ phí
+        và thời gian …": `aspect` entities from bot.nlu.aspects); for a bare procedure name,
+        the ones we asked back about (slot `pending_aspect`, space-separated); else the intent."""
         intent = tracker.latest_message.get("intent", {}).get("name")
-        pending = tracker.get_slot("pending_aspect")
-        if pending and intent == "ask_procedure":
-            return pending
-        return intent if intent in ASPECT_INTENTS else pending or "ask_procedure"
-
-    @staticmethod
-    def _asked(tracker: Tracker, aspect: str) -> list[str]:
-        """Each aspect of a question asking several ("lệ phí và thời gian …": `aspect`
-        entities from bot.nlu.aspects, in the order asked), else the one aspect."""
         asked = [
             str(entity["value"])
             for entity in tracker.latest_message.get("entities", [])
             if entity.get("entity") == "aspect" and entity.get("value") in ASPECT_INTENTS
         ]
-        return asked if len(asked) > 1 else [aspect]
+        pending_slot = str(tracker.get_slot("pending_aspect") or "")
+        pending = [aspect for aspect in pending_slot.split() if aspect in ASPECT_INTENTS]
+        if len(asked) > 1:
+            return asked
+        if pending and intent == "ask_procedure":
+            return pending
+        return [intent] if intent in ASPECT_INTENTS else pending or ["ask_procedure"]
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record) -> None:
@@ -157,16 +156,16 @@ class ActionAnswerProcedure(Action):
         return []
 
     @staticmethod
-    def _ask_which(dispatcher: CollectingDispatcher, aspect: str, candidates: list[dict[str, Any]]) -> list[EventType]:
+    def _ask_which(dispatcher: CollectingDispatcher, aspects: list[str], candidates: list[dict[str, Any]]) -> list[EventType]:
         buttons = [
             {"title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload("ask_procedure", procedure=c["code"])}
             for c in candidates[:3]
         ]
         dispatcher.utter_message(text="Bạn muốn hỏi thủ tục nào dưới đây?", buttons=buttons)
-        return [SlotSet("pending_aspect", aspect)]
+        return [SlotSet("pending_aspect", " ".join(aspects))]
 
     @staticmethod
-    def _ask_to_name(dispatcher: CollectingDispatcher, aspect: str) -> list[EventType]:
+    def _ask_to_name(dispatcher: CollectingDispatcher, aspects: list[str]) -> list[EventType]:
         dispatcher.utter_message(
             text=(
                 "Mình chưa xác định được bạn hỏi thủ tục nào. Bạn nói rõ tên thủ tục giúp mình nhé "
@@ -174,7 +173,7 @@ class ActionAnswerProcedure(Action):
                 f"Cần hỗ trợ trực tiếp: {settings.hotline()}"
             )
         )
-        return [SlotSet("pending_aspect", aspect)]
+        return [SlotSet("pending_aspect", " ".join(aspects))]
 
 
 def shorten(text: str, limit: int) -> str:
