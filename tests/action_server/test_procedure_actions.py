@@ -174,3 +174,22 @@ def test_a_question_asking_two_aspects_gets_both_answers_in_order(dispatcher: Co
     fee = next(i for i, text in enumerate(answers) if text.startswith("Lệ phí tùy cách nộp:"))
     time = next(i for i, text in enumerate(answers) if text.startswith("Thời hạn giải quyết: 7 ngày làm việc"))
     assert fee < time and SlotSet("procedure", "1.004222") in events
+
+
+def test_two_aspects_wait_through_the_question_which_procedure(dispatcher: CollectingDispatcher) -> None:
+    vague = {
+        "entity": "procedure", "value": "1.014063", "ambiguous": True,
+        "candidates": [{"code": "1.014063", "name": "Cấp đổi thẻ căn cước"}, {"code": "1.004222", "name": "x"}],
+    }
+    aspects = [{"entity": "aspect", "value": "ask_fee"}, {"entity": "aspect", "value": "ask_processing_time"}]
+    events = run(ActionAnswerProcedure(), make_tracker("ask_fee", "lệ phí và thời gian", [vague, *aspects]), dispatcher)
+    assert SlotSet("pending_aspect", "ask_fee ask_processing_time") in events
+    chosen = make_tracker(
+        "ask_procedure", '/ask_procedure{"procedure": "1.004222"}', [RESIDENCE],
+        {"pending_aspect": "ask_fee ask_processing_time"},
+    )
+    answered = CollectingDispatcher()
+    run(ActionAnswerProcedure(), chosen, answered)
+    replies = texts(answered)
+    assert replies[0].startswith("Lệ phí tùy cách nộp:")
+    assert any(text.startswith("Thời hạn giải quyết: 7 ngày làm việc") for text in replies)
