@@ -156,7 +156,9 @@ class ActionAnswerProcedure(Action):
         return []
 
     @staticmethod
-    def _ask_which(dispatcher: CollectingDispatcher, aspects: list[str], candidates: list[dict[str, Any]]) -> list[EventType]:
+    def _ask_which(
+        dispatcher: CollectingDispatcher, aspects: list[str], candidates: list[dict[str, Any]]
+    ) -> list[EventType]:
         buttons = [
             {"title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload("ask_procedure", procedure=c["code"])}
             for c in candidates[:3]

@@ -1,7 +1,7 @@
 """Held-out evaluation: our NLU pipeline vs Rasa's default pipeline vs plain BM25 over names.
 
-    .venv/bin/python -m eval.evaluate [--seeds 42,43,44] [--quick] [--without-baseline] [--skip-train]
-        [--questions FILE] [--also FILE] [--report FILE]
+    .venv/bin/python -m eval.evaluate [--seeds 42,43,44] [--quick] [--without-baseline]
+        [--skip-train] [--questions FILE] [--also FILE] [--report FILE]
 
 Trains NLU-only models from nlu_data/ with config.yml and config_baseline.yml (force, no
 training cache, so the times are real), once per DIET random seed (a copy of each config with
@@ -55,7 +55,7 @@ from eval.bm25 import NameBM25  # noqa: E402
 from procedures_kb.store import load_records  # noqa: E402
 
 TEST_FILE = PROJECT / "eval" / "test_questions.yml"
-OFFICIAL_FILE = PROJECT / "eval" / "official_name_questions.yml"  # issue #14, scored beside TEST_FILE
+OFFICIAL_FILE = PROJECT / "eval" / "official_name_questions.yml"  # issue #14, beside TEST_FILE
 OFFICIAL_TARGETS = {"intent": 97.0, "procedure": 98.0}
 NLU_DATA = PROJECT / "nlu_data"
 MODELS_DIR = PROJECT / "models" / "eval"
@@ -183,7 +183,9 @@ def train(pipeline: Pipeline, seed: int, quick: bool, output: Path) -> Trained:
     return Trained(key=pipeline.key, seed=seed, config=label, model=model, epochs=epochs, seconds=seconds)
 
 
-def train_all(quick: bool, seeds: Sequence[int], pipelines: Sequence[Pipeline] = PIPELINES) -> List[Trained]:
+def train_all(
+    quick: bool, seeds: Sequence[int], pipelines: Sequence[Pipeline] = PIPELINES
+) -> List[Trained]:
     output = model_dir(quick)
     output.mkdir(parents=True, exist_ok=True)
     trained = [train(pipeline, seed, quick, output) for seed in seeds for pipeline in pipelines]
@@ -330,10 +332,10 @@ def seed_table(trained: List[Trained], scores: Dict[str, List[float]]) -> str:
         return f"{value:.1f} %" if value is not None else DASH
 
     lines = [f"| DIET random_seed | {OURS} | {BASELINE} |", "|---|---|---|"]
-    lines += [
-        f"| {seed} | {scores['ours'][i]:.1f} % | {baseline(base[i] if base else None)} |" for i, seed in enumerate(seeds)
-    ]
-    lines.append(f"| mean | {_mean(scores['ours']):.1f} % | {baseline(_mean(base) if base else None)} |")
+    for i, seed in enumerate(seeds):
+        lines.append(f"| {seed} | {scores['ours'][i]:.1f} % | {baseline(base[i] if base else None)} |")
+    mean_base = baseline(_mean(base) if base else None)
+    lines.append(f"| mean | {_mean(scores['ours']):.1f} % | {mean_base} |")
     return "\n".join(lines)
 
 
@@ -352,7 +354,8 @@ def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[f
     ]
     baseline = bool(scores.get("baseline"))
     if baseline:
-        checks.insert(1, ("intent accuracy ahead of Rasa's default pipeline", value(INTENT, OURS) > value(INTENT, BASELINE)))
+        ahead = value(INTENT, OURS) > value(INTENT, BASELINE)
+        checks.insert(1, ("intent accuracy ahead of Rasa's default pipeline", ahead))
     if table[(PROCEDURE, OURS)]["overall"]:
         checks[-1:-1] = [
             ("procedure top-1 ≥ 92 % overall", value(PROCEDURE, OURS) >= 92),
@@ -363,7 +366,9 @@ def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[f
     if baseline:
         lines[1] += _margin_note(value(INTENT, OURS) - value(INTENT, BASELINE), scores)
     else:
-        lines.append("- not checked: intent accuracy ahead of Rasa's default pipeline (--without-baseline)")
+        lines.append(
+            "- not checked: intent accuracy ahead of Rasa's default pipeline (--without-baseline)"
+        )
     return lines
 
 
@@ -391,12 +396,12 @@ def extra_set_section(path: Path, runs: Runs, bm25: NameBM25) -> Tuple[str, List
         f"procedure top-1 ≥ {OFFICIAL_TARGETS['procedure']:.0f} %",
     ]
     seeds = ", ".join(f"{score:.1f} %" for score in seed_scores(questions, runs)["ours"])
+    procedures = len({question.procedure for question in questions})
     confusions = intent_confusions(questions, runs["ours"])
     failures = linker_failures(questions, runs["ours"][0])
     section = f"""## Official-name set: `{_relative(path)}` (held out: never trained or tuned on)
 
-{len(questions)} questions quoting {len({q.procedure for q in questions})} catalogue procedures by their
-official names (issue #14; how it was written: below). Same models as above.
+{len(questions)} questions quoting {procedures} catalogue procedures by their official names (issue #14; how it was written: below). Same models as above.
 
 {markdown_table(table)}
 
@@ -607,7 +612,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     quiet_rasa()
     questions = load_questions(args.questions)
     pipelines = PIPELINES[:1] if args.without_baseline else PIPELINES
-    trained = previous_training(args.quick) if args.skip_train else train_all(args.quick, args.seeds, pipelines)
+    if args.skip_train:
+        trained = previous_training(args.quick)
+    else:
+        trained = train_all(args.quick, args.seeds, pipelines)
     predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
     runs: Runs = {
         pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key] for pipeline in PIPELINES
@@ -622,7 +630,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _dump(dump, questions, predicted, bm25_top1)
     failures, confusions = linker_failures(questions, runs["ours"][0]), intent_confusions(questions, runs["ours"])
     extra = [_score_also(path, trained, bm25, args.quick) for path in args.also]
-    report = render(trained, table, seeds, targets, failures, confusions, args, [section for section, _ in extra])
+    sections = [section for section, _ in extra]
+    report = render(trained, table, seeds, targets, failures, confusions, args, sections)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report, encoding="utf-8")
     print("\n".join(f"{m.key}: {m.config}, {m.epochs} epochs, trained in {m.seconds:.0f} s" for m in trained))
@@ -635,14 +644,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _score_also(path: Path, trained: List[Trained], bm25: NameBM25, quick: bool) -> Tuple[str, List[str]]:
+def _score_also(
+    path: Path, trained: List[Trained], bm25: NameBM25, quick: bool
+) -> Tuple[str, List[str]]:
     """Parses another question set with every trained model; its report section and targets."""
     questions = load_questions(path)
     predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
     runs: Runs = {
-        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key] for pipeline in PIPELINES
+        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key]
+        for pipeline in PIPELINES
     }
-    _dump(model_dir(quick) / f"{path.stem}_predictions.json", questions, predicted, [bm25.top1(q.text) for q in questions])
+    top1 = [bm25.top1(question.text) for question in questions]
+    _dump(model_dir(quick) / f"{path.stem}_predictions.json", questions, predicted, top1)
     return extra_set_section(path, runs, bm25)
 
 

@@ -6,9 +6,9 @@ Procedures are sampled from the catalogue with a fixed seed; each gets two quest
 different aspects, with phrasings from eval/official_phrasings.yml (written for this set only),
 each phrasing used about equally often. Every other question is typed without diacritics.
 The name is quoted as the catalogue writes it (a trailing full stop dropped), sometimes with a
-leading "Thủ tục" or a lower-case first letter. A procedure sharing its name, or its name without brackets, with others gets
-the level its namesakes lack ("cấp tỉnh"), or its implementing agency; a namesake that neither
-tells apart is not sampled. The output is committed: rerunning gives the same file.
+leading "Thủ tục" or a lower-case first letter. A procedure sharing its name, or its name
+without brackets, with others gets the level its namesakes lack ("cấp tỉnh"), or its
+implementing agency; a namesake that neither tells apart is not sampled. The output is committed: rerunning gives the same file.
 """
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ def build(records: dict[str, Record]) -> list[dict[str, str]]:
         if sampled == PROCEDURES:
             break
         record = records[code]
-        namesakes = {other["code"]: other for key in name_keys(record["name"]) for other in by_key[key]}
+        keys = name_keys(record["name"])
+        namesakes = {other["code"]: other for key in keys for other in by_key[key]}
         extra = qualifier(record, list(namesakes.values()))
         if extra is None or not name_keys(record["name"]):
             continue
@@ -105,7 +106,8 @@ def main() -> int:
     )
     body = yaml.safe_dump({"questions": questions}, allow_unicode=True, sort_keys=False, width=1000)
     OUTPUT.write_text(header + body, encoding="utf-8")
-    print(f"{len(questions)} questions over {len({q['procedure'] for q in questions})} procedures: {OUTPUT}")
+    procedures = len({question["procedure"] for question in questions})
+    print(f"{len(questions)} questions over {procedures} procedures: {OUTPUT}")
     return 0
 
 

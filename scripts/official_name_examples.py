@@ -33,7 +33,7 @@ NAMES_PER_PHRASING = 3
 
 
 def names(held_out: set[str]) -> list[str]:
-    """Official names (trailing full stop dropped) that the tokenizer masks, outside the eval set."""
+    """Official names (trailing full stop dropped) the tokenizer masks, outside the eval set."""
     records = default_records()
     return [
         records[code]["name"].strip().rstrip(".").strip()
@@ -45,7 +45,8 @@ def names(held_out: set[str]) -> list[str]:
 def examples() -> dict[str, list[str]]:
     rng = random.Random(SEED)
     phrasings: dict[str, list[str]] = yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
-    held_out = {str(q["procedure"]) for q in yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["questions"]}
+    eval_set = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["questions"]
+    held_out = {str(question["procedure"]) for question in eval_set}
     pool = names(held_out)
     made: dict[str, list[str]] = {}
     count = 0

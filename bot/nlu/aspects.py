@@ -27,14 +27,20 @@ ENTITY = "aspect"
 ASPECT_PHRASES: Dict[str, tuple[str, ...]] = {
     "ask_fee": ("le phi", "phi", "chi phi", "bao nhieu tien", "mat tien", "ton tien", "mien phi"),
     "ask_processing_time": ("thoi gian", "bao lau", "thoi han", "may ngay", "bao nhieu ngay"),
-    "ask_documents": ("giay to", "ho so gi", "ho so gom", "thanh phan ho so", "can nhung gi", "mang theo"),
+    "ask_documents": (
+        "giay to", "ho so gi", "ho so gom", "thanh phan ho so", "can nhung gi", "mang theo"
+    ),
     "ask_agency": ("o dau", "co quan nao", "noi nao", "cho nao"),
     "ask_steps": ("trinh tu", "cac buoc", "quy trinh"),
     "ask_online": ("online", "truc tuyen", "qua mang"),
     "ask_conditions": ("dieu kien",),
 }
 _PHRASES = sorted(
-    ((tuple(phrase.split()), intent) for intent, phrases in ASPECT_PHRASES.items() for phrase in phrases),
+    (
+        (tuple(phrase.split()), intent)
+        for intent, phrases in ASPECT_PHRASES.items()
+        for phrase in phrases
+    ),
     key=lambda item: -len(item[0]),
 )
 _JOINING_WORDS = frozenset({"va", "voi", "cung", "lan", "kem"})  # not "còn": it folds like "con"
@@ -93,4 +99,5 @@ def _joined(text: str, found: List[Syllable], left: int, right: int) -> bool:
 
 
 def _procedure_spans(entities: List[Dict[Text, Any]]) -> List[tuple[int, int]]:
-    return [(e["start"], e["end"]) for e in entities if e.get("entity") == "procedure" and "start" in e]
+    procedures = [e for e in entities if e.get("entity") == "procedure" and "start" in e]
+    return [(e["start"], e["end"]) for e in procedures]

@@ -126,7 +126,8 @@ class OfficialNames:
             for key in (s.key for s in syllables(name))
             if key not in ("cap", "co", "quan", "va", "so", "bo", "phong", "cuc", "tinh", "xa")
         }
-        in_brackets = " ".join(key for bracket in _BRACKETS.findall(record["name"]) for key in _keys(bracket))
+        brackets = _BRACKETS.findall(record["name"])
+        in_brackets = " ".join(key for bracket in brackets for key in _keys(bracket))
         bracket_levels = sum(f" cap {word} " in f" {in_brackets} " for word in _after_cap(rest))
         score = len(named_levels & levels) * 2 - len(named_levels - levels) + bracket_levels
         return score + len(agency_words & set(rest)) * 0.1
@@ -146,7 +147,8 @@ def whole_key(name: str) -> tuple[str, ...]:
 
 def _match(found: list[Syllable], index: int, length: int, codes: tuple[str, ...]) -> NameMatch:
     """The match, widened to a "Thủ tục" just before the name."""
-    first = index - 2 if index >= 2 and tuple(s.key for s in found[index - 2 : index]) == _PREFIX else index
+    prefixed = index >= 2 and tuple(s.key for s in found[index - 2 : index]) == _PREFIX
+    first = index - 2 if prefixed else index
     key = tuple(syllable.key for syllable in found[index : index + length])
     end = found[index + length - 1].end
     return NameMatch(start=found[first].start, end=end, codes=codes, length=length, key=key)
@@ -168,7 +170,8 @@ def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
 
 def _agency_names(record: Record) -> list[str]:
     agencies = record["agencies"]
-    return [agencies[role] for role in ("implementing", "competent", "receiving") if agencies.get(role)]
+    roles = ("implementing", "competent", "receiving")
+    return [agencies[role] for role in roles if agencies.get(role)]
 
 
 def source_fingerprint() -> str:

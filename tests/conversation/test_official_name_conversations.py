@@ -9,10 +9,17 @@ from tests.conversation.conftest import Conversation
 
 pytestmark = pytest.mark.rasa
 
+# The issue's own examples, as it quotes them ("…" included).
 AGENCY = "Cơ quan nào thực hiện Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp tỉnh)?"
-DOCUMENTS = "Thủ tục Gia hạn giấy phép xây dựng đối với công trình cấp đặc biệt, cấp I, cấp II … cần hồ sơ gì?"
+DOCUMENTS = (
+    "Thủ tục Gia hạn giấy phép xây dựng đối với công trình cấp đặc biệt, cấp I, cấp II … "
+    "cần hồ sơ gì?"
+)
 CONDITIONS = "Điều kiện thực hiện Đăng ký tập sự hành nghề công chứng là gì?"
-CASH_VAN = "Cơ quan nào thực hiện Thủ tục xác nhận về đạt tiêu chuẩn xe thiết kế chở tiền thuộc Nhóm 98.23?"
+CASH_VAN = (
+    "Cơ quan nào thực hiện Thủ tục xác nhận về đạt tiêu chuẩn xe thiết kế chở tiền "
+    "thuộc Nhóm 98.23?"
+)
 
 
 @pytest.mark.parametrize("typed", [lambda text: text, fold], ids=["accented", "unaccented"])
@@ -27,9 +34,11 @@ async def test_the_issue_s_questions_answer_the_aspect_asked_of_the_procedure_na
     assert documents.startswith("Giấy tờ chính cần nộp:\n1. Đơn đề nghị gia hạn giấy phép xây dựng")
     assert "(mã 1.013233)" in documents
     conditions = await conversation.say(typed(CONDITIONS))
-    assert conditions.startswith("Điều kiện theo Cổng Dịch vụ công:") and "(mã 1.013807)" in conditions
+    assert conditions.startswith("Điều kiện theo Cổng Dịch vụ công:")
+    assert "(mã 1.013807)" in conditions
     cash_van = await conversation.say(typed(CASH_VAN))  # once taken for a dossier status check
-    assert cash_van.startswith("Nộp hồ sơ tại Ngân hàng Nhà nước Việt Nam") and "(mã 1.011663)" in cash_van
+    assert cash_van.startswith("Nộp hồ sơ tại Ngân hàng Nhà nước Việt Nam")
+    assert "(mã 1.011663)" in cash_van
 
 
 async def test_a_question_asking_fee_and_time_answers_both(conversation: Conversation) -> None:

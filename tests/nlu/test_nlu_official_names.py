@@ -18,10 +18,15 @@ from bot.nlu.tokenizer import VietnameseTokenizer
 from procedures_kb.text import fold
 
 PASSPORT_LOST = "Trình báo mất hộ chiếu phổ thông"
+BUILDING = "Gia hạn giấy phép xây dựng đối với công trình"
 BUILDING_I_II = (
-    "Gia hạn giấy phép xây dựng đối với công trình cấp đặc biệt, cấp I, cấp II (Công trình không theo "
-    "tuyến/theo tuyến trong đô thị/tín ngưỡng, tôn giáo/tượng đài, tranh hoành tráng/sửa chữa, cải tạo/theo "
-    "giai đoạn cho công trình không theo tuyến/theo giai đoạn cho công trình theo tuyến trong đô thị/Dự án)"
+    f"{BUILDING} cấp đặc biệt, cấp I, cấp II (Công trình không theo tuyến/theo tuyến trong "
+    "đô thị/tín ngưỡng, tôn giáo/tượng đài, tranh hoành tráng/sửa chữa, cải tạo/theo giai đoạn "
+    "cho công trình không theo tuyến/theo giai đoạn cho công trình theo tuyến trong đô thị/Dự án)"
+)
+NOTARY = "Đăng ký tập sự hành nghề công chứng"
+NOTARY_AGAIN = (
+    "Đăng ký tập sự lại hành nghề công chứng sau khi chấm dứt tập sự hành nghề công chứng"
 )
 
 
@@ -46,14 +51,11 @@ def linked(linker: ProcedureLinker, text: str) -> Dict[str, Any]:
         (f"Cơ quan nào thực hiện {PASSPORT_LOST} (thực hiện tại cấp tỉnh)?", "1.001445"),
         (f"Cơ quan nào thực hiện {PASSPORT_LOST} (thực hiện tại cấp xã)?", "1.010386"),
         (f"Thủ tục {BUILDING_I_II} cần hồ sơ gì?", "1.013233"),
-        ("Điều kiện thực hiện Đăng ký tập sự hành nghề công chứng là gì?", "1.013807"),
+        (f"Điều kiện thực hiện {NOTARY} là gì?", "1.013807"),
         # near names: scope words, the longer name, brackets left out
-        ("Gia hạn giấy phép xây dựng đối với công trình cấp đặc biệt, cấp I, cấp II cần hồ sơ gì?", "1.013233"),
-        ("Gia hạn giấy phép xây dựng đối với công trình cấp III, cấp IV cần hồ sơ gì?", "1.013227"),
-        (
-            "Lệ phí Đăng ký tập sự lại hành nghề công chứng sau khi chấm dứt tập sự hành nghề công chứng",
-            "1.013808",
-        ),
+        (f"{BUILDING} cấp đặc biệt, cấp I, cấp II cần hồ sơ gì?", "1.013233"),
+        (f"{BUILDING} cấp III, cấp IV cần hồ sơ gì?", "1.013227"),
+        (f"Lệ phí {NOTARY_AGAIN}", "1.013808"),
         # level words outside the name choose among namesakes
         (f"{PASSPORT_LOST} cấp tỉnh nộp ở đâu", "1.001445"),
         (f"{PASSPORT_LOST} ở cấp xã mất bao lâu", "1.010386"),
@@ -68,19 +70,18 @@ def test_quoted_official_names_link_exactly(linker: ProcedureLinker, text: str, 
 
 def test_namesakes_nothing_tells_apart_are_offered_as_candidates(linker: ProcedureLinker) -> None:
     entity = linked(linker, f"{PASSPORT_LOST} cần giấy tờ gì")
-    assert entity["ambiguous"] and {"1.001445", "1.010386"} <= {c["code"] for c in entity["candidates"]} | {
-        entity["value"]
-    }
+    offered = {candidate["code"] for candidate in entity["candidates"]}
+    assert entity["ambiguous"] and {"1.001445", "1.010386"} <= offered
 
 
 def test_the_longest_quoted_name_wins_over_a_name_it_contains() -> None:
-    text = "Đăng ký tập sự lại hành nghề công chứng sau khi chấm dứt tập sự hành nghề công chứng"
-    match = default_names().find(f"hỏi về {text}")
+    match = default_names().find(f"hỏi về {NOTARY_AGAIN}")
     assert match is not None and match.codes == ("1.013808",) and match.length == 19
 
 
 def test_a_long_quoted_name_becomes_one_placeholder_token() -> None:
-    tokenizer = VietnameseTokenizer({**VietnameseTokenizer.get_default_config(), "mask_official_names": True})
+    config = {**VietnameseTokenizer.get_default_config(), "mask_official_names": True}
+    tokenizer = VietnameseTokenizer(config)
     text = f"Cơ quan nào thực hiện {PASSPORT_LOST} (thực hiện tại cấp tỉnh)?"
     tokens = tokenizer.tokenize(Message({TEXT: text}), TEXT)
     assert [token.text for token in tokens] == ["cơ_quan", "nào", "thực_hiện", PLACEHOLDER]
@@ -88,7 +89,8 @@ def test_a_long_quoted_name_becomes_one_placeholder_token() -> None:
     unaccented = [t.text for t in tokenizer.tokenize(Message({TEXT: fold(text)}), TEXT)]
     assert unaccented[-1] == PLACEHOLDER and "ho" not in unaccented
     # a short everyday name keeps its words; without the option nothing is masked
-    assert PLACEHOLDER not in [t.text for t in tokenizer.tokenize(Message({TEXT: "đăng ký tạm trú ở đâu"}), TEXT)]
+    short = tokenizer.tokenize(Message({TEXT: "đăng ký tạm trú ở đâu"}), TEXT)
+    assert PLACEHOLDER not in [token.text for token in short]
     plain = VietnameseTokenizer(VietnameseTokenizer.get_default_config())
     assert PLACEHOLDER not in [t.text for t in plain.tokenize(Message({TEXT: text}), TEXT)]
 
@@ -112,8 +114,9 @@ def test_aspect_words_inside_the_procedure_name_do_not_count(
 ) -> None:
     extractor = AspectExtractor.create({}, model_storage, Resource("aspects"), execution_context)
     text = "Gia hạn thời hạn sử dụng đất và lệ phí"
-    name_span = {"entity": "procedure", "value": "x", "start": 0, "end": len("Gia hạn thời hạn sử dụng đất")}
+    name_end = len("Gia hạn thời hạn sử dụng đất")
+    name_span = {"entity": "procedure", "value": "x", "start": 0, "end": name_end}
     (message,) = extractor.process([Message({TEXT: text, ENTITIES: [name_span]})])
     assert [e for e in message.get(ENTITIES) if e["entity"] == "aspect"] == []
-    (message,) = extractor.process([Message({TEXT: "lệ phí và thời gian làm hộ chiếu", ENTITIES: []})])
+    (message,) = extractor.process([Message({TEXT: "lệ phí và thời gian làm hộ chiếu"})])
     assert [e["value"] for e in message.get(ENTITIES)] == ["ask_fee", "ask_processing_time"]
