@@ -37,6 +37,8 @@ MIN_KEY_SYLLABLES = 3
 PLACEHOLDER = "tenthutuc"  # one token no Vietnamese word folds to
 _PREFIX = ("thu", "tuc")
 _BRACKETS = re.compile(r"\([^()]*\)")
+_AGENCY_PARTS = re.compile(r"[,;/\-–]")  # "Cục Quản lý tài nguyên nước - Bộ NN và MT"
+AGENCY_HEAD_SYLLABLES = 3
 
 # Level words of a message (folded canonical syllables) and the catalogue level they mean.
 LEVEL_WORDS = {
@@ -105,8 +107,8 @@ class OfficialNames:
         A procedure gains a point when its whole name was quoted (not only its name without
         brackets), two for each level named outside the name that it has ("cấp tỉnh", "(thực
         hiện tại cấp xã)"), minus one for each it lacks, one for each "cấp …" of the message in
-        the name's brackets ("(thực hiện tại cấp huyện)"), and a tenth for each word of its
-        agencies' names found outside the name (a ministry, "Sở Tư pháp")."""
+        the name's brackets ("(thực hiện tại cấp huyện)"), and three when the message names one
+        of its agencies by its first words ("Bộ Nông nghiệp và …", "Sở Xây dựng")."""
         if len(match.codes) == 1:
             return list(match.codes), False
         rest = [s.key for s in syllables(text) if s.end <= match.start or s.start >= match.end]
@@ -120,17 +122,12 @@ class OfficialNames:
     def _evidence(self, record: Record, rest: Sequence[str]) -> float:
         levels = set(record["levels"])
         named_levels = {level for words, level in LEVEL_WORDS.items() if _contains(rest, words)}
-        agency_words = {
-            key
-            for name in _agency_names(record)
-            for key in (s.key for s in syllables(name))
-            if key not in ("cap", "co", "quan", "va", "so", "bo", "phong", "cuc", "tinh", "xa")
-        }
         brackets = _BRACKETS.findall(record["name"])
         in_brackets = " ".join(key for bracket in brackets for key in _keys(bracket))
         bracket_levels = sum(f" cap {word} " in f" {in_brackets} " for word in _after_cap(rest))
-        score = len(named_levels & levels) * 2 - len(named_levels - levels) + bracket_levels
-        return score + len(agency_words & set(rest)) * 0.1
+        agency = any(_contains(rest, head) for head in _agency_heads(record))
+        level_score = len(named_levels & levels) * 2 - len(named_levels - levels)
+        return level_score + bracket_levels + 3 * agency
 
 
 def name_keys(name: str) -> set[tuple[str, ...]]:
@@ -168,10 +165,14 @@ def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
-def _agency_names(record: Record) -> list[str]:
+def _agency_heads(record: Record) -> set[tuple[str, ...]]:
+    """The first syllables of each agency the record names ("bo nong nghiep", "so xay dung",
+    "cuc quan li"): the words that tell a ministry from a provincial department."""
     agencies = record["agencies"]
     roles = ("implementing", "competent", "receiving")
-    return [agencies[role] for role in roles if agencies.get(role)]
+    names = [agencies[role] for role in roles if agencies[role]]
+    parts = [_keys(part) for name in names for part in _AGENCY_PARTS.split(name)]
+    return {tuple(keys[:AGENCY_HEAD_SYLLABLES]) for keys in parts if len(keys) >= 2}
 
 
 def source_fingerprint() -> str:

@@ -25,6 +25,7 @@ BUILDING_I_II = (
     "cho công trình không theo tuyến/theo giai đoạn cho công trình theo tuyến trong đô thị/Dự án)"
 )
 NOTARY = "Đăng ký tập sự hành nghề công chứng"
+WATER = "Gia hạn, điều chỉnh giấy phép khai thác nước mặt, nước biển"
 NOTARY_AGAIN = (
     "Đăng ký tập sự lại hành nghề công chứng sau khi chấm dứt tập sự hành nghề công chứng"
 )
@@ -59,6 +60,9 @@ def linked(linker: ProcedureLinker, text: str) -> Dict[str, Any]:
         # level words outside the name choose among namesakes
         (f"{PASSPORT_LOST} cấp tỉnh nộp ở đâu", "1.001445"),
         (f"{PASSPORT_LOST} ở cấp xã mất bao lâu", "1.010386"),
+        # a ministry or a provincial department chooses too
+        (f"{WATER} do Bộ Nông nghiệp và Môi trường thực hiện cần hồ sơ gì", "2.000018"),
+        (f"{WATER} tại Sở Nông nghiệp và Môi trường cần hồ sơ gì", "1.004167"),
     ],
 )
 def test_quoted_official_names_link_exactly(linker: ProcedureLinker, text: str, code: str) -> None:
