@@ -22,7 +22,7 @@ serve: setup ## Rasa (REST channel) on 127.0.0.1:5005 and the action server on 1
 train: setup ## train the Rasa model (models/) if it is missing or stale
 	@$(PYTHON) -m bot train
 
-eval: setup ## train on nlu_data/ (3 seeds, ~35 min), score the held-out eval/test_questions.yml against baselines
+eval: setup ## train on nlu_data/ (3 seeds, ~35 min), score the held-out eval/test_questions.yml against baselines and eval/official_name_questions.yml
 	@$(PYTHON) -m eval.evaluate
 
 lookup: setup ## interactive procedure lookup for hotline staff (knowledge base only)
