@@ -98,3 +98,20 @@ def test_bad_seed_lists_are_refused(text: str) -> None:
 def test_seed_list_default_and_parsing() -> None:
     assert evaluate.parse_args([]).seeds == (42, 43, 44)
     assert evaluate.parse_args(["--seeds", "1,2"]).seeds == (1, 2)
+
+
+def test_without_the_baseline_its_cells_are_dashes_and_its_target_unchecked() -> None:
+    runs = {"ours": RUNS["ours"], "baseline": []}
+    ours_only = [model for model in TRAINED if model.key == "ours"]
+    table = evaluate.score_table(QUESTIONS, runs, [None] * 4)
+    assert table[(evaluate.INTENT, evaluate.BASELINE)]["overall"] is None
+    scores = evaluate.seed_scores(QUESTIONS, runs)
+    assert "| 43 | 75.0 % | — |" in evaluate.seed_table(ours_only, scores)
+    lines = evaluate.target_checks(table, ours_only, scores)
+    assert lines[-1].startswith("- not checked: intent accuracy ahead of Rasa's default pipeline")
+    assert not any(line.startswith("- met: intent accuracy ahead") for line in lines)
+
+
+def test_the_official_name_set_is_scored_beside_the_test_set_only() -> None:
+    assert evaluate.parse_args([]).also == [evaluate.OFFICIAL_FILE]
+    assert evaluate.parse_args(["--questions", "eval/dev2_questions.yml"]).also == []
