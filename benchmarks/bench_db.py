@@ -5,7 +5,7 @@ temporary schema of PostgreSQL when TEST_POSTGRES_URL is set, then times random 
 the whole `verify_and_get_dossier` call in its own transaction (what an action does) and
 the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
 
-    .venv/bin/python benchmarks/bench_db.py [--dossiers N] [--lookups N] [--no-postgres]
+    .venv/bin/python -m benchmarks.bench_db [--dossiers N] [--lookups N] [--no-postgres]
 """
 from __future__ import annotations
 
@@ -21,16 +21,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
-from bot.db.engine import make_engine, session_scope, upgrade  # noqa: E402
-from bot.db.models import Dossier  # noqa: E402
-from bot.db.seed import seed_demo  # noqa: E402
-from bot.db.services import LookupKind, verify_and_get_dossier  # noqa: E402
-from bot.db.testing import temporary_postgres_schema  # noqa: E402
+from bot.db.engine import make_engine, session_scope, upgrade
+from bot.db.models import Dossier
+from bot.db.seed import seed_demo
+from bot.db.services import LookupKind, verify_and_get_dossier
+from bot.db.testing import temporary_postgres_schema
 
 TODAY = date(2025, 6, 16)
 NOW = datetime(2025, 6, 16, 9, 0)

@@ -8,7 +8,7 @@
    delivery worker (woken by the feed, as in the gateway) and a minimal fake Bot API; the
    time from the POST to the fake receiving sendMessage. Target p95 ≤ 2 s.
 
-    .venv/bin/python benchmarks/bench_notify.py [--events N] [--deliveries N] [--no-postgres]
+    .venv/bin/python -m benchmarks.bench_notify [--events N] [--deliveries N] [--no-postgres]
 """
 from __future__ import annotations
 
@@ -24,18 +24,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+import aiohttp
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
-from bot.channels import feed, notify, telegram  # noqa: E402
-from bot.channels.http import serve  # noqa: E402
-from bot.db.engine import make_engine, session_scope, upgrade  # noqa: E402
-from bot.db.models import Dossier, Subscription  # noqa: E402
-from bot.db.testing import temporary_postgres_schema  # noqa: E402
+from bot.channels import feed, notify, telegram
+from bot.channels.http import serve
+from bot.db.engine import make_engine, session_scope, upgrade
+from bot.db.models import Dossier, Subscription
+from bot.db.testing import temporary_postgres_schema
 
 TOKEN = "bench-feed-token-0123456789abcdef"
 BOT_TOKEN = "1:bench"

@@ -10,11 +10,11 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.settings import PROJECT_ROOT
 from bot.db import engine as db_engine
 from bot.db.models import vietnam_now
 from tests.dossier_samples import SampleDossier, store_samples
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_tracker(
@@ -59,7 +59,7 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     """The project's domain as the action server receives it."""
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

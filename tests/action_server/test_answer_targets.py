@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 import statistics
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-
-import bench_answers  # noqa: E402
+from benchmarks import bench_answers
 
 
 @pytest.fixture(autouse=True)

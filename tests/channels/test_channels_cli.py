@@ -9,7 +9,8 @@ import sys
 
 from channel_fakes import WAIT_TIMEOUT, FakeRasa, FakeTelegram
 
-from bot.channels.config import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT
+
 
 # Explicit empty values override a developer's .env, so only what a test sets is on.
 QUIET_ENV = {

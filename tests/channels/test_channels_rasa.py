@@ -21,7 +21,8 @@ import pytest
 from channel_fakes import HOTLINE, FakeTelegram, FakeZalo, post_zalo, tg_text, zalo_text
 from fuzz_inputs import SEED, Fuzzer, Tally, check_rasa_answer, latin1, tracebacks_in
 
-from bot.assistant import ROOT, ensure_model, free_port
+from bot.settings import PROJECT_ROOT
+from bot.assistant import ensure_model, free_port
 from bot.channels import messages
 from bot.db.engine import make_engine, upgrade
 from bot.db.seed import seed_demo
@@ -53,7 +54,7 @@ class Process:
     def launch(self) -> None:
         with self.log.open("ab") as output:
             self.popen = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+                self.command, cwd=PROJECT_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
 
@@ -99,7 +100,7 @@ class RasaStack:
 
 @pytest.fixture(scope="module")
 def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    model = ensure_model(ROOT / "config_test.yml")
+    model = ensure_model(PROJECT_ROOT / "config_test.yml")
     folder = tmp_path_factory.mktemp("rasa_stack")
     database = f"sqlite:///{folder / 'assistant.db'}"
     upgrade(database)
@@ -111,7 +112,6 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
     rasa_port, actions_port = free_port(), free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "DATABASE_URL": database,
         "HOTLINE_TEXT": HOTLINE,
@@ -183,7 +183,7 @@ async def test_fuzz_the_rest_channel_of_the_real_rasa(
     print(f"{tally.summary()}; {slash_commands} slash commands")
     assert tally.problems == []
     assert ANSWER_MARK in afterwards
-    for server, offset in zip(servers, log_offsets):
+    for server, offset in zip(servers, log_offsets, strict=False):
         assert tracebacks_in(server.log_since(offset)) == [], server.log_since(offset)[-5000:]
 
 

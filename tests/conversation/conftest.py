@@ -10,13 +10,14 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port
+from bot.settings import PROJECT_ROOT
+from bot.assistant import ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
 from bot.db.seed import Sample, seed_demo
 from tests.dossier_samples import SampleDossier, store_samples
 
-TEST_CONFIG = ROOT / "config_test.yml"
+TEST_CONFIG = PROJECT_ROOT / "config_test.yml"
 DEMO_DOSSIERS = 200
 
 
@@ -151,11 +152,11 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     from bot.settings import ENV_NAMES
 
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
-    env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml", PYTHONPATH=str(ROOT))
+    env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml")
     seeded = subprocess.run([sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True)
     with log.open("wb") as output:
-        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, start_new_session=True,
+        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
                                    stdout=output, stderr=subprocess.STDOUT)
     stack = Served(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", env_file, database_url,
                    log, json.loads(seeded.stdout), api_token)

@@ -10,8 +10,9 @@ from typing import List, Tuple
 import pytest
 from sqlalchemy import func, select
 
+from bot.settings import PROJECT_ROOT
 from bot.__main__ import main
-from bot.db.engine import PROJECT_ROOT, make_engine, session_scope
+from bot.db.engine import make_engine, session_scope
 from bot.db.models import Dossier
 
 SEED = ["seed", "--demo", "--dossiers", "60", "--today", "2025-06-16"]

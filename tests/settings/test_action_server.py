@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 from sqlalchemy import func, select
 
-from bot.assistant import ROOT, action_server, free_port, wait_until_healthy
+from bot.settings import PROJECT_ROOT
+from bot.assistant import action_server, free_port, wait_until_healthy
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import SurveyResponse
 
@@ -42,7 +43,7 @@ def test_rasa_sdks_own_server_is_open_to_anyone() -> None:
     """The attack, against the server `make serve` used to run: no credentials needed."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}/health", process, 120)
         status, body = call(f"http://127.0.0.1:{port}/actions")

@@ -43,7 +43,7 @@ RASA_LIKE_PROCESS = textwrap.dedent(f"""
 def run_process(mode: str) -> str:
     completed = subprocess.run([sys.executable, "-c", RASA_LIKE_PROCESS, mode], cwd=PROJECT_ROOT,
                                capture_output=True, text=True, timeout=120,
-                               env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "", "LOG_LEVEL": "DEBUG"})
+                               env={"PATH": "", "LOG_LEVEL": "DEBUG"})
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed.stdout + completed.stderr
 

@@ -124,7 +124,7 @@ def test_every_process_refuses_to_start_in_production_without_its_secrets(
     environ = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
     completed = subprocess.run(
         [sys.executable, "-m", "bot", *command], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={**environ, "ASSISTANT_ENV_FILE": str(env_file), "PYTHONPATH": str(PROJECT_ROOT)},
+        env={**environ, "ASSISTANT_ENV_FILE": str(env_file)},
     )
     assert completed.returncode == 2
     assert named in completed.stderr and "not starting" in completed.stderr
