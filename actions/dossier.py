@@ -21,7 +21,6 @@ citizen typed.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -43,25 +42,20 @@ from bot.db.services import (
     LookupResult,
     VERIFICATION_TTL,
     NotVerifiedError,
-    normalize_dossier_code,
     verified_dossier,
     verify_and_get_dossier,
 )
+from bot.dossier_code import EXAMPLE_CODE, find_dossier_code
 from bot.payloads import SUBSCRIBE_INTENT, dossier_payload
-from procedures_kb.text import words
+from vntext import words
 
 logger = logging.getLogger(__name__)
 
-EXAMPLE_CODE = "000.00.12.H25-250103-0042"
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
 DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
 GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
 GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
-# Same shape as the database layer accepts: <agency code>-<yymmdd>-<serial>; spaces
-# around the dots and dashes are forgiven ("000.00.12.H25 - 250103 - 0042").
-_CODE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z][0-9A-Za-z.]{0,31}-\d{6}-\d{4,6}(?!\d)")
-_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
 _FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
 _FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, 10)  # nothing more will happen: no notifications offered
 SUBSCRIBE_TITLE = "🔔 Nhận thông báo khi hồ sơ thay đổi"
@@ -111,19 +105,14 @@ class Texts:
     OFFER_NOTIFICATIONS = "Bạn muốn nhận tin nhắn khi hồ sơ {code} thay đổi trạng thái không?"
 
 
-def day(moment: datetime) -> str:
-    return f"{moment:%d/%m/%Y}"
-
-
-def find_code(text: str) -> Optional[str]:
-    """The dossier code in `text`, normalised (upper case, no spaces), or None."""
-    match = _CODE.search(_SEPARATOR_SPACES.sub(r"\1", text or ""))
-    return normalize_dossier_code(match.group(0)) if match else None
+def day(moment: Optional[datetime]) -> str:
+    """dd/mm/yyyy; empty when the date is unknown (never "None" in a reply)."""
+    return f"{moment:%d/%m/%Y}" if moment else ""
 
 
 def entity_code(tracker: Tracker) -> Optional[str]:
     value = next(tracker.get_latest_entity_values("dossier_code"), None)
-    return find_code(str(value)) if value else None
+    return find_dossier_code(str(value)) if value else None
 
 
 def status_reply(view: DossierView) -> str:
@@ -282,7 +271,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:  # reset before the form started: nothing was typed
             return {"dossier_code": None}
         text = str(value)
-        code = find_code(text)
+        code = find_dossier_code(text)
         if code:
             return {"dossier_code": code}
         if wants_general_feedback(tracker, text):
@@ -298,7 +287,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:
             return {"phone_last4": None}
         text = str(value)
-        if find_code(text):  # a new code instead of the digits: validate_dossier_code takes it
+        if find_dossier_code(text):  # a new code instead of the digits: validate_dossier_code takes it
             return {"phone_last4": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)

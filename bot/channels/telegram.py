@@ -34,7 +34,7 @@ from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
-from bot.db.services import is_dossier_code, normalize_dossier_code
+from bot.dossier_code import is_dossier_code, normalize_dossier_code
 from bot.payloads import STATUS_INTENT, dossier_payload, parse_dossier_payload
 
 log = logging.getLogger(__name__)

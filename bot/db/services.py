@@ -9,8 +9,6 @@ from __future__ import annotations
 import enum
 import hmac
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -34,6 +32,7 @@ from bot.db.models import (
 )
 from bot.db.overdue import compute_overdue
 from bot.db.privacy import mask_name, only_digits, protect_id_number, protect_phone, salted_hash
+from bot.dossier_code import is_dossier_code, normalize_dossier_code
 from bot.db.texts import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
 
 logger = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ VERIFICATION_TTL = timedelta(minutes=30)  # how long a verified conversation may
 FAILURE_RETENTION = timedelta(days=1)  # older failures are purged when a new one is recorded
 ANONYMOUS_FEEDBACK_PER_DAY = 3  # general feedback (no dossier) per sender and calendar day
 _NO_DIGITS = b"\x00" * 4  # compared against when the code is unknown, to take the same time
-_CODE_SHAPE = re.compile(r"[0-9A-Z.]{1,32}-\d{6}-\d{4,6}")  # <agency code>-<yymmdd>-<nnnn>
 
 
 # --- dossier lookup -----------------------------------------------------------------------
@@ -106,16 +104,6 @@ class NotVerifiedError(PermissionError):
     """The conversation has no live verification of the dossier."""
 
 
-def normalize_dossier_code(code: str) -> str:
-    """Upper-case, without any whitespace: " 000.00.12.h25-250103-0042 " → "000.00.12.H25-250103-0042"."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
-
-
-def is_dossier_code(code: str) -> bool:
-    """Whether a normalised code has the national shape <agency code>-<yymmdd>-<serial>."""
-    return bool(_CODE_SHAPE.fullmatch(code))
-
-
 @dataclass(frozen=True)
 class _Attempt:
     """Who tries which code, as the failures table keys them."""
@@ -168,7 +156,7 @@ def verify_and_get_dossier(
     if locked_until is not None:
         logger.info("Dossier lookup locked until %s (code %s)", locked_until, attempt.code_key)
         return LookupResult(LookupKind.LOCKED, locked_until=locked_until)
-    dossier = _find_dossier(session, code) if _CODE_SHAPE.fullmatch(code) else None
+    dossier = _find_dossier(session, code) if is_dossier_code(code) else None
     if not _digits_match(dossier, phone_last4):
         _record_failure(session, attempt, now)
         logger.info("Dossier lookup rejected (code %s)", attempt.code_key)
@@ -223,7 +211,7 @@ def _attempted_code_key(code: str) -> str:
     """How an attempted code appears in the logs and the failures table: as is when it has
     the shape of a dossier code, else as a salted hash, since citizens sometimes type their
     phone or identity number where the code is asked."""
-    return code if _CODE_SHAPE.fullmatch(code) else "#" + salted_hash(code)[:32]
+    return code if is_dossier_code(code) else "#" + salted_hash(code)[:32]
 
 
 def _address_key(client_address: Optional[str]) -> Optional[str]:
@@ -543,7 +531,7 @@ def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
     """The `dossiers` row of `new` (phone and identity numbers reduced to last digits and
     salted hashes); ValueError when its code does not have the national shape."""
     code = normalize_dossier_code(new.code)
-    if not _CODE_SHAPE.fullmatch(code):
+    if not is_dossier_code(code):
         raise ValueError(f"not a dossier code: {new.code!r}")
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)

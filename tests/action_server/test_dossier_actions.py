@@ -21,7 +21,6 @@ from actions.dossier import (
     ActionStartDossierLookup,
     Texts,
     ValidateDossierLookupForm,
-    find_code,
 )
 from bot.db import services
 from bot.db.engine import session_scope
@@ -29,6 +28,7 @@ from bot.db.models import VerificationFailure
 from bot.db.services import DEFAULT_LIMITS, VERIFICATION_TTL
 from bot.db.texts import STATUS_TEXTS
 from tests.action_server.conftest import make_tracker
+from bot.dossier_code import find_dossier_code
 from tests.dossier_samples import (
     AGENCY,
     APPLICANT,
@@ -124,7 +124,7 @@ def test_digits_question_asks_for_the_last_four_only(dispatcher: CollectingDispa
     ("hồ sơ của tôi", None),
 ])
 def test_find_code(text: str, code: str) -> None:
-    assert find_code(text) == code
+    assert find_dossier_code(text) == code
 
 
 def test_well_formed_code_is_kept_normalised(dispatcher: CollectingDispatcher) -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from procedures_kb.store import KB_DIR, Record, default_records
-from procedures_kb.text import normalize
+from vntext import normalize
 
 GOLD_DIR = KB_DIR / "eval"
 GOLD_FILES = [GOLD_DIR / "gold_facts.yml", *sorted(GOLD_DIR.glob("gold_facts_*.yml"))]
@@ -80,7 +80,7 @@ def _number(value: Any) -> Optional[float]:
 def _mismatches(code: str, field: str, expected: list[Any], got: list[Any], complete: bool = True) -> list[str]:
     """One line per differing position ("CODE field[i]: expected X, got Y"), and a length line."""
     lines = []
-    for index, (want, have) in enumerate(zip(expected, got)):
+    for index, (want, have) in enumerate(zip(expected, got, strict=False)):
         if want != have:
             lines.append(f"{code} {field}[{index}]: expected {want!r}, got {have!r}")
     if len(got) < len(expected) or (complete and len(got) != len(expected)):

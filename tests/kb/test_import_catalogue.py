@@ -28,7 +28,7 @@ from procedures_kb.parsing import (
     result_code_spans,
 )
 from procedures_kb.store import RECORDS_DIR, SEGMENTATION_FILE
-from procedures_kb.text import fold, normalize
+from vntext import fold, normalize
 
 RAW_DIR = Path(__file__).resolve().parents[3] / "shared" / "tthc_catalogue" / "raw"
 

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.procedure_linker import ProcedureLinker
-from procedures_kb.text import fold
+from vntext import fold
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Vietnamese text helpers shared by the importer, the search index, the NLU and the channels.
+"""Vietnamese text helpers shared by the knowledge base, the NLU, the actions and the channels.
+
+A package of its own so that none of them imports another just to normalise text.
 
 Order matters: every text is first normalised (NFC, collapsed whitespace), and only then
 folded for matching. The normalised text is what gets displayed; the folded text is
@@ -38,3 +40,12 @@ def fold_char(char: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text (letters and digits only)."""
     return _WORD.findall(fold(text))
+
+
+# Question and filler words that say nothing about which procedure is meant (folded):
+# the knowledge-base search and the NLU's procedure linker both leave them out.
+STOPWORDS = frozenset(
+    "a ah a1 ad oi cho toi minh em anh chi ban muon can phai lam gi j nhung giay to ho so thu tuc the nao "
+    "ntn sao bao nhieu lau o dau khong ko k duoc dc co vay ha nhe voi va thi la di nop xin hoi ve can "
+    "mat tien phi le phi online truc tuyen".split()
+)
