@@ -9,8 +9,8 @@ import pytest
 
 from bot.channels import messages
 from bot import log_privacy
-from bot.channels.config import PROJECT_ROOT, ConfigError, load_config
-from bot.settings import Settings
+from bot.channels.config import ConfigError, load_config
+from bot.settings import PROJECT_ROOT, Settings
 from bot.channels.gateway import (
     Button,
     RasaUnavailable,
@@ -83,15 +83,27 @@ def test_rate_limit_is_a_sliding_window_per_user() -> None:
 
 
 def test_rate_limit_forgets_idle_users() -> None:
+    """Memory stays bounded by `max_users`: when full, users silent for a whole period are
+    forgotten (exactly one period counts as silent), and the others keep their windows."""
     clock = FakeClock()
-    limiter = RateLimiter(limit=1, clock=clock, max_users=2)
-    limiter.hit("idle")
-    clock.now += 61
+    limiter = RateLimiter(limit=2, period=60, clock=clock, max_users=3)
+    limiter.hit("idle")  # t = 0
     limiter.hit("active")
-    assert len(limiter._windows) == 2  # full: the next new user makes it forget idle ones
-    limiter.hit("new")
-    assert set(limiter._windows) == {"active", "new"}  # only the idle user was forgotten
-    assert limiter.hit("active") is Verdict.WARN  # the active user's window was kept
+    clock.now += 1
+    limiter.hit("idle-at-the-edge")  # t = 1
+    clock.now += 58
+    limiter.hit("active")  # t = 59: its first message is old, its last is recent
+    clock.now += 2  # t = 61: "idle" silent 61 s, "idle-at-the-edge" exactly 60 s
+    assert len(limiter) == 3
+    assert limiter.hit("new") is Verdict.ALLOW
+    assert len(limiter) == 2  # both idle users forgotten, "active" and "new" kept
+    assert limiter.hit("active") is Verdict.ALLOW  # its window was kept: (59 s, 61 s) ...
+    assert limiter.hit("active") is Verdict.WARN  # ... so a third message within 60 s is over
+    for _ in range(10):  # a stream of new users never grows it past the bound
+        clock.now += 61
+        for user in ("a", "b", "c"):
+            assert limiter.hit(f"{user}{clock.now}") is Verdict.ALLOW
+            assert len(limiter) <= 3
 
 
 def test_rasa_replies_are_parsed_leniently() -> None:

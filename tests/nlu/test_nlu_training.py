@@ -1,7 +1,6 @@
 """End to end: train a tiny NLU model with the project pipeline, load it, parse messages."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -9,8 +8,12 @@ import yaml
 from rasa.core.agent import Agent
 from rasa.model_training import train_nlu
 
-PROJECT = Path(__file__).resolve().parents[2]
+from bot.assistant import fingerprint
+from bot.dossier_code import NLU_REGEX
+from bot.settings import PROJECT_ROOT
+
 CODE = "000.00.12.H25-250103-0042"
+TINY_MODELS = PROJECT_ROOT / "models" / "tests"
 
 NLU = f"""
 version: "3.1"
@@ -53,13 +56,13 @@ nlu:
     - chào anh chị
 - regex: dossier_code
   examples: |
-    - \\b\\d{{3}}\\.\\d{{2}}\\.\\d{{2}}\\.[A-Z]\\d{{2}}-\\d{{6}}-\\d{{4}}\\b
+    - {NLU_REGEX}
 """
 
 
 def tiny_config() -> Dict[str, Any]:
     """config_test.yml's pipeline with DIET cut to 5 epochs."""
-    config = yaml.safe_load((PROJECT / "config_test.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((PROJECT_ROOT / "config_test.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
         if component["name"] == "DIETClassifier":
             component["epochs"] = 5
@@ -68,14 +71,23 @@ def tiny_config() -> Dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def agent(tmp_path_factory: pytest.TempPathFactory) -> Agent:
-    root = tmp_path_factory.mktemp("tiny_model")
-    (root / "nlu.yml").write_text(NLU, encoding="utf-8")
-    (root / "config.yml").write_text(yaml.safe_dump(tiny_config(), allow_unicode=True), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RASA_CACHE_DIRECTORY", str(root / "cache"))
-        model = train_nlu(str(root / "config.yml"), str(root / "nlu.yml"), str(root / "models"), fixed_model_name="tiny")
-    assert model, "training failed"
-    return Agent.load(model)
+    """Trained once, then kept in models/tests/ under the fingerprint of its config, its data
+    and the NLU code (as `make train` names models), so reruns load it instead of retraining."""
+    config = yaml.safe_dump(tiny_config(), allow_unicode=True)
+    name = f"tiny-{fingerprint(config.encode(), NLU.encode())}"
+    model = TINY_MODELS / f"{name}.tar.gz"
+    if not model.exists():
+        root = tmp_path_factory.mktemp("tiny_model")
+        (root / "nlu.yml").write_text(NLU, encoding="utf-8")
+        (root / "config.yml").write_text(config, encoding="utf-8")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("RASA_CACHE_DIRECTORY", str(root / "cache"))
+            trained = train_nlu(str(root / "config.yml"), str(root / "nlu.yml"), str(TINY_MODELS), fixed_model_name=name)
+        assert trained and model.exists(), "training failed"
+        for old in TINY_MODELS.glob("tiny-*.tar.gz"):
+            if old != model:
+                old.unlink()
+    return Agent.load(str(model))
 
 
 def entities(parsed: Dict[str, Any], name: str) -> List[Dict[str, Any]]:
