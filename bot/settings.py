@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Literal, Mapping, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Literal, Mapping, NoReturn, Optional
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -32,7 +32,10 @@ DEFAULT_OFFICE_TEXT = "Bộ phận Một cửa UBND xã/phường nơi bạn cư
 SECRET_MIN_LENGTH = 16
 LOOPBACK = "127.0.0.1"
 
-Port = conint(ge=0, le=65535)  # 0 lets the system choose a free port (tests)
+if TYPE_CHECKING:  # pydantic 1 constrained types are values, not types, for mypy
+    Port = int
+else:
+    Port = conint(ge=0, le=65535)  # 0 lets the system choose a free port (tests)
 
 
 class ConfigError(ValueError):
@@ -209,9 +212,12 @@ def load_settings(
     Raises `ConfigError` naming the first bad variable.
     """
     try:
-        if environ is None:
-            return Settings(_env_file=_existing(env_file))
-        return Settings(_env_file=None, **_explicit_values(environ, env_file))
+        # BaseSettings' own `_env_file` argument, unknown to mypy: passed through a mapping
+        source: dict[str, Any] = (
+            {"_env_file": _existing(env_file)} if environ is None
+            else {"_env_file": None, **_explicit_values(environ, env_file)}
+        )
+        return Settings(**source)
     except ValidationError as error:
         first = error.errors()[0]
         raise ConfigError(f"{str(first['loc'][0]).upper()}: {first['msg']}") from None

@@ -27,7 +27,7 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text, TypeGuard
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -132,7 +132,7 @@ class GatewayRestInput(RestInput):
         return collector.messages
 
 
-def _usable_sender(sender: Any) -> bool:
+def _usable_sender(sender: Any) -> TypeGuard[str]:
     """A conversation id: a printable string (no control characters or lone surrogates)."""
     return (
         isinstance(sender, str)

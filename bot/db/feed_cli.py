@@ -10,6 +10,7 @@ history, rejected with the line and reason of each.
 from __future__ import annotations
 
 import argparse
+import functools
 import csv
 import json
 from collections import Counter
@@ -61,7 +62,7 @@ class ImportSummary:
     rejections: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
     def add(self, lines: list[int], results: list[EventResult]) -> None:
-        for line, result in zip(lines, results):
+        for line, result in zip(lines, results, strict=False):
             self.counts[result.outcome] += 1
             if result.outcome is Outcome.REJECTED:
                 self.rejections.append((line, result.reason or ""))
@@ -108,7 +109,7 @@ def import_events(engine: Engine, rows: Iterable[tuple[int, Any]], progress: tqd
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         lines, events = [line for line, _ in batch], [event for _, event in batch]
-        summary.add(lines, db.run_transaction(lambda session: apply_events(session, events), engine))
+        summary.add(lines, db.run_transaction(functools.partial(apply_events, items=events), engine))
         progress.update(len(batch))
     return summary
 

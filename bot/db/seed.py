@@ -157,7 +157,7 @@ class _BulkWriter:
         if self.postgres:
             self._copy(table, columns, rows)
         else:
-            self.connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
+            self.connection.execute(table.insert(), [dict(zip(columns, row, strict=False)) for row in rows])
 
     def _copy(self, table: Table, columns: Sequence[str], rows: List[tuple]) -> None:
         buffer = io.StringIO()
@@ -232,7 +232,7 @@ class _DemoGenerator:
         request = rng.choice(SUPPLEMENT_REQUESTS[procedure.family]) if timeline.supplemented else None
         batch.dossiers.append((
             number, code, procedure.code, procedure.name, agency_id, self._name(), protected_phone.last4,
-            protected_phone.hash, identity.last4, identity.hash, channel, timeline.received_at,
+            protected_phone.hash, identity.last4 if identity else None, identity.hash if identity else None, channel, timeline.received_at,
             timeline.appointment_at, status, request if status in (5, 8) else None, timeline.completed_at,
             timeline.returned_at,
         ))
@@ -296,7 +296,7 @@ class _DemoGenerator:
         level = rng.choices((3, 2, 1), weights=(20, 40, 40) if late else (60, 33, 7))[0]
         answers = self._criteria(level, late, timeline, channel)
         if timeline is not None:
-            finished = timeline.returned_at or timeline.completed_at
+            finished = timeline.returned_at or timeline.completed_at or self.as_of
         else:
             finished = self.as_of - timedelta(days=rng.uniform(1, MAX_AGE_DAYS))
         created = min(finished + timedelta(days=rng.uniform(0.02, 3)), self.as_of)

@@ -9,7 +9,7 @@ import pytest
 from actions import answers
 from actions.cases import case_label, named_case
 from actions.settings import hotline
-from procedures_kb.documents import RowKind, display_name, row_kind
+from procedures_kb.documents import RowKind, row_kind
 from procedures_kb.short_names import MAX_SHORT_NAME_CHARS, short_name
 from procedures_kb.store import default_records
 

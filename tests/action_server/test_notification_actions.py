@@ -48,7 +48,7 @@ def test_verified_lookup_offers_the_button_and_it_subscribes(samples: Samples) -
     _, dispatcher = status_call(code, sender=SENDER)
     [button] = dispatcher.messages[-1]["buttons"]
     assert "thông báo" in button["title"] and button["title"] == SUBSCRIBE_TITLE
-    assert button["payload"] == '/subscribe_notifications{"dossier_code": "%s"}' % code
+    assert button["payload"] == f'/subscribe_notifications{{"dossier_code": "{code}"}}'
     events, reply = run(ActionSubscribeNotifications(), "subscribe_notifications", code)
     assert texts(reply) == Texts.SUBSCRIBED.format(code=code)
     assert events == [SlotSet("dossier_code", None)]

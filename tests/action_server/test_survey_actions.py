@@ -131,7 +131,7 @@ def test_overall_question_has_the_three_levels_as_buttons(dispatcher: Collecting
 
 def test_each_criterion_is_asked_with_its_three_choices() -> None:
     assert [action().name() for action in ASK_CRITERION_ACTIONS] == [f"action_ask_{slot}" for slot in ALL_CRITERIA]
-    for number, (action, criterion) in enumerate(zip(ASK_CRITERION_ACTIONS, SURVEY_CRITERIA), 1):
+    for number, (action, criterion) in enumerate(zip(ASK_CRITERION_ACTIONS, SURVEY_CRITERIA, strict=False), 1):
         dispatcher = CollectingDispatcher()
         action().run(dispatcher, make_tracker("nlu_fallback", slots={"survey_dossier": "C-1"}), {})
         message = dispatcher.messages[0]

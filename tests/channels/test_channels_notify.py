@@ -115,9 +115,9 @@ async def test_lookup_subscribe_feed_event_gives_one_message_with_the_status(
     assert first["text"].startswith(f"🔔 Hồ sơ {CODE} chuyển sang trạng thái: Yêu cầu bổ sung giấy tờ")
     assert NOTE in first["text"] and "UBND phường Ba Đình" in first["text"]
     assert "Yêu cầu thực hiện nghĩa vụ tài chính" in second["text"] and "nộp phí" in second["text"]
-    for text in (first["text"], second["text"]):
-        assert "Nguyễn Văn An" not in text and "345" not in text and "5678" not in text  # never name nor phone
-        assert "hủy thông báo" in text
+    for sent in (first["text"], second["text"]):
+        assert "Nguyễn Văn An" not in sent and "345" not in sent and "5678" not in sent  # never name nor phone
+        assert "hủy thông báo" in sent
 
 
 async def test_status_10_carries_the_survey_button_that_opens_the_survey(
@@ -134,7 +134,7 @@ async def test_status_10_carries_the_survey_button_that_opens_the_survey(
     assert "Đã trả kết quả" in sent["text"] and "bưu chính" in sent["text"]
     assert "Đánh giá" in button["text"]
     payload = fake_rasa.received.items[0]["message"]
-    assert payload == '/rate_notified_dossier{"dossier_code": "%s"}' % CODE
+    assert payload == f'/rate_notified_dossier{{"dossier_code": "{CODE}"}}'
     events = ActionRateNotifiedDossier().run(CollectingDispatcher(), _tracker("rate_notified_dossier", SENDER, CODE), {})
     assert FollowupAction("survey_form") in events
 

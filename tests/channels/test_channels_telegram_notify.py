@@ -29,7 +29,7 @@ async def test_deep_link_opens_the_lookup_and_command_cancels(
         await fake_telegram.sent_messages(3)
 
     assert [item["message"] for item in fake_rasa.received.items] == [
-        '/check_dossier_status{"dossier_code": "%s"}' % CODE,
+        f'/check_dossier_status{{"dossier_code": "{CODE}"}}',
         messages.UNSUBSCRIBE_REQUEST,
     ]
     assert welcome["text"] == messages.WELCOME

@@ -36,7 +36,7 @@ def survey_rows(database: SeededDatabase, code: Optional[str]) -> list[dict[str,
             query = select(SurveyResponse).outerjoin(Dossier, SurveyResponse.dossier_id == Dossier.id)
             query = query.where(Dossier.code == code) if code else query.where(SurveyResponse.dossier_id.is_(None))
             rows = session.execute(query.order_by(SurveyResponse.id)).scalars().all()
-            return [{column: getattr(row, column) for column in SurveyResponse.__table__.columns.keys()} for row in rows]
+            return [{column: getattr(row, column) for column in (c.key for c in SurveyResponse.__table__.columns)} for row in rows]
     finally:
         engine.dispose()
 

@@ -85,9 +85,8 @@ def test_busy_timeout_comes_from_the_url_and_reads_do_not_wait(sqlite_file: Path
         assert _failures(engine) == 0  # a read-only transaction does not take the write lock
         assert is_up_to_date(engine)  # nor does the check every process makes at start
         assert time.monotonic() - started < 0.25
-        with pytest.raises(OperationalError, match="locked"):
-            with session_scope(engine) as session:
-                session.execute(text("SELECT 1"))
+        with pytest.raises(OperationalError, match="locked"), session_scope(engine) as session:
+            session.execute(text("SELECT 1"))
         assert 0.25 < time.monotonic() - started < 1.5
         writer.join()
     finally:

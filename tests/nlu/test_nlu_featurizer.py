@@ -67,7 +67,7 @@ def test_accented_and_unaccented_spellings_get_identical_features(
     featurizer = trained(settings, tokenizer, model_storage, execution_context)
     left, right = features(featurizer, tokenizer, accented), features(featurizer, tokenizer, unaccented)
     assert left[1].any()
-    for one, other in zip(left, right):
+    for one, other in zip(left, right, strict=False):
         np.testing.assert_array_equal(one, other)
 
 
@@ -106,7 +106,7 @@ def test_persist_and_load_round_trip(
     loaded = FoldedCountVectorsFeaturizer.load(config(**settings), model_storage, Resource("cv"), execution_context)
     assert loaded.vectorizers[TEXT].vocabulary_ == featurizer.vectorizers[TEXT].vocabulary_
     for text in ("Làm căn cước cho con", "lam can cuoc cho con"):
-        for one, other in zip(features(featurizer, tokenizer, text), features(loaded, tokenizer, text)):
+        for one, other in zip(features(featurizer, tokenizer, text), features(loaded, tokenizer, text), strict=False):
             np.testing.assert_array_equal(one, other)
 
 
