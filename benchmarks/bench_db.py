@@ -10,15 +10,12 @@ the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import date, datetime
-from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
 
@@ -27,9 +24,9 @@ from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier
-from bot.db.seed import seed_demo
+from bot.admin.seed import seed_demo
 from bot.db.services import LookupKind, verify_and_get_dossier
-from bot.db.testing import temporary_postgres_schema
+from benchmarks.databases import add_no_postgres_option, database_targets
 
 TODAY = date(2025, 6, 16)
 NOW = datetime(2025, 6, 16, 9, 0)
@@ -40,15 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=2_000)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    add_no_postgres_option(parser)
     arguments = parser.parse_args(argv)
-    postgres = os.environ.get("TEST_POSTGRES_URL")
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-db-")))
-        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
-        if postgres and not arguments.no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
-        for name, url in targets:
+        for name, url in database_targets(stack, "bench-db", arguments.no_postgres):
             run(name, url, arguments.dossiers, arguments.lookups)
     return 0
 

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Sequence
 
 
@@ -34,7 +31,7 @@ from bot.channels import feed, notify, telegram
 from bot.channels.http import serve
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier, Subscription
-from bot.db.testing import temporary_postgres_schema
+from benchmarks.databases import add_no_postgres_option, database_targets
 
 TOKEN = "bench-feed-token-0123456789abcdef"
 BOT_TOKEN = "1:bench"
@@ -126,15 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000)
     parser.add_argument("--deliveries", type=int, default=200)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    add_no_postgres_option(parser)
     arguments = parser.parse_args(argv)
-    postgres = os.environ.get("TEST_POSTGRES_URL")
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-notify-")))
-        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
-        if postgres and not arguments.no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
-        for index, (name, url) in enumerate(targets):
+        for index, (name, url) in enumerate(database_targets(stack, "bench-notify", arguments.no_postgres)):
             engine = asyncio.run(throughput(name, url, arguments.events))
             if index == 0:
                 asyncio.run(delivery_latency(engine, min(arguments.deliveries, arguments.events), arguments.events))

@@ -22,7 +22,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.db.models import (
     CRITERION_COLUMNS,
     KEY_LENGTH,
-    Agency,
     Dossier,
     DossierEvent,
     DossierVerification,
@@ -480,15 +479,7 @@ def has_survey_response(session: Session, dossier_code: str) -> bool:
     ).scalar_one()
 
 
-# --- writing dossiers (imports from the one-stop system, tests) ---------------------------
-
-@dataclass(frozen=True)
-class NewAgency:
-    code: str
-    name: str
-    address: str
-    phone: Optional[str] = None
-
+# --- writing dossiers (status imports from the one-stop system) ---------------------------
 
 @dataclass(frozen=True)
 class NewDossier:
@@ -510,21 +501,6 @@ class NewDossier:
     completed_at: Optional[datetime] = None
     returned_at: Optional[datetime] = None
     events: Sequence[Tuple[int, datetime, Optional[str]]] = ()  # (status, at, note)
-
-
-def add_agency(session: Session, agency: NewAgency) -> None:
-    session.add(Agency(code=agency.code, name=agency.name, address=agency.address, phone=agency.phone))
-    session.flush()
-
-
-def add_dossier(session: Session, new: NewDossier) -> None:
-    """Store a dossier and its history; its code must have the national shape."""
-    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
-    session.add(Dossier(
-        **dossier_columns(new, agency_id),
-        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
-    ))
-    session.flush()
 
 
 def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
