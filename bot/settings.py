@@ -147,6 +147,35 @@ class Settings(BaseSettings):
     def _inside_project_unless_absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value
 
+    @validator("zalo_transaction_url")
+    def _transaction_url_of_the_api(cls, value: str, values: dict[str, Any]) -> str:
+        return value or f"{values.get('zalo_api_base_url', '')}/v3.0/oa/message/transaction"
+
+    # --- what the gateway derives from its settings ---
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def telegram_webhook_path(self) -> str:
+        """The path part of the public webhook URL, which the local server listens on."""
+        return urlsplit(self.telegram_webhook_url).path or "/"
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key)
+
+    @property
+    def feed_enabled(self) -> bool:
+        return bool(self.feed_token)
+
+    @property
+    def notify_worker_enabled(self) -> bool:
+        """The delivery worker runs where asked ("on"), or with the feed ("auto")."""
+        wanted = self.notify_worker == "on" or (self.notify_worker == "auto" and self.feed_enabled)
+        return wanted and (self.telegram_enabled or self.zalo_enabled)
+
     @property
     def production(self) -> bool:
         return self.assistant_env == "production"

@@ -36,7 +36,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import messages
-from bot.channels.config import DEFAULT_HOTLINE_TEXT, load_config
+from bot.channels.config import load_config
+from bot.settings import DEFAULT_HOTLINE_TEXT
 from bot.channels.inputs import (
     CHANNEL_TOKEN_HEADER,
     MalformedRequest,
