@@ -35,6 +35,7 @@ from actions.choices import is_cancel
 from actions.survey import feedback_limit_reply, has_response, may_give_anonymous_feedback, start_survey
 from bot.db.engine import run_transaction
 from bot.db.outbox import recipient_of
+from bot.db.models import Status
 from bot.db.privacy import only_digits
 from bot.db.services import (
     DossierView,
@@ -56,8 +57,8 @@ LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
 DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
 GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
 GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
-_FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
-_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, 10)  # nothing more will happen: no notifications offered
+_FINISHED_WITHOUT_DEADLINE = (Status.KHONG_DUOC_TIEP_NHAN, Status.CONG_DAN_RUT_HO_SO, Status.DUNG_XU_LY)  # refused, withdrawn, stopped: "on time" means nothing
+_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, Status.DA_TRA_KET_QUA)  # nothing more will happen: no notifications offered
 SUBSCRIBE_TITLE = "🔔 Nhận thông báo khi hồ sơ thay đổi"
 
 
@@ -138,11 +139,11 @@ def status_reply(view: DossierView) -> str:
             if moved else ""
         )
         lines.append(f"✅ Hồ sơ không trễ hẹn.{note}")
-    if view.status == 5:
+    if view.status == Status.YEU_CAU_BO_SUNG:
         request = view.supplement_request or f"bạn liên hệ {view.agency_name} để được hướng dẫn cụ thể"
         lines.append(f"📎 Cần bổ sung: {request}")
         lines.append(f"Nộp bổ sung tại: {view.agency_name}, {view.agency_address}")
-    if view.status == 9:
+    if view.status == Status.DA_XU_LY_XONG:
         phone = f" (ĐT: {view.agency_phone})" if view.agency_phone else ""
         lines.append(f"📍 Nhận kết quả tại: {view.agency_name}, {view.agency_address}{phone}")
     return "\n".join(lines)
@@ -365,7 +366,7 @@ class ActionDossierStatus(Action):
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
-        if view.status != 10:
+        if view.status != Status.DA_TRA_KET_QUA:
             return events + [SlotSet("survey_offered", False)]
         offer = Texts.OFFER_UPDATE if has_response(view.code) else Texts.OFFER_SURVEY
         dispatcher.utter_message(

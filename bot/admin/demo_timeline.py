@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import List, Optional, Tuple
 
+from bot.db.models import Status
+
 LATE_SHARE = 0.1  # finished dossiers completed after the appointment
 OVERDUE_IN_PROGRESS_SHARE = 0.15  # "Đang xử lý" dossiers already past their appointment
 LATE_REQUEST_SHARE = 0.05  # requests to the citizen made after the appointment
@@ -61,22 +63,22 @@ class _Plan:
 
 def draw_timeline(rng: random.Random, status: int, online: bool, days: int, as_of: datetime) -> Timeline:
     """A history ending in `status` before `as_of` for a procedure taking `days` working days."""
-    if status == 1:  # submitted online, not looked at yet
+    if status == Status.MOI_DANG_KY:  # submitted online, not looked at yet
         submitted = (as_of - timedelta(hours=rng.uniform(1, 48))).replace(microsecond=0)
-        return Timeline(submitted, submitted, None, None, None, ((1, submitted),), False, False, False)
+        return Timeline(submitted, submitted, None, None, None, ((Status.MOI_DANG_KY, submitted),), False, False, False)
     plan = _plan(rng, status)
     submission_lead = timedelta(days=rng.uniform(0.05, 1.5)) if online else timedelta(0)
     day = _first_reception_day(rng, status, plan, days, as_of)
     while True:
         reception = _office_moment(rng, as_of.date() - timedelta(days=day))
-        appointment = None if status == 3 else _appointment(reception.date(), days)
+        appointment = None if status == Status.KHONG_DUOC_TIEP_NHAN else _appointment(reception.date(), days)
         events = _events(plan.steps, reception, appointment)
         if events[-1][1] <= as_of:
             break
         day += 1
     submitted = (reception - submission_lead).replace(microsecond=0)
     if online:
-        events = [(1, submitted), *events]
+        events = [(Status.MOI_DANG_KY, submitted), *events]
     return Timeline(
         submitted_at=submitted,
         received_at=reception,
@@ -92,39 +94,39 @@ def draw_timeline(rng: random.Random, status: int, online: bool, days: int, as_o
 
 def _plan(rng: random.Random, status: int) -> _Plan:
     factor = rng.uniform(1.05, 1.6) if rng.random() < LATE_SHARE else rng.uniform(0.3, 0.98)
-    if status == 3:
-        return _Plan(((3, 0.0, 0.0),), factor, False, False)
-    steps: List[Step] = [(2, 0.0, 0.0)]
+    if status == Status.KHONG_DUOC_TIEP_NHAN:
+        return _Plan(((Status.KHONG_DUOC_TIEP_NHAN, 0.0, 0.0),), factor, False, False)
+    steps: List[Step] = [(Status.DUOC_TIEP_NHAN, 0.0, 0.0)]
     working = rng.uniform(0.01, 0.3)
-    if status != 2:
-        steps.append((4, working, 0.0))
+    if status != Status.DUOC_TIEP_NHAN:
+        steps.append((Status.DANG_XU_LY, working, 0.0))
     request_share = rng.uniform(1.02, 1.5) if rng.random() < LATE_REQUEST_SHARE else rng.uniform(0.1, 0.9)
-    if status in (5, 6, 7):
+    if status in (Status.YEU_CAU_BO_SUNG, Status.YEU_CAU_NGHIA_VU_TAI_CHINH, Status.CONG_DAN_RUT_HO_SO):
         steps.append((status, working, request_share))
-    elif status == 8:
-        steps += [(5, working, request_share), (8, working + rng.uniform(5, 15), request_share)]
-    supplemented = status in (5, 8)
-    if status in (9, 10):
+    elif status == Status.DUNG_XU_LY:
+        steps += [(Status.YEU_CAU_BO_SUNG, working, request_share), (Status.DUNG_XU_LY, working + rng.uniform(5, 15), request_share)]
+    supplemented = status in (Status.YEU_CAU_BO_SUNG, Status.DUNG_XU_LY)
+    if status in (Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA):
         waited = 0.0
         if rng.random() < SUPPLEMENT_ROUND_SHARE:
             supplemented = True
             waited = rng.uniform(1, 6)
             request_share = rng.uniform(0.2, 0.6)
-            steps += [(5, working, request_share), (4, working + waited, request_share)]
-        steps.append((9, waited, factor))
-        if status == 10:
-            steps.append((10, waited + rng.uniform(0.05, 7), factor))
+            steps += [(Status.YEU_CAU_BO_SUNG, working, request_share), (Status.DANG_XU_LY, working + waited, request_share)]
+        steps.append((Status.DA_XU_LY_XONG, waited, factor))
+        if status == Status.DA_TRA_KET_QUA:
+            steps.append((Status.DA_TRA_KET_QUA, waited + rng.uniform(0.05, 7), factor))
     return _Plan(tuple(steps), factor, supplemented, rng.random() < OVERDUE_IN_PROGRESS_SHARE)
 
 
 def _first_reception_day(rng: random.Random, status: int, plan: _Plan, days: int, as_of: datetime) -> int:
     """How many days before `as_of` to try the reception first (later tries go further back)."""
-    if status == 2:
+    if status == Status.DUOC_TIEP_NHAN:
         return rng.randint(1, 2)
-    if status == 4:
+    if status == Status.DANG_XU_LY:
         last_in_time = _last_day_before_appointment(days, as_of)
         return last_in_time + rng.randint(1, 20) if plan.overdue else rng.randint(1, last_in_time)
-    if status in (5, 6):
+    if status in (Status.YEU_CAU_BO_SUNG, Status.YEU_CAU_NGHIA_VU_TAI_CHINH):
         return rng.randint(1, days * 2 + 3)
     return rng.randint(1, MAX_AGE_DAYS)
 

@@ -48,7 +48,18 @@ BATCH_SIZE = 20_000
 SAMPLES_PER_STATUS = 2
 
 # Share of each final status among the demo dossiers (percent).
-STATUS_WEIGHTS = {1: 3, 2: 6, 3: 3, 4: 18, 5: 7, 6: 3, 7: 2, 8: 2, 9: 10, 10: 46}
+STATUS_WEIGHTS = {
+    Status.MOI_DANG_KY: 3,
+    Status.DUOC_TIEP_NHAN: 6,
+    Status.KHONG_DUOC_TIEP_NHAN: 3,
+    Status.DANG_XU_LY: 18,
+    Status.YEU_CAU_BO_SUNG: 7,
+    Status.YEU_CAU_NGHIA_VU_TAI_CHINH: 3,
+    Status.CONG_DAN_RUT_HO_SO: 2,
+    Status.DUNG_XU_LY: 2,
+    Status.DA_XU_LY_XONG: 10,
+    Status.DA_TRA_KET_QUA: 46,
+}
 CHANNEL_WEIGHTS = {"truc_tiep": 55, "truc_tuyen": 40, "buu_chinh": 5}
 SURVEY_SHARE = 0.3  # of the finished dossiers with a result
 ANONYMOUS_SURVEY_SHARE = 0.005  # general feedback, per dossier
@@ -196,7 +207,7 @@ class _DemoGenerator:
         self.found: Dict[int, List[Sample]] = {status: [] for status in STATUS_WEIGHTS}
         self.next_event_id = 1
         self.next_survey_id = 1
-        self.status_choices = list(STATUS_WEIGHTS)
+        self.status_choices = [int(status) for status in STATUS_WEIGHTS]  # plain ints for the drivers
         self.status_weights = _cumulative(list(STATUS_WEIGHTS.values()))
         self.procedure_weights = _cumulative([procedure.weight for procedure in PROCEDURES])
         self.family_names = [name for name, _ in FAMILY_NAMES]
@@ -233,13 +244,13 @@ class _DemoGenerator:
         batch.dossiers.append((
             number, code, procedure.code, procedure.name, agency_id, self._name(), protected_phone.last4,
             protected_phone.hash, identity.last4 if identity else None, identity.hash if identity else None, channel, timeline.received_at,
-            timeline.appointment_at, status, request if status in (5, 8) else None, timeline.completed_at,
+            timeline.appointment_at, status, request if status in (Status.YEU_CAU_BO_SUNG, Status.DUNG_XU_LY) else None, timeline.completed_at,
             timeline.returned_at,
         ))
         for event_status, at in timeline.events:
-            batch.events.append((self.next_event_id, number, event_status, at, self._note(event_status, request)))
+            batch.events.append((self.next_event_id, number, int(event_status), at, self._note(event_status, request)))
             self.next_event_id += 1
-        if status in (9, 10) and rng.random() < SURVEY_SHARE:
+        if status in (Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA) and rng.random() < SURVEY_SHARE:
             self._survey(batch, number, timeline, channel)
         if rng.random() < ANONYMOUS_SURVEY_SHARE:
             self._survey(batch, None, None, rng.choice(list(CHANNEL_WEIGHTS)))
@@ -247,7 +258,7 @@ class _DemoGenerator:
             self.found[status].append(Sample(code, protected_phone.last4, status))
 
     def _channel(self, procedure: Procedure, status: int) -> str:
-        if status == 1:  # "Mới đăng ký" only exists for dossiers submitted online
+        if status == Status.MOI_DANG_KY:  # "Mới đăng ký" only exists for dossiers submitted online
             return "truc_tuyen"
         allowed = [channel for channel in CHANNEL_WEIGHTS if channel in procedure.channels]
         return self.rng.choices(allowed, weights=[CHANNEL_WEIGHTS[channel] for channel in allowed])[0]
