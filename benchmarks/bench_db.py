@@ -9,12 +9,10 @@ the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
 """
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
 import time
-from contextlib import ExitStack
 from datetime import date, datetime
 from typing import Callable, Dict, List, Sequence, Tuple
 
@@ -26,7 +24,7 @@ from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier
 from bot.admin.seed import seed_demo
 from bot.db.services import LookupKind, verify_and_get_dossier
-from benchmarks.databases import add_no_postgres_option, database_targets
+from benchmarks.databases import database_arguments, database_targets
 
 TODAY = date(2025, 6, 16)
 NOW = datetime(2025, 6, 16, 9, 0)
@@ -34,13 +32,9 @@ CHUNK = 500
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dossiers", type=int, default=1_000_000)
-    parser.add_argument("--lookups", type=int, default=2_000)
-    add_no_postgres_option(parser)
-    arguments = parser.parse_args(argv)
-    with ExitStack() as stack:
-        for name, url in database_targets(stack, "bench-db", arguments.no_postgres):
+    arguments = database_arguments(__doc__, argv, dossiers=1_000_000, lookups=2_000)
+    with database_targets("bench-db", arguments.no_postgres) as targets:
+        for name, url in targets:
             run(name, url, arguments.dossiers, arguments.lookups)
     return 0
 

@@ -12,12 +12,10 @@
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
 import time
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Sequence
 
@@ -31,7 +29,7 @@ from bot.channels import feed, notify, telegram
 from bot.channels.http import serve
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier, Subscription
-from benchmarks.databases import add_no_postgres_option, database_targets
+from benchmarks.databases import database_arguments, database_targets
 
 TOKEN = "bench-feed-token-0123456789abcdef"
 BOT_TOKEN = "1:bench"
@@ -120,13 +118,9 @@ async def delivery_latency(engine: Engine, deliveries: int, events: int) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=1_000)
-    parser.add_argument("--deliveries", type=int, default=200)
-    add_no_postgres_option(parser)
-    arguments = parser.parse_args(argv)
-    with ExitStack() as stack:
-        for index, (name, url) in enumerate(database_targets(stack, "bench-notify", arguments.no_postgres)):
+    arguments = database_arguments(__doc__, argv, events=1_000, deliveries=200)
+    with database_targets("bench-notify", arguments.no_postgres) as targets:
+        for index, (name, url) in enumerate(targets):
             engine = asyncio.run(throughput(name, url, arguments.events))
             if index == 0:
                 asyncio.run(delivery_latency(engine, min(arguments.deliveries, arguments.events), arguments.events))

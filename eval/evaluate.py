@@ -224,7 +224,7 @@ def _prediction(parsed: Dict[str, Any]) -> Prediction:
 
 # --- scoring -----------------------------------------------------------------------
 
-Cell = Optional[Tuple[float, int]]  # (percentage, number of questions); None: not applicable
+Cell = tuple[float, int] | None  # (percentage, number of questions); None: not applicable
 Row = Dict[str, Cell]
 Table = Dict[Tuple[str, str], Row]  # (metric, system) -> row, in display order
 Runs = Dict[str, List[List[Prediction]]]  # pipeline key -> one prediction list per seed

@@ -503,6 +503,13 @@ class NewDossier:
     events: Sequence[Tuple[int, datetime, Optional[str]]] = ()  # (status, at, note)
 
 
+# NewDossier fields stored as they are (the code, phone and identity number are not)
+_COPIED_COLUMNS = (
+    "procedure_code", "procedure_name", "applicant_name", "channel", "received_at", "appointment_at",
+    "status", "supplement_request", "completed_at", "returned_at",
+)
+
+
 def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
     """The `dossiers` row of `new` (phone and identity numbers reduced to last digits and
     salted hashes); ValueError when its code does not have the national shape."""
@@ -511,21 +518,12 @@ def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
         raise ValueError(f"not a dossier code: {new.code!r}")
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)
-    return dict(
-        code=code,
-        procedure_code=new.procedure_code,
-        procedure_name=new.procedure_name,
-        agency_id=agency_id,
-        applicant_name=new.applicant_name,
-        phone_last4=phone.last4,
-        phone_hash=phone.hash,
-        id_last4=identity.last4 if identity else None,
-        id_hash=identity.hash if identity else None,
-        channel=new.channel,
-        received_at=new.received_at,
-        appointment_at=new.appointment_at,
-        status=new.status,
-        supplement_request=new.supplement_request,
-        completed_at=new.completed_at,
-        returned_at=new.returned_at,
-    )
+    return {
+        **{name: getattr(new, name) for name in _COPIED_COLUMNS},
+        "code": code,
+        "agency_id": agency_id,
+        "phone_last4": phone.last4,
+        "phone_hash": phone.hash,
+        "id_last4": identity.last4 if identity else None,
+        "id_hash": identity.hash if identity else None,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, TypeVar
 
 import aiohttp
 import pytest
@@ -24,30 +24,35 @@ from bot.channels.server import RunningGateway, running_gateway
 StartGateway = Callable[..., contextlib.AbstractAsyncContextManager[RunningGateway]]
 
 
+FakeServer = TypeVar("FakeServer", FakeRasa, FakeTelegram, FakeZalo)
+
+
+@contextlib.asynccontextmanager
+async def _started(server: FakeServer) -> AsyncIterator[FakeServer]:
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
 @pytest.fixture
 async def fake_rasa() -> AsyncIterator[FakeRasa]:
-    server = FakeRasa()
-    await server.start()
-    yield server
-    await server.stop()
+    async with _started(FakeRasa()) as server:
+        yield server
 
 
 @pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
+    async with _started(FakeTelegram()) as server:
+        yield server
 
 
 @pytest.fixture
 async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo(
-        valid_access_token="access-1", refresh_token="refresh-1", app_secret_key=ZALO_APP_SECRET
-    )
-    await server.start()
-    yield server
-    await server.stop()
+    zalo = FakeZalo(valid_access_token="access-1", refresh_token="refresh-1", app_secret_key=ZALO_APP_SECRET)
+    async with _started(zalo) as server:
+        yield server
 
 
 @pytest.fixture
