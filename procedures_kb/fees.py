@@ -110,7 +110,8 @@ _CLAUSE_END = re.compile(r";|[()]")
 _GENERIC_LABEL_WORDS = {
     "le", "phi", "muc", "thu", "ap", "dung", "nop", "la", "va", "cap", "moi", "lan", "gia", "dich", "vu", "tien",
 }
-_UNIT_STOP_WORDS = {
+# Words that end a unit ("135.000 đồng/lần đối với …" → "lần"): not part of it.
+_WORDS_AFTER_A_UNIT = {
     "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
 }
 _FEE_WORD = re.compile(r"\b(?:phi|le phi)\b")
@@ -186,7 +187,7 @@ def _unit_after(text: str) -> Optional[str]:
         return None
     unit_words = []
     for word in match.group(1).split():
-        if word.lower() in _UNIT_STOP_WORDS:
+        if word.lower() in _WORDS_AFTER_A_UNIT:
             break
         unit_words.append(word.lower())
     return " ".join(unit_words) or None
