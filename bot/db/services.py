@@ -66,6 +66,14 @@ class LookupKind(str, enum.Enum):
     LOCKED = "locked"  # too many failures lately (see `VerificationLimits`)
 
 
+# Fields that NewDossier, the `dossiers` row and DossierView share unchanged (the code is
+# normalised, the phone and identity number protected, the applicant's name masked).
+_SAME_NAMED_FIELDS = (
+    "procedure_code", "procedure_name", "channel", "received_at", "appointment_at", "status",
+    "supplement_request", "completed_at", "returned_at",
+)
+
+
 @dataclass(frozen=True)
 class DossierView:
     """What the bot may show about a dossier once the citizen proved it is theirs."""
@@ -307,22 +315,14 @@ def _dossier_view(session: Session, dossier: Dossier, now: datetime) -> DossierV
     )
     status_text = STATUS_TEXTS[dossier.status]
     return DossierView(
+        **{name: getattr(dossier, name) for name in _SAME_NAMED_FIELDS},
         code=dossier.code,
-        procedure_code=dossier.procedure_code,
-        procedure_name=dossier.procedure_name,
-        status=dossier.status,
         status_name=status_text.name,
         status_explanation=status_text.explanation,
-        channel=dossier.channel,
         channel_label=CHANNEL_LABELS[dossier.channel],
-        received_at=dossier.received_at,
-        appointment_at=dossier.appointment_at,
         deadline_at=overdue.deadline,
         overdue=overdue.is_overdue,
         overdue_days=overdue.days,
-        supplement_request=dossier.supplement_request,
-        completed_at=dossier.completed_at,
-        returned_at=dossier.returned_at,
         agency_name=dossier.agency.name,
         agency_address=dossier.agency.address,
         agency_phone=dossier.agency.phone,
@@ -503,11 +503,6 @@ class NewDossier:
     events: Sequence[Tuple[int, datetime, Optional[str]]] = ()  # (status, at, note)
 
 
-# NewDossier fields stored as they are (the code, phone and identity number are not)
-_COPIED_COLUMNS = (
-    "procedure_code", "procedure_name", "applicant_name", "channel", "received_at", "appointment_at",
-    "status", "supplement_request", "completed_at", "returned_at",
-)
 
 
 def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
@@ -519,7 +514,8 @@ def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)
     return {
-        **{name: getattr(new, name) for name in _COPIED_COLUMNS},
+        **{name: getattr(new, name) for name in _SAME_NAMED_FIELDS},
+        "applicant_name": new.applicant_name,
         "code": code,
         "agency_id": agency_id,
         "phone_last4": phone.last4,
