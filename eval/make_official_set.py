@@ -22,7 +22,7 @@ import yaml
 
 from bot.nlu.official_names import name_keys
 from procedures_kb.store import Record, default_records
-from procedures_kb.text import fold
+from vntext import fold
 
 EVAL_DIR = Path(__file__).resolve().parent
 PHRASINGS = EVAL_DIR / "official_phrasings.yml"

@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 import yaml
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from bot.nlu.official_names import MASK_MIN_SYLLABLES, whole_key
+from bot.settings import PROJECT_ROOT
+from procedures_kb.store import default_records
+from vntext import fold
 
-from bot.nlu.official_names import MASK_MIN_SYLLABLES, whole_key  # noqa: E402
-from procedures_kb.store import default_records  # noqa: E402
-from procedures_kb.text import fold  # noqa: E402
-
-PHRASINGS = PROJECT / "scripts" / "official_name_phrasings.yml"
-HELD_OUT = PROJECT / "eval" / "official_name_questions.yml"
-OUTPUT = PROJECT / "nlu_data" / "nlu_official_names.yml"
+PHRASINGS = PROJECT_ROOT / "scripts" / "official_name_phrasings.yml"
+HELD_OUT = PROJECT_ROOT / "eval" / "official_name_questions.yml"
+OUTPUT = PROJECT_ROOT / "nlu_data" / "nlu_official_names.yml"
 SEED = 2026  # not tuned
 NAMES_PER_PHRASING = 3
 

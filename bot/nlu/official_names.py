@@ -169,8 +169,8 @@ def _agency_heads(record: Record) -> set[tuple[str, ...]]:
     """The first syllables of each agency the record names ("bo nong nghiep", "so xay dung",
     "cuc quan li"): the words that tell a ministry from a provincial department."""
     agencies = record["agencies"]
-    roles = ("implementing", "competent", "receiving")
-    names = [agencies[role] for role in roles if agencies[role]]
+    roles = (agencies["implementing"], agencies["competent"], agencies["receiving"])
+    names = [name for name in roles if name]
     parts = [_keys(part) for name in names for part in _AGENCY_PARTS.split(name)]
     return {tuple(keys[:AGENCY_HEAD_SYLLABLES]) for keys in parts if len(keys) >= 2}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from procedures_kb.text import fold
-from tests.conversation.conftest import Conversation
+from vntext import fold
+from tests.helpers.conversation import Conversation
 
 pytestmark = pytest.mark.rasa
 
