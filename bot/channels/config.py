@@ -30,6 +30,7 @@ class ChannelsConfig:
     rasa_channel_token: str = ""
     hotline_text: str = DEFAULT_HOTLINE_TEXT
     rate_limit_per_minute: int = 20
+    redis_url: str = ""  # empty: the state stays in this process (one gateway instance)
     host: str = "0.0.0.0"
     webchat_port: int = 8080
     trusted_proxy_hops: int = 0
@@ -96,6 +97,7 @@ def load_config(
         rasa_channel_token=settings.rasa_channel_token,
         hotline_text=settings.hotline_text,
         rate_limit_per_minute=settings.rate_limit_per_minute,
+        redis_url=settings.redis_url,
         host=settings.gateway_host,
         webchat_port=settings.webchat_port,
         trusted_proxy_hops=settings.trusted_proxy_hops,
