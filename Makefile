@@ -4,7 +4,7 @@ RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve train eval test bench lookup import lock
+.PHONY: help setup run serve cluster train eval test bench bench-load lookup import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ run: setup ## train if needed, seed the demo database, chat with the assistant i
 
 serve: setup ## Rasa (REST channel) on 127.0.0.1:5005 and the action server on 127.0.0.1:5055, behind tokens
 	@bash scripts/serve.sh
+
+cluster: setup ## RASA_REPLICAS Rasa servers (2) and ACTION_REPLICAS action servers (2) behind HAProxy on :5005; PostgreSQL tracker, Redis locks
+	@bash scripts/cluster.sh
 
 train: setup ## train the Rasa model (models/) if it is missing or stale
 	@$(PYTHON) -m bot train
