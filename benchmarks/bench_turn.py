@@ -10,6 +10,7 @@ import asyncio
 import statistics
 import time
 
+from bot import rasa_speedups
 from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
 
 MESSAGES = [
@@ -30,6 +31,7 @@ async def measure(actions: ActionServer, turns: int) -> list[float]:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
+    rasa_speedups.install()
     agent = Agent.load(str(ensure_model(ROOT / "config.yml")), action_endpoint=actions.endpoint())
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []

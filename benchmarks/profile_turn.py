@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_turn import MESSAGES
+from bot import rasa_speedups
 from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
 
 # Stage -> the function whose cumulative time is that stage's share ("file:function").
@@ -36,10 +37,12 @@ async def _turns(agent: object, turns: int) -> float:
     return time.perf_counter() - started
 
 
-def profile(actions: ActionServer, config: Path, turns: int) -> tuple[pstats.Stats, float]:
+def profile(actions: ActionServer, config: Path, turns: int, speedups: bool = True) -> tuple[pstats.Stats, float]:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
+    if speedups:
+        rasa_speedups.install()
     agent = Agent.load(str(ensure_model(config)), action_endpoint=actions.endpoint())
     loop = asyncio.new_event_loop()
     loop.run_until_complete(_turns(agent, len(MESSAGES)))  # warm-up: caches, TF graphs
@@ -67,9 +70,10 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--without-speedups", action="store_true", help="Rasa as shipped (bot/rasa_speedups.py off)")
     arguments = parser.parse_args()
     with action_server(free_port()) as actions:
-        stats, seconds = profile(actions, arguments.config, arguments.turns)
+        stats, seconds = profile(actions, arguments.config, arguments.turns, not arguments.without_speedups)
     per_turn = 1000 * seconds / arguments.turns
     print(f"{arguments.turns} turns, {per_turn:.1f} ms per turn under the profiler\n")
     print("| stage | ms per turn | share |\n|---|---|---|")
