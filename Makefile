@@ -44,6 +44,9 @@ bench: setup ## print the performance and accuracy figures (search, fee, answers
 	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}
 	@$(PYTHON) benchmarks/bench_notify.py
 
+bench-load: setup ## load test of make serve and make cluster (BENCH_SECONDS=60 per run; the 30-user fault run BENCH_FAULT_SECONDS=300) into docs/benchmarks.md
+	@$(PYTHON) benchmarks/bench_load.py --fault --write-docs
+
 import: setup ## re-import the national catalogue into procedures_kb/records
 	@$(PYTHON) -m procedures_kb import $(RAW_CATALOGUE)
 
