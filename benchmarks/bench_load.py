@@ -16,6 +16,7 @@ that of the fault run: 30 users on the cluster while one Rasa replica and one ac
 server are killed (SIGKILL) a third of the way in. RASA_CONFIG picks the model
 (default config.yml). Ports: BENCH_BASE_PORT (default 7500) and up.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,6 @@ import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,7 +46,8 @@ APOLOGY_START = "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn"
 TRACEBACK = re.compile(r"Traceback|Exception|Error:")
 CODE = re.compile(r"\b\d\.\d{6}\b")
 TURN_TIMEOUT_S = 30  # the gateway's RASA_TIMEOUT_SECONDS default
-DONE_STATUS = 10  # STATUS_TEXTS (bot/db/texts.py): "Đã trả kết quả", the lookup offers the survey
+# STATUS_TEXTS (bot/db/texts.py): "Đã trả kết quả", where the lookup offers the survey
+DONE_STATUS = 10
 
 
 @dataclass
@@ -60,31 +61,42 @@ Script = Callable[[dict[str, Any]], list[Turn]]
 
 
 def procedure_fee(_sample: dict[str, Any]) -> list[Turn]:
-    return [Turn("đăng ký thường trú lệ phí bao nhiêu", "1.004222"),
-            Turn("nộp online được không?", "1.004222", context=True),
-            Turn("mất mấy ngày", "1.004222", context=True)]
+    return [
+        Turn("đăng ký thường trú lệ phí bao nhiêu", "1.004222"),
+        Turn("nộp online được không?", "1.004222", context=True),
+        Turn("mất mấy ngày", "1.004222", context=True),
+    ]
 
 
 def procedure_marriage(_sample: dict[str, Any]) -> list[Turn]:
-    return [Turn("thủ tục đăng ký kết hôn gồm những bước nào", "{procedure}"),
-            Turn("lệ phí bao nhiêu", "{procedure}", context=True)]
+    return [
+        Turn("thủ tục đăng ký kết hôn gồm những bước nào", "{procedure}"),
+        Turn("lệ phí bao nhiêu", "{procedure}", context=True),
+    ]
 
 
 def dossier_lookup(sample: dict[str, Any]) -> list[Turn]:
-    return [Turn("tra cứu hồ sơ", "mã hồ sơ"),
-            Turn(sample["code"], "4 chữ số cuối", context=True),
-            Turn(sample["phone_last4"], sample["code"], context=True)]
+    return [
+        Turn("tra cứu hồ sơ", "mã hồ sơ"),
+        Turn(sample["code"], "4 chữ số cuối", context=True),
+        Turn(sample["phone_last4"], sample["code"], context=True),
+    ]
 
 
 def survey(sample: dict[str, Any]) -> list[Turn]:
-    return [Turn(f"tra cứu hồ sơ {sample['code']}", "4 chữ số cuối"),
-            Turn(sample["phone_last4"], "đánh giá", context=True),
-            Turn("/affirm", "Câu 1/11", context=True),
-            Turn("hai long", "Câu 2/11", context=True)]
+    return [
+        Turn(f"tra cứu hồ sơ {sample['code']}", "4 chữ số cuối"),
+        Turn(sample["phone_last4"], "đánh giá", context=True),
+        Turn("/affirm", "Câu 1/11", context=True),
+        Turn("hai long", "Câu 2/11", context=True),
+    ]
 
 
 SCRIPTS: tuple[tuple[Script, bool], ...] = (  # (script, needs a dossier that offers the survey)
-    (procedure_fee, False), (dossier_lookup, False), (procedure_marriage, False), (survey, True),
+    (procedure_fee, False),
+    (dossier_lookup, False),
+    (procedure_marriage, False),
+    (survey, True),
 )
 
 
@@ -102,17 +114,26 @@ class Results:
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
-async def _turn(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> tuple[Optional[str], str]:
+async def _turn(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str
+) -> tuple[Optional[str], str]:
     """The reply's text, or None and why it failed."""
     try:
-        async with session.post(url, json={"sender": sender, "message": text},
-                                timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S)) as response:
+        async with session.post(
+            url,
+            json={"sender": sender, "message": text},
+            timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S),
+        ) as response:
             if response.status != 200:
                 return None, f"HTTP {response.status}"
             data = await response.json(content_type=None)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         return None, type(error).__name__
-    texts = [str(m.get("text") or "") for m in data if isinstance(m, dict)] if isinstance(data, list) else []
+    texts = (
+        [str(m.get("text") or "") for m in data if isinstance(m, dict)]
+        if isinstance(data, list)
+        else []
+    )
     reply = "\n".join(texts)
     if not reply.strip():
         return None, "empty reply"
@@ -123,8 +144,14 @@ async def _turn(session: aiohttp.ClientSession, url: str, sender: str, text: str
     return reply, ""
 
 
-async def _conversation(session: aiohttp.ClientSession, url: str, turns: list[Turn], sender: str,
-                        results: Results, deadline: float) -> None:
+async def _conversation(
+    session: aiohttp.ClientSession,
+    url: str,
+    turns: list[Turn],
+    sender: str,
+    results: Results,
+    deadline: float,
+) -> None:
     procedure = ""
     for turn in turns:
         if time.monotonic() > deadline:
@@ -141,23 +168,35 @@ async def _conversation(session: aiohttp.ClientSession, url: str, turns: list[Tu
             if turn.context:
                 results.lost_context += 1
                 if len(results.lost_examples) < 5:
-                    results.lost_examples.append(f"{turn.text!r} expected {expected!r}, got {reply[:160]!r}")
+                    results.lost_examples.append(
+                        f"{turn.text!r} expected {expected!r}, got {reply[:160]!r}"
+                    )
             return
     results.conversations += 1
 
 
-async def _user(number: int, url: str, samples: dict[bool, Iterator[dict[str, Any]]], results: Results,
-                deadline: float, run: str) -> None:
+async def _user(
+    number: int,
+    url: str,
+    samples: dict[bool, Iterator[dict[str, Any]]],
+    results: Results,
+    deadline: float,
+    run: str,
+) -> None:
     async with aiohttp.ClientSession() as session:
         for index in itertools.count():
             if time.monotonic() > deadline:
                 return
             script, needs_survey = SCRIPTS[(number + index) % len(SCRIPTS)]
             turns = script(next(samples[needs_survey]))
-            await _conversation(session, url, turns, f"bench-{run}-{number}-{index}", results, deadline)
+            await _conversation(
+                session, url, turns, f"bench-{run}-{number}-{index}", results, deadline
+            )
 
 
-def load(url: str, users: int, seconds: float, samples: list[dict[str, Any]], run: str) -> tuple[Results, float]:
+def load(
+    url: str, users: int, seconds: float, samples: list[dict[str, Any]], run: str
+) -> tuple[Results, float]:
     done = [s for s in samples if s["status"] == DONE_STATUS]
     pools = {False: itertools.cycle(samples), True: itertools.cycle(done or samples)}
     results = Results()
@@ -173,6 +212,7 @@ def load(url: str, users: int, seconds: float, samples: list[dict[str, Any]], ru
 
 # --- the stacks -------------------------------------------------------------------------------
 
+
 @dataclass
 class Stack:
     name: str
@@ -187,7 +227,9 @@ class Stack:
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
-                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                cmdline = (
+                    (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                )
             except OSError:
                 continue
             if int(fields[3]) == self.process.pid and cmdline:  # session id
@@ -215,8 +257,13 @@ class Stack:
 
 
 def _short(cmdline: str) -> str:
-    for pattern, name in ((r"-m bot rasa", "rasa"), (r"-m bot actions", "actions"), ("haproxy", "haproxy"),
-                          ("supervisord", "supervisord"), ("cluster.sh|serve.sh", "script")):
+    for pattern, name in (
+        (r"-m bot rasa", "rasa"),
+        (r"-m bot actions", "actions"),
+        ("haproxy", "haproxy"),
+        ("supervisord", "supervisord"),
+        ("cluster.sh|serve.sh", "script"),
+    ):
         if re.search(pattern, cmdline):
             return name
     return cmdline.split()[0].rsplit("/", 1)[-1]
@@ -225,8 +272,14 @@ def _short(cmdline: str) -> str:
 def start(name: str, env: dict[str, str], run_dir: Path, health: list[str], lb_url: str) -> Stack:
     log = run_dir / f"{name}.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(["bash", f"scripts/{name}.sh"], cwd=ROOT, env=env, start_new_session=True,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["bash", f"scripts/{name}.sh"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     stack = Stack(name, process, f"{lb_url}/webhooks/rest/webhook", run_dir, log)
     deadline = time.monotonic() + 900
     for url in health:
@@ -248,23 +301,48 @@ def start(name: str, env: dict[str, str], run_dir: Path, health: list[str], lb_u
 def base_env(run_dir: Path, base_port: int) -> dict[str, str]:
     from bot.settings import ENV_NAMES
 
-    env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES or name in (
-        "TRACKER_DB_HOST", "TRACKER_DB_PORT", "TRACKER_DB_NAME", "TRACKER_DB_USER", "TRACKER_DB_PASSWORD",
-        "REDIS_HOST", "REDIS_PORT")}
-    env.update(PYTHONPATH=str(ROOT), ASSISTANT_ENV_FILE=str(run_dir / "absent.env"),
-               DATABASE_URL=f"sqlite:///{run_dir / 'bench.db'}", RASA_PORT=str(base_port),
-               ACTION_SERVER_PORT=str(base_port + 1), CLUSTER_BASE_PORT=str(base_port + 10),
-               CLUSTER_RUN_DIR=str(run_dir / "cluster"), ASSISTANT_TODAY=date.today().isoformat())
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ENV_NAMES
+        or name
+        in (
+            "TRACKER_DB_HOST",
+            "TRACKER_DB_PORT",
+            "TRACKER_DB_NAME",
+            "TRACKER_DB_USER",
+            "TRACKER_DB_PASSWORD",
+            "REDIS_HOST",
+            "REDIS_PORT",
+        )
+    }
+    env.update(
+        PYTHONPATH=str(ROOT),
+        ASSISTANT_ENV_FILE=str(run_dir / "absent.env"),
+        DATABASE_URL=f"sqlite:///{run_dir / 'bench.db'}",
+        RASA_PORT=str(base_port),
+        ACTION_SERVER_PORT=str(base_port + 1),
+        CLUSTER_BASE_PORT=str(base_port + 10),
+        CLUSTER_RUN_DIR=str(run_dir / "cluster"),
+        ASSISTANT_TODAY=date.today().isoformat(),
+    )
     return env
 
 
 def seed(env: dict[str, str]) -> list[dict[str, Any]]:
-    out = subprocess.run([sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "2000"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "2000"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return list(json.loads(out.stdout))
 
 
 # --- runs and the report ------------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -283,30 +361,52 @@ class Row:
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.results.latencies)
-        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+        return (
+            1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+            if ordered
+            else float("nan")
+        )
 
     def markdown(self) -> str:
         r = self.results
         error_pct = 100 * r.errors / max(1, self.turns)
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(r.error_kinds.items())) or "—"
         rss = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(self.rss.items()))
-        return (f"| {self.stack}{' + ' + self.fault if self.fault else ''} | {self.users} | {self.seconds:.0f} s "
-                f"| {self.turns / self.seconds:.1f} | {self.percentile(0.5):.0f} | {self.percentile(0.95):.0f} "
-                f"| {self.percentile(0.99):.0f} | {r.errors} ({error_pct:.2f} %; {kinds}) | {r.lost_context} "
-                f"| {r.conversations} | {rss} | {self.load_before} → {self.load_after} |")
+        stack = f"{self.stack} + {self.fault}" if self.fault else self.stack
+        latencies = " | ".join(f"{self.percentile(q):.0f}" for q in (0.5, 0.95, 0.99))
+        cells = [
+            stack,
+            str(self.users),
+            f"{self.seconds:.0f} s",
+            f"{self.turns / self.seconds:.1f}",
+            latencies,
+            f"{r.errors} ({error_pct:.2f} %; {kinds})",
+            str(r.lost_context),
+            str(r.conversations),
+            rss,
+            f"{self.load_before} → {self.load_after}",
+        ]
+        return f"| {' | '.join(cells)} |"
 
 
-HEADER = ("| stack | users | run | turns/s | p50 ms | p95 ms | p99 ms | errors | lost context | conversations "
-          "| peak RSS MB per process | load average (1 min) before → after |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|")
+HEADER = (
+    "| stack | users | run | turns/s | p50 ms | p95 ms | p99 ms | errors | lost context "
+    "| conversations | peak RSS MB per process | load average (1 min) before → after |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def load_average() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def measured(stack: Stack, users: int, seconds: float, samples: list[dict[str, Any]],
-             during: Optional[Callable[[], str]] = None) -> Row:
+def measured(
+    stack: Stack,
+    users: int,
+    seconds: float,
+    samples: list[dict[str, Any]],
+    during: Optional[Callable[[], str]] = None,
+) -> Row:
     peak: dict[str, float] = {}
     before = load_average()
     fault_note: list[str] = []
@@ -328,11 +428,15 @@ def measured(stack: Stack, users: int, seconds: float, samples: list[dict[str, A
 
     thread = threading.Thread(target=watcher, daemon=True)
     thread.start()
-    results, elapsed = load(stack.url, users, seconds, samples, f"{stack.name}{users}{int(time.time())}")
+    results, elapsed = load(
+        stack.url, users, seconds, samples, f"{stack.name}{users}{int(time.time())}"
+    )
     finished.set()
     thread.join()
     sample_rss()
-    return Row(stack.name, users, elapsed, results, peak, before, load_average(), "; ".join(fault_note))
+    return Row(
+        stack.name, users, elapsed, results, peak, before, load_average(), "; ".join(fault_note)
+    )
 
 
 def kill_one_replica_and_one_action_server(run_dir: Path) -> Callable[[], str]:
@@ -341,13 +445,20 @@ def kill_one_replica_and_one_action_server(run_dir: Path) -> Callable[[], str]:
     def kill() -> str:
         supervisorctl = str(Path(sys.executable).with_name("supervisorctl"))
         for program in ("rasa-1", "actions-1"):
-            pid = int(subprocess.run([supervisorctl, "-c", str(conf), "pid", program], capture_output=True,
-                                     text=True, check=True).stdout.strip())
+            pid = int(
+                subprocess.run(
+                    [supervisorctl, "-c", str(conf), "pid", program],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.strip()
+            )
             os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
         while _haproxy_status(run_dir / "cluster" / "haproxy.sock", "rasa-1") == "UP":
             time.sleep(0.1)
-        return f"rasa-1 and actions-1 killed, rasa-1 out of HAProxy after {time.monotonic() - killed:.1f} s"
+        out_after = time.monotonic() - killed
+        return f"rasa-1 and actions-1 killed, rasa-1 out of HAProxy after {out_after:.1f} s"
 
     return kill
 
@@ -384,14 +495,28 @@ def _show(row: Row) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stack", choices=("serve", "cluster", "all"), default="all")
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "60")))
-    parser.add_argument("--fault-seconds", type=float, default=float(os.environ.get("BENCH_FAULT_SECONDS", "300")))
-    parser.add_argument("--users", default=os.environ.get("BENCH_USERS", "1,10"), help="user counts, e.g. 1,10")
-    parser.add_argument("--fault", action="store_true", help="also the fault run on the cluster (30 users)")
-    parser.add_argument("--write-docs", action="store_true", help="replace the table in docs/benchmarks.md")
-    parser.add_argument("--base-port", type=int, default=int(os.environ.get("BENCH_BASE_PORT", "7500")))
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "60"))
+    )
+    parser.add_argument(
+        "--fault-seconds", type=float, default=float(os.environ.get("BENCH_FAULT_SECONDS", "300"))
+    )
+    parser.add_argument(
+        "--users", default=os.environ.get("BENCH_USERS", "1,10"), help="user counts, e.g. 1,10"
+    )
+    parser.add_argument(
+        "--fault", action="store_true", help="also the fault run on the cluster (30 users)"
+    )
+    parser.add_argument(
+        "--write-docs", action="store_true", help="replace the table in docs/benchmarks.md"
+    )
+    parser.add_argument(
+        "--base-port", type=int, default=int(os.environ.get("BENCH_BASE_PORT", "7500"))
+    )
     arguments = parser.parse_args()
     users = [int(n) for n in arguments.users.split(",")]
     rows: list[Row] = []
@@ -404,7 +529,9 @@ def main() -> None:
         for name in stacks:
             health = [f"http://127.0.0.1:{arguments.base_port + 1}/health", f"{lb}/"]
             if name == "cluster":
-                health = [f"http://127.0.0.1:{arguments.base_port + 10 + i}/" for i in (1, 2)] + health
+                health = [
+                    f"http://127.0.0.1:{arguments.base_port + 10 + i}/" for i in (1, 2)
+                ] + health
             print(f"starting {name} …", file=sys.stderr, flush=True)
             stack = start(name, env, run_dir, health, lb)
             try:
@@ -412,13 +539,23 @@ def main() -> None:
                     rows.append(measured(stack, count, arguments.seconds, samples))
                     _show(rows[-1])
                 if name == "cluster" and arguments.fault:
-                    rows.append(measured(stack, 30, arguments.fault_seconds, samples,
-                                         kill_one_replica_and_one_action_server(run_dir)))
+                    rows.append(
+                        measured(
+                            stack,
+                            30,
+                            arguments.fault_seconds,
+                            samples,
+                            kill_one_replica_and_one_action_server(run_dir),
+                        )
+                    )
                     _show(rows[-1])
             finally:
                 stack.stop()
-    note = (f"Measured {date.today().isoformat()} on this 2-core machine, model {os.environ.get('RASA_CONFIG', 'config.yml')}"
-            f" (`uptime` load average in the last column: other work on the machine depresses the figures).")
+    model = os.environ.get("RASA_CONFIG", "config.yml")
+    note = (
+        f"Measured {date.today().isoformat()} on this 2-core machine, model {model} (`uptime` load"
+        " average in the last column: other work on the machine depresses the figures)."
+    )
     print("\n" + HEADER)
     for row in rows:
         print(row.markdown())

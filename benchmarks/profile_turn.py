@@ -5,6 +5,7 @@ Usage: benchmarks/profile_turn.py [--turns N] [--config config.yml] [--top 25]
 Only the Rasa side is profiled; the action server runs in its own process (its share is
 the time Rasa waits for it: "action server round trip").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,14 @@ from pathlib import Path
 
 from benchmarks.bench_turn import MESSAGES
 from bot import rasa_speedups
-from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
+from bot.assistant import (
+    ROOT,
+    ActionServer,
+    action_server,
+    ensure_model,
+    free_port,
+    quiet_rasa_logs,
+)
 
 # Stage -> the function whose cumulative time is that stage's share ("file:function").
 STAGES = {
@@ -33,11 +41,15 @@ STAGES = {
 async def _turns(agent: object, turns: int) -> float:
     started = time.perf_counter()
     for turn in range(turns):
-        await agent.handle_text(MESSAGES[turn % len(MESSAGES)], sender_id=f"profile-{turn // len(MESSAGES)}")
+        await agent.handle_text(
+            MESSAGES[turn % len(MESSAGES)], sender_id=f"profile-{turn // len(MESSAGES)}"
+        )
     return time.perf_counter() - started
 
 
-def profile(actions: ActionServer, config: Path, turns: int, speedups: bool = True) -> tuple[pstats.Stats, float]:
+def profile(
+    actions: ActionServer, config: Path, turns: int, speedups: bool = True
+) -> tuple[pstats.Stats, float]:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
@@ -57,7 +69,8 @@ def profile(actions: ActionServer, config: Path, turns: int, speedups: bool = Tr
 def stage_seconds(stats: pstats.Stats) -> dict[str, float]:
     """Cumulative seconds of each stage's function (0 when it never ran)."""
     found = {stage: 0.0 for stage in STAGES}
-    for (file, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    entries = stats.stats.items()  # type: ignore[attr-defined]
+    for (file, _line, function), (_cc, _nc, _tt, cumulative, _callers) in entries:
         for stage, target in STAGES.items():
             path, name = target.split(":")
             if function == name and file.endswith(path):
@@ -70,10 +83,14 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--without-speedups", action="store_true", help="Rasa as shipped (bot/rasa_speedups.py off)")
+    parser.add_argument(
+        "--without-speedups", action="store_true", help="Rasa as shipped (bot/rasa_speedups.py off)"
+    )
     arguments = parser.parse_args()
     with action_server(free_port()) as actions:
-        stats, seconds = profile(actions, arguments.config, arguments.turns, not arguments.without_speedups)
+        stats, seconds = profile(
+            actions, arguments.config, arguments.turns, not arguments.without_speedups
+        )
     per_turn = 1000 * seconds / arguments.turns
     print(f"{arguments.turns} turns, {per_turn:.1f} ms per turn under the profiler\n")
     print("| stage | ms per turn | share |\n|---|---|---|")

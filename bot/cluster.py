@@ -2,7 +2,7 @@
 servers behind HAProxy, run and restarted by supervisord.
 
     client/gateway -> HAProxy :RASA_PORT --(hash of the JSON body's "sender")--> rasa-1..N
-    rasa-i -> HAProxy :ACTION_SERVER_PORT --(round robin)--> actions-1..M
+    rasa-i -> HAProxy :ACTION_SERVER_PORT --(least connections)--> actions-1..M
 
 - A conversation sticks to one Rasa replica: HAProxy buffers the request and hashes the
   `sender` field of the REST channel's JSON body (`balance hash req.body,json_query(...)`,
@@ -17,6 +17,7 @@ servers behind HAProxy, run and restarted by supervisord.
 
 The files go to `--run-dir` (default `.cluster/`): haproxy.cfg, supervisord.conf, logs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,10 +61,14 @@ class Cluster:
 
 
 def haproxy_config(cluster: Cluster) -> str:
-    rasa = "\n".join(f"  server rasa-{i} 127.0.0.1:{port} check"
-                     for i, port in enumerate(cluster.rasa_ports(), 1))
-    actions = "\n".join(f"  server actions-{i} 127.0.0.1:{port} check"
-                        for i, port in enumerate(cluster.action_ports(), 1))
+    rasa = "\n".join(
+        f"  server rasa-{i} 127.0.0.1:{port} check"
+        for i, port in enumerate(cluster.rasa_ports(), 1)
+    )
+    actions = "\n".join(
+        f"  server actions-{i} 127.0.0.1:{port} check"
+        for i, port in enumerate(cluster.action_ports(), 1)
+    )
     return f"""# Written by python -m bot cluster (bot/cluster.py); do not edit.
 global
   maxconn 4096
@@ -108,7 +113,8 @@ backend actions
 
 def supervisor_config(cluster: Cluster, python: str = sys.executable) -> str:
     logs = cluster.run_dir / "logs"
-    sections = [f"""; Written by python -m bot cluster (bot/cluster.py); do not edit.
+    sections = [
+        f"""; Written by python -m bot cluster (bot/cluster.py); do not edit.
 [supervisord]
 nodaemon=true
 logfile={logs / "supervisord.log"}
@@ -124,25 +130,51 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://{cluster.run_dir / "supervisor.sock"}
-"""]
+"""
+    ]
     action_url = f"http://127.0.0.1:{cluster.actions_port}/webhook"
     for i, port in enumerate(cluster.rasa_ports(), 1):
-        command = f"{python} -m bot rasa --model {cluster.model} --endpoints {PROJECT_ROOT / 'endpoints.production.yml'}"
-        sections.append(_program(f"rasa-{i}", command, logs,
-                                 f'RASA_HOST="127.0.0.1",RASA_PORT="{port}",ACTION_SERVER_URL="{action_url}"'))
+        endpoints = PROJECT_ROOT / "endpoints.production.yml"
+        command = f"{python} -m bot rasa --model {cluster.model} --endpoints {endpoints}"
+        sections.append(
+            _program(
+                f"rasa-{i}",
+                command,
+                logs,
+                f'RASA_HOST="127.0.0.1",RASA_PORT="{port}",ACTION_SERVER_URL="{action_url}"',
+            )
+        )
     for i, port in enumerate(cluster.action_ports(), 1):
-        sections.append(_program(f"actions-{i}", f"{python} -m bot actions", logs,
-                                 f'ACTION_SERVER_HOST="127.0.0.1",ACTION_SERVER_PORT="{port}"'))
+        sections.append(
+            _program(
+                f"actions-{i}",
+                f"{python} -m bot actions",
+                logs,
+                f'ACTION_SERVER_HOST="127.0.0.1",ACTION_SERVER_PORT="{port}"',
+            )
+        )
     haproxy = shutil.which("haproxy") or "haproxy"
-    sections.append(_program("haproxy", f"{haproxy} -db -f {cluster.run_dir / 'haproxy.cfg'}", logs, ""))
+    sections.append(
+        _program("haproxy", f"{haproxy} -db -f {cluster.run_dir / 'haproxy.cfg'}", logs, "")
+    )
     return "\n".join(sections)
 
 
 def _program(name: str, command: str, logs: Path, environment: str) -> str:
-    lines = [f"[program:{name}]", f"command={command}", f"directory={PROJECT_ROOT}",
-             "autorestart=true", "startsecs=0", "stopasgroup=true", "killasgroup=true",
-             "stopwaitsecs=20", "redirect_stderr=true", f"stdout_logfile={logs / (name + '.log')}",
-             "stdout_logfile_maxbytes=10MB", "stdout_logfile_backups=1"]
+    lines = [
+        f"[program:{name}]",
+        f"command={command}",
+        f"directory={PROJECT_ROOT}",
+        "autorestart=true",
+        "startsecs=0",
+        "stopasgroup=true",
+        "killasgroup=true",
+        "stopwaitsecs=20",
+        "redirect_stderr=true",
+        f"stdout_logfile={logs / (name + '.log')}",
+        "stdout_logfile_maxbytes=10MB",
+        "stdout_logfile_backups=1",
+    ]
     if environment:
         lines.append(f"environment={environment}")
     return "\n".join(lines) + "\n"
@@ -159,14 +191,20 @@ def write_files(cluster: Cluster) -> Path:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "cluster", help="nhiều máy chủ Rasa và máy chủ hành động sau HAProxy (make cluster)"
+        "cluster", help="nhiều máy chủ Rasa và hành động sau HAProxy (make cluster)"
     )
     parser.add_argument("--model", required=True, help="mô hình đã huấn luyện (.tar.gz)")
     parser.add_argument("--replicas", type=int, default=int(os.environ.get("RASA_REPLICAS", "2")))
     parser.add_argument("--actions", type=int, default=int(os.environ.get("ACTION_REPLICAS", "2")))
-    parser.add_argument("--base-port", type=int, default=int(os.environ.get("CLUSTER_BASE_PORT", "5100")),
-                        help="cổng của bản sao đầu tiên trừ 1 (mặc định 5100: rasa-1 ở 5101)")
-    parser.add_argument("--run-dir", type=Path, default=Path(os.environ.get("CLUSTER_RUN_DIR", DEFAULT_RUN_DIR)))
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=int(os.environ.get("CLUSTER_BASE_PORT", "5100")),
+        help="cổng của bản sao đầu tiên trừ 1 (mặc định 5100: rasa-1 ở 5101)",
+    )
+    parser.add_argument(
+        "--run-dir", type=Path, default=Path(os.environ.get("CLUSTER_RUN_DIR", DEFAULT_RUN_DIR))
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -175,9 +213,16 @@ def _run(arguments: argparse.Namespace) -> int:
         print("Lỗi: cần ít nhất 1 máy chủ Rasa và 1 máy chủ hành động.", file=sys.stderr)
         return 2
     settings = get_settings()
-    cluster = Cluster(arguments.replicas, arguments.actions, settings.rasa_host, settings.rasa_port,
-                      settings.action_server_port, arguments.base_port, str(Path(arguments.model).resolve()),
-                      arguments.run_dir.resolve())
+    cluster = Cluster(
+        arguments.replicas,
+        arguments.actions,
+        settings.rasa_host,
+        settings.rasa_port,
+        settings.action_server_port,
+        arguments.base_port,
+        str(Path(arguments.model).resolve()),
+        arguments.run_dir.resolve(),
+    )
     conf = write_files(cluster)
     supervisord = str(Path(sys.executable).with_name("supervisord"))
     os.execv(supervisord, [supervisord, "-c", str(conf)])

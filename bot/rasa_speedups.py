@@ -11,6 +11,7 @@ method, so it fails exactly as before, with Rasa's message.
 `install()` is called where Rasa runs: `python -m bot rasa`, `python -m bot chat`, the
 benchmarks and the tests' agents.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -42,4 +43,4 @@ def install() -> None:
 
     if "validate" not in _ORIGINAL:
         _ORIGINAL["validate"] = RemoteAction._validate_action_result
-        RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+        setattr(RemoteAction, "_validate_action_result", _validate_action_result)

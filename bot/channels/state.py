@@ -69,16 +69,22 @@ class RedisState:
 
     async def first_delivery(self, key: str) -> bool:
         try:
-            stored = await self._client.set(_hashed("delivery", key), b"1", nx=True, ex=self._dedup_ttl)
+            stored = await self._client.set(
+                _hashed("delivery", key), b"1", nx=True, ex=self._dedup_ttl
+            )
         except (RedisError, OSError) as error:
-            log.warning("Redis unavailable, delivery not checked for duplicates: %s", type(error).__name__)
+            log.warning(
+                "Redis unavailable, delivery not checked for duplicates: %s", type(error).__name__
+            )
             return True
         return bool(stored)
 
     async def hit(self, user: str) -> Verdict:
         keys = [_hashed("window", user), _hashed("warned", user)]
         try:
-            verdict = await self._rate(keys=keys, args=[self._limit, self._period, secrets.token_hex(4)])
+            verdict = await self._rate(
+                keys=keys, args=[self._limit, self._period, secrets.token_hex(4)]
+            )
         except (RedisError, OSError) as error:
             log.warning("Redis unavailable, rate limit not applied: %s", type(error).__name__)
             return Verdict.ALLOW

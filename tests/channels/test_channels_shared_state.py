@@ -40,7 +40,11 @@ async def _ask(http: aiohttp.ClientSession, port: int, sender: str, text: str) -
 
 
 async def test_a_delivery_seen_by_one_instance_is_not_answered_by_the_other(
-    start_gateway, zalo_env, redis_url: str, fake_zalo: FakeZalo, fake_rasa: FakeRasa,
+    start_gateway,
+    zalo_env,
+    redis_url: str,
+    fake_zalo: FakeZalo,
+    fake_rasa: FakeRasa,
     http: aiohttp.ClientSession,
 ) -> None:
     message_id = f"msg-{uuid.uuid4().hex}"  # Redis outlives the test run: ids must be new
@@ -48,10 +52,14 @@ async def test_a_delivery_seen_by_one_instance_is_not_answered_by_the_other(
         event = zalo_text("câu hỏi một", message_id)
         assert await post_zalo(http, first.zalo_port, event) == 200
         assert await post_zalo(http, second.zalo_port, event) == 200  # the platform retried
-        assert await post_zalo(http, second.zalo_port, zalo_text("câu hỏi hai", f"{message_id}-2")) == 200
+        assert (
+            await post_zalo(http, second.zalo_port, zalo_text("câu hỏi hai", f"{message_id}-2"))
+            == 200
+        )
         await fake_zalo.delivered(2)
 
-    assert [item["message"] for item in fake_rasa.received.items] == ["câu hỏi một", "câu hỏi hai"]
+    received = [item["message"] for item in fake_rasa.received.items]
+    assert received == ["câu hỏi một", "câu hỏi hai"]
 
 
 async def test_the_rate_limit_counts_messages_through_both_instances(
@@ -65,7 +73,11 @@ async def test_the_rate_limit_counts_messages_through_both_instances(
         other = await _ask(http, second.webchat_port, str(uuid.uuid4()), "người khác")
 
     assert answers == [
-        ["Rasa nhận: câu 0"], ["Rasa nhận: câu 1"], ["Rasa nhận: câu 2"], [messages.RATE_LIMITED], [],
+        ["Rasa nhận: câu 0"],
+        ["Rasa nhận: câu 1"],
+        ["Rasa nhận: câu 2"],
+        [messages.RATE_LIMITED],
+        [],
     ]
     assert other == ["Rasa nhận: người khác"]
     assert len(fake_rasa.received.items) == 4
@@ -77,7 +89,10 @@ async def test_without_redis_each_instance_counts_alone(
     """What REDIS_URL changes: in-process state lets a user through each instance's limit."""
     user = str(uuid.uuid4())
     async with two_gateways(start_gateway, RATE_LIMIT_PER_MINUTE="2") as (first, second):
-        answers = [await _ask(http, port, user, "câu") for port in [first.webchat_port, second.webchat_port] * 2]
+        answers = [
+            await _ask(http, port, user, "câu")
+            for port in [first.webchat_port, second.webchat_port] * 2
+        ]
 
     assert messages.RATE_LIMITED not in {text for texts in answers for text in texts}
 

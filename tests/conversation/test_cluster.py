@@ -5,6 +5,7 @@ A conversation started on one replica goes on on the other with its context; HAP
 a conversation on one replica, and when that replica is killed it moves the conversation
 to the other within seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,16 @@ class RunningCluster:
 
     def pid(self, program: str) -> int:
         output = subprocess.run(
-            [str(ROOT / ".venv/bin/supervisorctl"), "-c", str(self.run_dir / "supervisord.conf"), "pid", program],
-            capture_output=True, text=True, check=True,
+            [
+                str(ROOT / ".venv/bin/supervisorctl"),
+                "-c",
+                str(self.run_dir / "supervisord.conf"),
+                "pid",
+                program,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         return int(output.strip())
 
@@ -87,17 +96,29 @@ def _free_port() -> int:
 
 def _services() -> tuple[Any, Any]:
     postgres, redis = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
-    missing = [name for name, ok in (("TEST_POSTGRES_URL", postgres), ("TEST_REDIS_URL", redis),
-                                     ("haproxy", shutil.which("haproxy"))) if not ok]
+    missing = [
+        name
+        for name, ok in (
+            ("TEST_POSTGRES_URL", postgres),
+            ("TEST_REDIS_URL", redis),
+            ("haproxy", shutil.which("haproxy")),
+        )
+        if not ok
+    ]
     if missing:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{', '.join(missing)} must be there in CI (.ci/run)")
-        pytest.skip(f"{', '.join(missing)} not available (scripts/start_test_services.sh, apt-get install haproxy)")
+        pytest.skip(
+            f"{', '.join(missing)} not available"
+            " (scripts/start_test_services.sh, apt-get install haproxy)"
+        )
     return urlparse(postgres), urlparse(redis)
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[RunningCluster]:
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, trained_model: Path
+) -> Iterator[RunningCluster]:
     database, cache = _services()
     folder = tmp_path_factory.mktemp("cluster")
     lb_port, actions_port, base = _free_port(), _free_port(), free_port_block(4)
@@ -105,17 +126,33 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> It
 
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
     env.update(
-        ASSISTANT_ENV_FILE=str(folder / "absent.env"), RASA_CONFIG="config_test.yml", PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite:///{folder / 'cluster.db'}", RASA_PORT=str(lb_port),
-        ACTION_SERVER_PORT=str(actions_port), CLUSTER_BASE_PORT=str(base), CLUSTER_RUN_DIR=str(folder / "run"),
-        ASSISTANT_TODAY="2026-12-02", TRACKER_DB_HOST=database.hostname, TRACKER_DB_PORT=str(database.port),
-        TRACKER_DB_NAME=database.path.lstrip("/"), TRACKER_DB_USER=database.username,
-        TRACKER_DB_PASSWORD=database.password, REDIS_HOST=cache.hostname, REDIS_PORT=str(cache.port),
+        ASSISTANT_ENV_FILE=str(folder / "absent.env"),
+        RASA_CONFIG="config_test.yml",
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"sqlite:///{folder / 'cluster.db'}",
+        RASA_PORT=str(lb_port),
+        ACTION_SERVER_PORT=str(actions_port),
+        CLUSTER_BASE_PORT=str(base),
+        CLUSTER_RUN_DIR=str(folder / "run"),
+        ASSISTANT_TODAY="2026-12-02",
+        TRACKER_DB_HOST=database.hostname,
+        TRACKER_DB_PORT=str(database.port),
+        TRACKER_DB_NAME=database.path.lstrip("/"),
+        TRACKER_DB_USER=database.username,
+        TRACKER_DB_PASSWORD=database.password,
+        REDIS_HOST=cache.hostname,
+        REDIS_PORT=str(cache.port),
     )
     log = folder / "cluster.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(["bash", "scripts/cluster.sh"], cwd=ROOT, env=env, start_new_session=True,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["bash", "scripts/cluster.sh"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     running = RunningCluster(lb_port, {"rasa-1": base + 1, "rasa-2": base + 2}, folder / "run")
     try:
         deadline = time.monotonic() + 600
@@ -144,13 +181,17 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], deadline: float, log: 
 def say(base_url: str, sender: str, message: str) -> tuple[str, str]:
     """The reply's text and the replica that answered (empty when not through HAProxy)."""
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         text = " ".join(m.get("text", "") for m in json.loads(response.read()))
         return text, response.headers.get(REPLICA_HEADER, "")
 
 
-def test_a_conversation_goes_on_on_the_other_replica_with_its_context(cluster: RunningCluster) -> None:
+def test_a_conversation_goes_on_on_the_other_replica_with_its_context(
+    cluster: RunningCluster,
+) -> None:
     sender = f"cluster-{uuid.uuid4().hex[:8]}"
     first, replica = say(cluster.lb, sender, FIRST)
     assert replica in REPLICAS and "1.004222" in first
@@ -162,7 +203,9 @@ def test_a_conversation_goes_on_on_the_other_replica_with_its_context(cluster: R
 
 
 def test_conversations_are_spread_over_both_replicas(cluster: RunningCluster) -> None:
-    served_by = {say(cluster.lb, f"spread-{uuid.uuid4().hex[:8]}", "xin chào")[1] for _ in range(12)}
+    served_by = {
+        say(cluster.lb, f"spread-{uuid.uuid4().hex[:8]}", "xin chào")[1] for _ in range(12)
+    }
     assert served_by == set(REPLICAS)
 
 
@@ -172,7 +215,9 @@ def test_a_killed_replica_is_dropped_and_its_conversations_go_on(cluster: Runnin
     os.kill(cluster.pid(replica), signal.SIGKILL)
     killed_at = time.monotonic()
     follow_up, answered_by = say(cluster.lb, sender, FOLLOW_UP)  # retried on the other replica
-    assert answered_by != replica and "1.004222" in follow_up and "nộp hồ sơ online được" in follow_up
+    assert (
+        answered_by != replica and "1.004222" in follow_up and "nộp hồ sơ online được" in follow_up
+    )
     while cluster.backend_status()[replica] == "UP":
         time.sleep(0.2)
     assert time.monotonic() - killed_at < 5

@@ -1,5 +1,6 @@
 """deploy/k8s: the production overlay renders, every object is valid against the Kubernetes
 schemas (kubernetes-validate, offline, strict), and it holds what a deployment must."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,8 +30,9 @@ def objects() -> list[dict[str, Any]]:
     kustomizations list (base and overlay, patches aside) as written."""
     overlay = K8S / "overlays" / "production"
     if shutil.which("kubectl"):
-        rendered = subprocess.run(["kubectl", "kustomize", str(overlay)],
-                                  capture_output=True, text=True, check=True).stdout
+        rendered = subprocess.run(
+            ["kubectl", "kustomize", str(overlay)], capture_output=True, text=True, check=True
+        ).stdout
         return _documents(rendered)
     return _listed_resources(overlay)
 
@@ -40,7 +42,11 @@ def _listed_resources(folder: Path) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for entry in kustomization.get("resources", []):
         path = (folder / entry).resolve()
-        found += _listed_resources(path) if path.is_dir() else _documents(path.read_text(encoding="utf-8"))
+        found += (
+            _listed_resources(path)
+            if path.is_dir()
+            else _documents(path.read_text(encoding="utf-8"))
+        )
     return found
 
 
@@ -66,7 +72,9 @@ def test_the_validator_rejects_a_broken_object(rendered: list[dict[str, Any]]) -
         kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
 
 
-def test_deployments_have_probes_requests_and_run_unprivileged(rendered: list[dict[str, Any]]) -> None:
+def test_deployments_have_probes_requests_and_run_unprivileged(
+    rendered: list[dict[str, Any]],
+) -> None:
     deployments = by_kind(rendered, "Deployment")
     assert {"rasa", "actions", "gateway", "rasa-lb"} <= set(deployments)
     for name, deployment in deployments.items():
@@ -77,8 +85,13 @@ def test_deployments_have_probes_requests_and_run_unprivileged(rendered: list[di
             assert {"cpu", "memory"} <= set(container["resources"]["requests"]), name
 
 
-def test_rasa_and_actions_scale_and_keep_one_pod_through_disruptions(rendered: list[dict[str, Any]]) -> None:
-    autoscalers, budgets = by_kind(rendered, "HorizontalPodAutoscaler"), by_kind(rendered, "PodDisruptionBudget")
+def test_rasa_and_actions_scale_and_keep_one_pod_through_disruptions(
+    rendered: list[dict[str, Any]],
+) -> None:
+    autoscalers, budgets = (
+        by_kind(rendered, "HorizontalPodAutoscaler"),
+        by_kind(rendered, "PodDisruptionBudget"),
+    )
     for name in SCALED:
         assert autoscalers[name]["spec"]["scaleTargetRef"]["name"] == name
         assert autoscalers[name]["spec"]["minReplicas"] >= 2
@@ -87,21 +100,31 @@ def test_rasa_and_actions_scale_and_keep_one_pod_through_disruptions(rendered: l
 
 def test_secrets_are_referenced_never_committed(rendered: list[dict[str, Any]]) -> None:
     assert by_kind(rendered, "Secret") == {}
-    settings = {key for config in by_kind(rendered, "ConfigMap").values() for key in config.get("data", {})}
+    settings = {
+        key for config in by_kind(rendered, "ConfigMap").values() for key in config.get("data", {})
+    }
     assert not settings & {field.upper() for field in SECRET_FIELDS}
     for name in ("rasa", "actions", "gateway"):
-        container = by_kind(rendered, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
+        container = by_kind(rendered, "Deployment")[name]["spec"]["template"]["spec"]["containers"][
+            0
+        ]
         assert {"secretRef": {"name": SECRET}} in container["envFrom"]
 
 
 def test_postgresql_and_redis_are_external(rendered: list[dict[str, Any]]) -> None:
     services = by_kind(rendered, "Service")
-    assert services["tracker-db"]["spec"]["type"] == services["redis"]["spec"]["type"] == "ExternalName"
+    assert (
+        services["tracker-db"]["spec"]["type"]
+        == services["redis"]["spec"]["type"]
+        == "ExternalName"
+    )
     assert not {"postgres", "redis"} & set(by_kind(rendered, "Deployment"))
 
 
 def test_the_dockerfile_is_multi_stage_and_not_root() -> None:
-    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        line.strip() for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    ]
     assert sum(line.startswith("FROM ") for line in lines) >= 2
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1].split(":")[0] not in {"root", "0"}
