@@ -46,6 +46,7 @@ APOLOGY_START = "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn"
 TRACEBACK = re.compile(r"Traceback|Exception|Error:")
 CODE = re.compile(r"\b\d\.\d{6}\b")
 TURN_TIMEOUT_S = 30  # the gateway's RASA_TIMEOUT_SECONDS default
+ERROR_PAUSE_S = 1.0  # a citizen who got an error waits before starting again
 # STATUS_TEXTS (bot/db/texts.py): "Đã trả kết quả", where the lookup offers the survey
 DONE_STATUS = 10
 
@@ -161,6 +162,7 @@ async def _conversation(
         results.latencies.append(time.perf_counter() - started)
         if reply is None:
             results.error(failure)
+            await asyncio.sleep(ERROR_PAUSE_S)
             return
         procedure = procedure or next(iter(CODE.findall(reply)), "")
         expected = turn.expect.replace("{procedure}", procedure)

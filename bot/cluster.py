@@ -9,7 +9,8 @@ servers behind HAProxy, run and restarted by supervisord.
   consistent hashing), so the gateway needs no change and sends no extra header. When a
   replica dies only its conversations move; they continue on another replica from the
   PostgreSQL tracker store, under the Redis lock store (endpoints.production.yml).
-- HAProxy checks every server each second and drops one after 2 failed checks (about 2 s);
+- HAProxy checks every server each second and drops one after 2 failed checks (about 2 s
+  for a dead one, which refuses the check at once; a busy one has 5 s to answer it);
   a request whose connection fails or gets no answer is retried once on another server.
   The replica that answered is named in the `X-Rasa-Replica` response header.
 - supervisord restarts a process that died. It inherits the environment (secrets
@@ -80,6 +81,8 @@ defaults
   timeout client 90s
   timeout server 90s
   timeout http-request 10s
+  # a dead server refuses the check at once; a busy one may take this long to answer it
+  timeout check 5s
   option http-buffer-request
   retries 1
   option redispatch 1
