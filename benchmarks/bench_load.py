@@ -457,7 +457,8 @@ def kill_one_replica_and_one_action_server(run_dir: Path) -> Callable[[], str]:
             )
             os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
-        while _haproxy_status(run_dir / "cluster" / "haproxy.sock", "rasa-1").startswith("UP"):
+        sock = run_dir / "cluster" / "haproxy.sock"
+        while _haproxy_status(sock, "rasa-1").startswith("UP") and time.monotonic() - killed < 60:
             time.sleep(0.1)
         out_after = time.monotonic() - killed
         return f"rasa-1 and actions-1 killed, rasa-1 out of HAProxy after {out_after:.1f} s"
