@@ -20,17 +20,24 @@ if ! command -v haproxy >/dev/null 2>&1; then
 fi
 # The settings (environment or .env) decide; only what is unset in both is started here.
 setting() { .venv/bin/python -c "from bot.settings import get_settings; print(get_settings().$1)"; }
-if [ -z "$(setting tracker_db_host)" ] || [ -z "$(setting redis_host)" ]; then
-  log "TRACKER_DB_HOST or REDIS_HOST unset: PostgreSQL and Redis on loopback"
+tracker_host=$(setting tracker_db_host)
+redis_host=$(setting redis_host)
+if [ -z "$tracker_host" ] || [ -z "$redis_host" ]; then
+  log "TRACKER_DB_HOST or REDIS_HOST unset: the missing one(s) on loopback"
   eval "$(PG_DATABASE=assistant_cluster bash scripts/start_test_services.sh)"
-  eval "$(.venv/bin/python - "$TEST_POSTGRES_URL" "$TEST_REDIS_URL" <<'PY'
+  # Only what is unset comes from the local servers; configured ones are kept.
+  eval "$(.venv/bin/python - "$TEST_POSTGRES_URL" "$TEST_REDIS_URL" "$tracker_host" "$redis_host" <<'PY'
 import shlex, sys
 from urllib.parse import urlparse
 db, cache = urlparse(sys.argv[1]), urlparse(sys.argv[2])
-for name, value in {"TRACKER_DB_HOST": db.hostname, "TRACKER_DB_PORT": db.port,
-                    "TRACKER_DB_NAME": db.path.lstrip("/"), "TRACKER_DB_USER": db.username,
-                    "TRACKER_DB_PASSWORD": db.password, "REDIS_HOST": cache.hostname,
-                    "REDIS_PORT": cache.port}.items():
+local = {}
+if not sys.argv[3]:
+    local.update(TRACKER_DB_HOST=db.hostname, TRACKER_DB_PORT=db.port,
+                 TRACKER_DB_NAME=db.path.lstrip("/"), TRACKER_DB_USER=db.username,
+                 TRACKER_DB_PASSWORD=db.password)
+if not sys.argv[4]:
+    local.update(REDIS_HOST=cache.hostname, REDIS_PORT=cache.port)
+for name, value in local.items():
     print(f"export {name}={shlex.quote(str(value))}")
 PY
 )"

@@ -35,6 +35,7 @@ from bot.channels.inputs import CHANNEL_TOKEN_HEADER, clean_text, is_too_long
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+DEDUP_TTL_S = 6 * 3600  # how long a platform delivery id is remembered
 V = TypeVar("V")
 
 
@@ -302,7 +303,7 @@ class Gateway:
         hotline_text: str,
         rate_limit_per_minute: int,
         clock: Clock = time.monotonic,
-        dedup_ttl: float = 6 * 3600,
+        dedup_ttl: float = DEDUP_TTL_S,
         dedup_maxsize: int = 50_000,
         state: GatewayState | None = None,
     ) -> None:

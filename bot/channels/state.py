@@ -21,7 +21,7 @@ import secrets
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from bot.channels.gateway import Verdict
+from bot.channels.gateway import DEDUP_TTL_S, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,11 @@ class RedisState:
     """Duplicate-delivery memory and rate-limit windows shared through Redis."""
 
     def __init__(
-        self, client: aioredis.Redis, limit: int, period: float = 60.0, dedup_ttl: float = 6 * 3600
+        self,
+        client: aioredis.Redis,
+        limit: int,
+        period: float = 60.0,
+        dedup_ttl: float = DEDUP_TTL_S,
     ) -> None:
         self._client = client
         self._limit = limit
@@ -63,7 +67,7 @@ class RedisState:
         self._rate = client.register_script(_RATE_SCRIPT)
 
     @classmethod
-    def from_url(cls, url: str, limit: int, dedup_ttl: float = 6 * 3600) -> RedisState:
+    def from_url(cls, url: str, limit: int, dedup_ttl: float = DEDUP_TTL_S) -> RedisState:
         client = aioredis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         return cls(client, limit, dedup_ttl=dedup_ttl)
 
