@@ -11,7 +11,8 @@ servers behind HAProxy, run and restarted by supervisord.
   PostgreSQL tracker store, under the Redis lock store (endpoints.production.yml).
 - HAProxy checks every server each second and drops one after 2 failed checks (about 2 s
   for a dead one, which refuses the check at once; a busy one has 5 s to answer it);
-  a request whose connection fails or gets no answer is retried once on another server.
+  a request whose connection fails is retried once on another server; one that reached a
+  server is not (a turn must not run twice), so a turn in flight on a killed server fails.
   The replica that answered is named in the `X-Rasa-Replica` response header.
 - supervisord restarts a process that died. It inherits the environment (secrets
   included) from `scripts/cluster.sh`; the files written here hold ports and paths only.
@@ -86,7 +87,8 @@ defaults
   option http-buffer-request
   retries 1
   option redispatch 1
-  retry-on conn-failure empty-response
+  # only a request that never reached a server is retried: a turn is not idempotent
+  retry-on conn-failure
   default-server inter {CHECK_INTERVAL_S}s fall {CHECK_FALL} rise 2 on-marked-down shutdown-sessions
 
 frontend rasa
