@@ -13,8 +13,8 @@ RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r /tmp/requirements.l
 FROM packages AS model
 WORKDIR /app
 COPY . /app
-ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
-RUN /opt/venv/bin/python -m bot train --config config.yml
+ENV RASA_TELEMETRY_ENABLED=false
+RUN /opt/venv/bin/pip install --no-deps -e /app && /opt/venv/bin/python -m bot train --config config.yml
 
 FROM python:3.10-slim-bookworm AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libgomp1 \
@@ -25,7 +25,9 @@ COPY --from=packages /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=assistant:assistant . /app
 COPY --from=model --chown=assistant:assistant /app/models /app/models
-ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
+# Editable: the code stays in /app, next to config.yml, models/ and data/ (bot.settings.PROJECT_ROOT).
+RUN /opt/venv/bin/pip install --no-deps -e /app
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false \
     ASSISTANT_ENV=production
 USER 10001:10001
 EXPOSE 5005 5055 8080 8090

@@ -9,7 +9,7 @@ lost when a follow-up no longer answers about the conversation's procedure or do
 Reported per run: turns/s, p50/p95/p99 latency, errors, lost context, the RSS of every
 process of the stack (peak while loaded) and `uptime` before and after (the machine's load).
 
-    benchmarks/bench_load.py [--stack serve|cluster|all] [--seconds N] [--fault] [--write-docs]
+    python -m benchmarks.bench_load [--stack serve|cluster|all] [--seconds N] [--fault] [--write-docs]
 
 BENCH_SECONDS (default 60) is the length of each run; BENCH_FAULT_SECONDS (default 300)
 that of the fault run: 30 users on the cluster while one Rasa replica and one action
@@ -319,7 +319,6 @@ def base_env(run_dir: Path, base_port: int) -> dict[str, str]:
         )
     }
     env.update(
-        PYTHONPATH=str(ROOT),
         ASSISTANT_ENV_FILE=str(run_dir / "absent.env"),
         DATABASE_URL=f"sqlite:///{run_dir / 'bench.db'}",
         RASA_PORT=str(base_port),

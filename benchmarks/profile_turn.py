@@ -1,7 +1,7 @@
 """Where a turn's time goes: cProfile over conversations through the Agent and the action
 server, summarised by stage (the "flame summary" in docs/benchmarks.md).
 
-Usage: benchmarks/profile_turn.py [--turns N] [--config config.yml] [--top 25]
+Usage: python -m benchmarks.profile_turn [--turns N] [--config config.yml] [--top 25]
 Only the Rasa side is profiled; the action server runs in its own process (its share is
 the time Rasa waits for it: "action server round trip").
 """
@@ -18,13 +18,13 @@ from pathlib import Path
 from benchmarks.bench_turn import MESSAGES
 from bot import rasa_speedups
 from bot.assistant import (
-    ROOT,
     ActionServer,
     action_server,
     ensure_model,
     free_port,
     quiet_rasa_logs,
 )
+from bot.settings import PROJECT_ROOT
 
 # Stage -> the function whose cumulative time is that stage's share ("file:function").
 STAGES = {
@@ -81,7 +81,7 @@ def stage_seconds(stats: pstats.Stats) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=200)
-    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
         "--without-speedups", action="store_true", help="Rasa as shipped (bot/rasa_speedups.py off)"

@@ -10,7 +10,7 @@
 # Replica ports: CLUSTER_BASE_PORT+1 ... (default 5101...). RASA_CONFIG as for make serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false
+export RASA_TELEMETRY_ENABLED=false
 log() { echo "[cluster] $*" >&2; }
 
 if ! command -v haproxy >/dev/null 2>&1; then

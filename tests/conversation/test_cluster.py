@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.assistant import ROOT
+from bot.settings import PROJECT_ROOT as ROOT
 from bot.cluster import REPLICA_HEADER
 
 pytestmark = pytest.mark.rasa
@@ -129,7 +129,6 @@ def cluster(
     env.update(
         ASSISTANT_ENV_FILE=str(folder / "absent.env"),
         RASA_CONFIG="config_test.yml",
-        PYTHONPATH=str(ROOT),
         DATABASE_URL=f"sqlite:///{folder / 'cluster.db'}",
         RASA_PORT=str(lb_port),
         ACTION_SERVER_PORT=str(actions_port),
