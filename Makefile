@@ -3,7 +3,7 @@ PYTHON := .venv/bin/python
 RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve train eval lint test bench lookup import lock
+.PHONY: help setup run serve cluster train eval lint test bench bench-load lookup import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ run: setup ## train if needed, seed the demo database, chat with the assistant i
 
 serve: setup ## Rasa (REST channel) on 127.0.0.1:5005 and the action server on 127.0.0.1:5055, behind tokens
 	@bash scripts/serve.sh
+
+cluster: setup ## RASA_REPLICAS Rasa servers (2) and ACTION_REPLICAS action servers (2) behind HAProxy on :5005; PostgreSQL tracker, Redis locks
+	@bash scripts/cluster.sh
 
 train: setup ## train the Rasa model (models/) if it is missing or stale
 	@$(PYTHON) -m bot train
@@ -44,6 +47,9 @@ bench: setup ## print the performance and accuracy figures (search, fee, answers
 	@$(PYTHON) -m benchmarks.bench_turn
 	@$(PYTHON) -m benchmarks.bench_db --dossiers $${BENCH_DOSSIERS:-1000000}
 	@$(PYTHON) -m benchmarks.bench_notify
+
+bench-load: setup ## load test of make serve and make cluster (BENCH_SECONDS=60 per run; the 30-user fault run BENCH_FAULT_SECONDS=300) into docs/benchmarks.md
+	@$(PYTHON) -m benchmarks.bench_load --fault --write-docs
 
 import: setup ## re-import the national catalogue into procedures_kb/records
 	@$(PYTHON) -m procedures_kb import $(RAW_CATALOGUE)

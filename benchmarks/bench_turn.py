@@ -10,6 +10,7 @@ import asyncio
 import statistics
 import time
 
+from bot import rasa_speedups
 from bot.settings import PROJECT_ROOT
 from bot.assistant import ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
 
@@ -31,6 +32,7 @@ async def measure(actions: ActionServer, turns: int) -> list[float]:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
+    rasa_speedups.install()
     agent = Agent.load(str(ensure_model(PROJECT_ROOT / "config.yml")), action_endpoint=actions.endpoint())
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []

@@ -148,8 +148,11 @@ def quiet_rasa_logs() -> None:
 async def chat(model: Path, actions: ActionServer) -> None:
     from rasa.core.agent import Agent
 
-    quiet_rasa_logs()
+    from bot import rasa_speedups
     from vntext import normalize
+
+    quiet_rasa_logs()
+    rasa_speedups.install()
 
     agent = Agent.load(str(model), action_endpoint=actions.endpoint())
     print("Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát.")

@@ -118,6 +118,10 @@ def endpoint_environment(settings: Settings) -> dict[str, str]:
 def _run_rasa(arguments: argparse.Namespace) -> int:
     from rasa.__main__ import main as rasa_main
 
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+
     settings = get_settings()
     os.environ.update(endpoint_environment(settings))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     # --- gateway (python -m bot gateway) ---
     rasa_timeout_seconds: float = 30.0
     rate_limit_per_minute: int = 20
+    redis_url: str = ""  # gateway state shared by several instances (duplicates, rate limit)
     gateway_host: str = "0.0.0.0"
     webchat_port: Port = 8080
     trusted_proxy_hops: NonNegativeInt = 0  # reverse proxies in front of the web chat whose X-Forwarded-For is believed

@@ -13,7 +13,7 @@ PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_ROLE=assistant
 PG_PASSWORD=assistant-test-only
-PG_DATABASE=assistant_test
+PG_DATABASE=${PG_DATABASE:-assistant_test}  # make cluster asks for its own
 REDIS_PORT=6379
 
 log() { echo "[test-services] $*" >&2; }

@@ -15,7 +15,17 @@ import time
 import unicodedata
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Mapping, Sequence, TypeVar
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generic,
+    Mapping,
+    Protocol,
+    Sequence,
+    TypeVar,
+)
 
 import aiohttp
 
@@ -25,6 +35,7 @@ from bot.channels.inputs import CHANNEL_TOKEN_HEADER, clean_text, is_too_long
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+DEDUP_TTL_S = 6 * 3600  # how long a platform delivery id is remembered
 V = TypeVar("V")
 
 
@@ -166,6 +177,37 @@ class RateLimiter:
             del self._windows[user]
 
 
+class GatewayState(Protocol):
+    """Duplicate-delivery memory and rate-limit windows: in this process (`MemoryState`) or
+    shared by several gateway instances (`bot.channels.state.RedisState`, with REDIS_URL)."""
+
+    async def first_delivery(self, key: str) -> bool: ...
+
+    async def hit(self, user: str) -> Verdict: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryState:
+    """The gateway's state in this process only: right for a single gateway instance."""
+
+    def __init__(self, limiter: RateLimiter, deliveries: TTLCache[bool]) -> None:
+        self._limiter = limiter
+        self._deliveries = deliveries
+
+    async def first_delivery(self, key: str) -> bool:
+        if self._deliveries.get(key):
+            return False
+        self._deliveries.put(key, True)
+        return True
+
+    async def hit(self, user: str) -> Verdict:
+        return self._limiter.hit(user)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) did not answer usefully."""
 
@@ -265,21 +307,20 @@ class Gateway:
         hotline_text: str,
         rate_limit_per_minute: int,
         clock: Clock = time.monotonic,
-        dedup_ttl: float = 6 * 3600,
+        dedup_ttl: float = DEDUP_TTL_S,
         dedup_maxsize: int = 50_000,
+        state: GatewayState | None = None,
     ) -> None:
         self._rasa = rasa
         self.hotline_text = hotline_text
-        self._limiter = RateLimiter(rate_limit_per_minute, clock=clock)
-        self._deliveries: TTLCache[bool] = TTLCache(dedup_ttl, dedup_maxsize, clock)
+        self._state = state or MemoryState(
+            RateLimiter(rate_limit_per_minute, clock=clock), TTLCache(dedup_ttl, dedup_maxsize, clock)
+        )
         self._locks = _KeyedLocks()
 
-    def is_duplicate(self, delivery_key: str) -> bool:
+    async def is_duplicate(self, delivery_key: str) -> bool:
         """True when this platform delivery (update_id, msg_id, ...) was already seen."""
-        if self._deliveries.get(delivery_key):
-            return True
-        self._deliveries.put(delivery_key, True)
-        return False
+        return not await self._state.first_delivery(delivery_key)
 
     async def converse(
         self, sender: str, text: str, deliver: Deliver, *, metadata: Mapping[str, str]
@@ -310,7 +351,7 @@ class Gateway:
         """One turn of one user, after their previous turn is answered (so answers keep the
         order of the questions); yields whether the rate limit lets it through."""
         async with self._locks.hold(sender):
-            verdict = self._limiter.hit(sender)
+            verdict = await self._state.hit(sender)
             if verdict is Verdict.WARN:
                 await deliver([Reply(messages.RATE_LIMITED)])
             yield verdict is Verdict.ALLOW

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from bot.channels import feed, notify, telegram, webchat_server, zalo
 from bot.settings import Settings
-from bot.channels.gateway import Gateway, RasaClient
+from bot.channels.gateway import Gateway, GatewayState, RasaClient
+from bot.channels.state import RedisState
 from bot.db.engine import get_engine
 from bot.db.models import vietnam_now
 
@@ -42,6 +43,7 @@ async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
             RasaClient(session, config.rasa_url, config.rasa_timeout_seconds, config.rasa_channel_token),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
+            state=_shared_state(config, stack),
         )
         webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway))
         log.info("Web chat on http://%s:%d/", config.gateway_host, webchat_port)
@@ -65,6 +67,17 @@ async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
             await stack.enter_async_context(notify.running(worker))
             log.info("Dossier notifications: delivery worker running")
         yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port, feed_port, worker)
+
+
+def _shared_state(config: Settings, stack: contextlib.AsyncExitStack) -> GatewayState | None:
+    """Redis when REDIS_URL is set (several gateway instances act as one), else None: the
+    gateway keeps its state in this process."""
+    if not config.redis_url:
+        return None
+    state = RedisState.from_url(config.redis_url, config.rate_limit_per_minute)
+    stack.push_async_callback(state.close)
+    log.info("Gateway state (duplicates, rate limit) shared in Redis")
+    return state
 
 
 def _engine(config: Settings) -> Engine:

@@ -87,7 +87,7 @@ def build_application(config: Settings, gateway: Gateway) -> Application:
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs first (group -1): an update delivered twice stops here the second time."""
-    if _gateway(context).is_duplicate(f"tg:{update.update_id}"):
+    if await _gateway(context).is_duplicate(f"tg:{update.update_id}"):
         raise ApplicationHandlerStop
 
 

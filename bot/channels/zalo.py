@@ -250,7 +250,7 @@ class ZaloWebhook:
             return web.Response(status=400)
         if not self._authentic(body, event, request.headers.get(SIGNATURE_HEADER)):
             return web.Response(status=403)
-        if not self._gateway.is_duplicate(f"zalo:{_delivery_id(event)}"):
+        if not await self._gateway.is_duplicate(f"zalo:{_delivery_id(event)}"):
             self._spawn(self._handle(event))
         return web.json_response({"ok": True})
 

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from bot import rasa_speedups
 from bot.settings import PROJECT_ROOT
 from bot.assistant import ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
@@ -61,6 +62,7 @@ def event_loop() -> Iterator[asyncio.AbstractEventLoop]:
 def agent(trained_model: Path, actions: ActionServer) -> Any:
     from rasa.core.agent import Agent
 
+    rasa_speedups.install()
     return Agent.load(str(trained_model), action_endpoint=actions.endpoint())
 
 
