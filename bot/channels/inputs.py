@@ -9,9 +9,11 @@ import json
 import re
 from typing import Any
 
+from bot import wording
 from procedures_kb.text import normalize
 
 MAX_MESSAGE_CHARS = 2000  # longer texts are refused politely before they reach the NLU
+TOO_LONG_REPLY = wording.TOO_LONG.format(limit=MAX_MESSAGE_CHARS)
 MAX_JSON_DEPTH = 16  # the deepest legitimate body (a Telegram update) nests about 6 levels
 CHANNEL_TOKEN_HEADER = "X-Rasa-Channel-Token"  # the gateway's shared secret, sent to Rasa
 

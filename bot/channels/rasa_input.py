@@ -35,10 +35,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import messages
+from bot import wording
 from bot.channels.config import DEFAULT_HOTLINE_TEXT, load_config
 from bot.channels.inputs import (
     CHANNEL_TOKEN_HEADER,
+    TOO_LONG_REPLY,
     MalformedRequest,
     clean_text,
     is_too_long,
@@ -60,7 +61,7 @@ class GatewayRestInput(RestInput):
 
     def __init__(self, token: str = "", hotline_text: str = DEFAULT_HOTLINE_TEXT) -> None:
         self._token = token
-        self._apology = messages.apology(hotline_text)
+        self._apology = wording.APOLOGY.format(hotline=hotline_text)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> GatewayRestInput:
@@ -96,14 +97,14 @@ class GatewayRestInput(RestInput):
             return _error(400, "Trường metadata phải là một đối tượng JSON.")
         sender, text = data.get("sender"), data.get("message")
         if not _usable_sender(sender):
-            return _say("", messages.UNKNOWN_CONVERSATION)
+            return _say("", wording.UNKNOWN_CONVERSATION)
         cleaned = clean_text(text) if isinstance(text, str) else ""
         if not cleaned:
-            return _say(sender, messages.TEXT_ONLY)
+            return _say(sender, wording.TEXT_ONLY)
         if is_too_long(cleaned):
-            return _say(sender, messages.TOO_LONG)
+            return _say(sender, TOO_LONG_REPLY)
         if not _flat_payload(cleaned):
-            return _say(sender, messages.BUTTON_EXPIRED)
+            return _say(sender, wording.BUTTON_EXPIRED)
         return response.json(await self._turn(on_new_message, sender, cleaned, metadata))
 
     def _authorised(self, request: Request) -> bool:

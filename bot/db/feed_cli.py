@@ -25,7 +25,7 @@ from bot.db import engine as db
 from bot.db.cli import CommandError, _friendly, _usage
 from bot.db.feed import EventResult, Outcome, apply_events
 from bot.db.outbox import outbox_summary
-from bot.db.texts import Messages, STATUS_TEXTS
+from bot.wording import Messages, STATUS_TEXTS
 
 BATCH = 500  # events per transaction
 SHOWN_REJECTIONS = 50

@@ -15,6 +15,25 @@ from bot.db.models import vietnam_now
 from tests.dossier_samples import SampleDossier, store_samples
 
 ROOT = Path(__file__).resolve().parents[2]
+RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def rendered(name: str, /, **values: Any) -> str:
+    """The text of a domain.yml response with its {variables} filled, as Rasa says it; a
+    variable left unfilled fails (KeyError) where Rasa would show "{code}" to the citizen."""
+    return str(RESPONSES[name][0]["text"]).format_map(values)
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """What the citizen reads for a message an action sent: its text, or its response filled
+    with the values the action passed along."""
+    return rendered(message["response"], **message) if message.get("response") else message.get("text") or ""
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, str]]:
+    """The response's buttons, then those the action added (Rasa shows both, in that order)."""
+    fixed = RESPONSES[message["response"]][0].get("buttons", []) if message.get("response") else []
+    return [*fixed, *(message.get("buttons") or [])]
 
 
 def make_tracker(

@@ -19,7 +19,7 @@ from actions.survey import Texts as SurveyTexts
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import Dossier, SurveyResponse
 from bot.db.services import DEFAULT_LIMITS
-from bot.db.texts import STATUS_TEXTS
+from bot.wording import STATUS_TEXTS
 from tests.conversation.conftest import Conversation, SeededDatabase
 from tests.dossier_samples import DIGITS, OVERDUE_DAYS, UNKNOWN_CODE, WRONG_DIGITS
 

@@ -1,9 +1,16 @@
-"""Every user-facing Vietnamese text of the database layer, in one place.
+"""Every Vietnamese text the Python code says or builds, in one module.
 
-The bot answers, the survey questions, the report and the CLI messages all read their
-wording from here, so a reviewer fluent in Vietnamese only has to proofread this file.
-Codes (status numbers, channel keys, answer values) are the stored values; the texts
-are only ever displayed.
+The assistant's static replies are `domain.yml` responses: the actions name them
+(`dispatcher.utter_message(response="utter_…", code=…)`, Rasa fills the `{variables}`).
+What is here is what code puts together at run time: answers built from catalogue records,
+the dossier status, notifications, the survey criteria and labels, and what the gateway,
+the command line and the report say themselves. `tests/action_server/test_wording.py`
+checks that every template here and every `utter_*` response is used, and that the survey
+in `domain.yml` matches `SURVEY_CRITERIA`.
+
+This module imports nothing of the project, so the actions, the channels, the database
+layer and the knowledge base can all read it. Codes (status numbers, channel keys, answer
+values) are the stored values; the texts are only ever displayed.
 """
 from __future__ import annotations
 
@@ -180,3 +187,93 @@ class Messages:
         "month": "tháng",
         "criterion": "tiêu chí",
     })
+
+
+# --- dossier status (actions/dossier.py) -------------------------------------------------
+DATE = "{:%d/%m/%Y}"
+DOSSIER_HEADING = "📋 Hồ sơ {code}"
+DOSSIER_PROCEDURE = "Thủ tục: {procedure}"
+DOSSIER_APPLICANT = "Người nộp: {applicant}"
+DOSSIER_STATUS = "Trạng thái: {status}"
+DOSSIER_RECEIVED = "Ngày tiếp nhận: {day}"
+DOSSIER_APPOINTMENT = "Ngày hẹn trả kết quả: {day}"
+DOSSIER_OVERDUE = "⚠️ Hồ sơ trễ hẹn {days} ngày (hạn giải quyết: {deadline})."
+DOSSIER_ON_TIME = "✅ Hồ sơ không trễ hẹn.{moved}"
+DOSSIER_DEADLINE_MOVED = (
+    " Hạn giải quyết được lùi đến {deadline} vì thời gian chờ bạn bổ sung hoặc nộp phí"
+    " không tính vào thời hạn."
+)
+DOSSIER_SUPPLEMENT = "📎 Cần bổ sung: {request}"
+DOSSIER_SUPPLEMENT_UNSTATED = "bạn liên hệ {agency} để được hướng dẫn cụ thể"
+DOSSIER_SUPPLEMENT_PLACE = "Nộp bổ sung tại: {agency}, {address}"
+DOSSIER_COLLECT = "📍 Nhận kết quả tại: {agency}, {address}{phone}"
+DOSSIER_AGENCY_PHONE = " (ĐT: {phone})"
+LOCKED_UNTIL = "{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+LOCKED_FOR_A_WHILE = "khoảng 15 phút nữa"
+SUBSCRIBE_BUTTON = "🔔 Nhận thông báo khi hồ sơ thay đổi"
+UNSUBSCRIBE_LINE = "{number}. {code}"
+UNSUBSCRIBE_ALL_BUTTON = "Hủy tất cả"
+
+# --- procedure answers (actions/procedures.py) -------------------------------------------
+SAME_PROCEDURE_BUTTON = "Đúng"
+
+
+# --- what the gateway says itself (bot/channels) -----------------------------------------
+TELEGRAM_HELP = (
+    "Bạn có thể nhắn câu hỏi bằng lời của mình, ví dụ: “Đăng ký khai sinh cần gì?”\n\n"
+    "Các lệnh:\n"
+    "/start – Lời chào và những việc mình làm được\n"
+    "/tracuu – Tra cứu tình trạng hồ sơ\n"
+    "/danhgia – Đánh giá dịch vụ\n"
+    "/huythongbao – Hủy nhận thông báo về hồ sơ\n"
+    "/hotline – Số đường dây nóng\n"
+    "/help – Hướng dẫn này"
+)
+TELEGRAM_COMMANDS = (
+    ("start", "Lời chào và những việc mình làm được"),
+    ("tracuu", "Tra cứu tình trạng hồ sơ"),
+    ("danhgia", "Đánh giá dịch vụ"),
+    ("huythongbao", "Hủy nhận thông báo về hồ sơ"),
+    ("hotline", "Số đường dây nóng"),
+    ("help", "Hướng dẫn sử dụng"),
+)
+TEXT_ONLY = "Mình chỉ đọc được tin nhắn chữ thôi. Bạn vui lòng gõ câu hỏi bằng chữ giúp mình nhé."
+RATE_LIMITED = (
+    "Bạn đang nhắn hơi nhanh nên mình chưa kịp trả lời. "
+    "Bạn vui lòng đợi khoảng một phút rồi nhắn tiếp nhé, mình vẫn ở đây."
+)
+TOO_LONG = (
+    "Tin nhắn của bạn dài hơn {limit} ký tự nên mình chưa đọc được. "
+    "Bạn vui lòng rút gọn câu hỏi rồi gửi lại giúp mình nhé."
+)
+UNKNOWN_CONVERSATION = (
+    "Mình không nhận ra cuộc trò chuyện này nên chưa trả lời được. "
+    "Bạn vui lòng mở lại cuộc trò chuyện rồi nhắn lại giúp mình nhé."
+)
+BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi giúp mình nhé."
+CHOOSE_ONE = "Mời bạn chọn một mục:"
+HOTLINE = "Bạn cần hỗ trợ trực tiếp, vui lòng liên hệ {hotline}."
+APOLOGY = (
+    "Xin lỗi bạn, hệ thống đang tạm thời gián đoạn nên mình chưa trả lời được. "
+    "Bạn vui lòng thử lại sau ít phút, hoặc liên hệ {hotline}."
+)
+
+# --- dossier status notifications (bot/channels/notify.py) -------------------------------
+NOTIFY_HEADLINE = "🔔 Hồ sơ {code} chuyển sang trạng thái: {status_name}"
+NOTIFY_PROCEDURE = "Thủ tục: {procedure}"
+NOTIFY_SUPPLEMENT = "📎 Việc cần làm: bổ sung {request}\nNộp bổ sung tại: {place}"
+NOTIFY_SUPPLEMENT_UNSTATED = (
+    "hồ sơ theo hướng dẫn của cơ quan (bạn liên hệ {agency} để biết cần bổ sung gì)"
+)
+NOTIFY_PAY = (
+    "💳 Việc cần làm: nộp phí, lệ phí hoặc thuế theo thông báo của cơ quan{note}, tại {place} "
+    "hoặc trực tuyến trên Cổng Dịch vụ công nếu hồ sơ nộp trực tuyến."
+)
+NOTIFY_COLLECT = "📍 Nhận kết quả tại: {place}. Mang theo giấy hẹn và giấy tờ tùy thân."
+NOTIFY_RETURNED = (
+    "📍 Nếu bạn chưa cầm kết quả: đến nhận tại {place} (mang theo giấy hẹn và giấy tờ tùy thân), "
+    "hoặc chờ nhận qua bưu chính nếu bạn đã đăng ký."
+)
+NOTIFY_SURVEY = "Mời bạn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này (vài câu ngắn):"
+NOTIFY_SURVEY_BUTTON = "⭐ Đánh giá hồ sơ này"
+NOTIFY_FOOTER = "Muốn thôi nhận tin về hồ sơ, bạn nhắn \"hủy thông báo\"."
