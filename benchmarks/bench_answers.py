@@ -34,7 +34,8 @@ from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 from actions.procedures import ActionAnswerProcedure  # noqa: E402
 from procedures_kb.documents import display_name  # noqa: E402
 from procedures_kb.fees import fees_in_force, today  # noqa: E402
-from procedures_kb.format import UNIT_NOT_GIVEN, time_phrase, where_to_file  # noqa: E402
+from bot.wording import UNIT_NOT_GIVEN  # noqa: E402
+from procedures_kb.format import time_phrase, where_to_file  # noqa: E402
 from procedures_kb.store import Record, default_records  # noqa: E402
 
 QUESTIONS = Path(__file__).with_name("answer_questions.yml")

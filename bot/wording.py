@@ -214,8 +214,107 @@ SUBSCRIBE_BUTTON = "🔔 Nhận thông báo khi hồ sơ thay đổi"
 UNSUBSCRIBE_LINE = "{number}. {code}"
 UNSUBSCRIBE_ALL_BUTTON = "Hủy tất cả"
 
-# --- procedure answers (actions/procedures.py) -------------------------------------------
+# --- record fields (procedures_kb/format.py: the bot's answers and the staff CLI) ---------
+# Who receives the dossier at each level when the portal names no agency.
+LEVEL_OFFICES = MappingProxyType({
+    "Cấp xã": "UBND cấp xã (Bộ phận Một cửa)",
+    "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
+    "Cấp bộ": "cơ quan cấp bộ",
+})
+UNIT_NOT_GIVEN = "cổng không ghi đơn vị"  # a time that is a bare number ("5"): days or working days?
+NO_TIME_GIVEN = "cổng không ghi thời hạn"
+NO_PLACE_GIVEN = "cổng không ghi nơi nộp"
+TIME_AND_FEE = "{times}; lệ phí {fee}"
+ORIGINALS = "{count} bản chính"
+COPIES = "{count} bản sao"
+NO_COUNT_GIVEN = "không ghi số lượng"
+OR = " hoặc "
+
+# --- procedure answers (actions/procedures.py, actions/answers.py) -----------------------
 SAME_PROCEDURE_BUTTON = "Đúng"
+FEE_BUTTON = "Lệ phí"
+WHERE_BUTTON = "Nộp ở đâu"
+PAPERS_BUTTON = "Giấy tờ cần nộp"
+STEPS_BUTTON = "Các bước"
+FULL_NAME_BUTTON = "Tên đầy đủ"
+CASE_BUTTON = "Giấy tờ: {case}"
+CASE_PAPERS_BUTTON = "Xem giấy tờ theo trường hợp"
+OFFICIAL_STEPS_BUTTON = "Các bước của cơ quan"
+FOOTER = "📄 {name} (mã {code})\n{url}"
+LEFT_FOR_THE_LINK = "Còn {counts} khác trên Cổng, ở đường dẫn dưới đây."
+AND = " và "
+PAPERS_NOUN = "giấy tờ"
+NOTES_NOUN = "ghi chú"
+STEPS_NOUN = "bước"
+# How an answer names the ways to file ("nộp online hoặc trực tiếp").
+CHANNEL_WORDS = MappingProxyType({"Trực tuyến": "online", "Trực tiếp": "trực tiếp", "Dịch vụ bưu chính": "qua bưu điện"})
+EVERY_CHANNEL = "mọi cách nộp"
+ONE_CHANNEL = "nộp {channels}"
+PER_CHANNEL_SHORT = "{label}: {value}, {scope}."
+PER_CHANNEL_LONG = "{label} ({scope}): {value}"
+PER_CHANNEL_HEAD = "{label} tùy cách nộp:"
+CHANNEL_LINE = "• {channels}: {value}"
+FEE_LABEL = "Lệ phí"
+TIME_LABEL = "Thời hạn giải quyết"
+NO_FEE = "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về lệ phí. Bạn hỏi {hotline}."
+FEE_AS_OF = "(Mức thu tính đến ngày {day:%d/%m/%Y}.)"
+FEE_ASK_HOTLINE = "Để biết mức thu chính xác, bạn liên hệ {hotline}."
+NO_TIME = (
+    "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về thời hạn giải quyết. "
+    "Bạn hỏi {hotline}."
+)
+TIME_UNIT_ONCE = "Thời hạn chỉ có con số: {remark}."
+TIME_SEVERAL = (
+    "Cổng ghi nhiều thời hạn cho cùng một cách nộp (theo từng bước hoặc trường hợp); "
+    "chi tiết ở đường dẫn dưới đây."
+)
+FILE_AT_HOW = "Nộp hồ sơ tại {place}{how}."
+FILE_HOW = "; nộp {channels}"
+NOT_ONLINE = "Chưa nộp online được: danh mục quốc gia không có cách nộp trực tuyến.{how}"
+NOT_ONLINE_HOW = " Cách nộp: {channels}."
+FILE_PLACE = "Nơi nộp: {place}."
+PARTLY_ONLINE_BY_NAME = (
+    "Nộp online được một phần: Cổng ghi đây là dịch vụ công trực tuyến một phần, "
+    "nên có bước bạn vẫn phải đến cơ quan làm trực tiếp."
+)
+PARTLY_ONLINE_BY_NOTE = "Nộp online được một phần: Cổng ghi «{limits}»."
+ONLINE = "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
+NO_CONDITIONS_GIVEN = (
+    "Cổng Dịch vụ công chưa ghi điều kiện cho thủ tục này; bạn hỏi {place} hoặc {hotline} "
+    "trước khi nộp nhé."
+)
+NO_CONDITIONS = "Cổng Dịch vụ công ghi: thủ tục này không có điều kiện riêng."
+CONDITIONS_HEAD = "Điều kiện theo Cổng Dịch vụ công:"
+OVERVIEW_PLACE = "Nộp tại {place}."
+FULL_NAME = "Tên đầy đủ: {name}"
+NOTE_LINE = "Lưu ý: {note}"
+CASE_PAPERS_HEAD = "Giấy tờ chỉ nộp khi đúng trường hợp của bạn{whose}:"
+NOTES_HEAD = "Lưu ý về hồ sơ{whose}:"
+MAIN_PAPERS_HEAD = "Giấy tờ chính cần nộp{whose}:"
+CASE_ONLY_PAPERS_HEAD = "Giấy tờ cần nộp tùy trường hợp{whose}:"
+ONLY_IF_NEEDED = "Chỉ khi cần: {papers}"
+HIDDEN_PAPERS = "{count} giấy tờ chỉ nộp khi đúng trường hợp"
+HIDDEN_NOTES = "{count} lưu ý của Cổng"
+BEHIND_THE_BUTTON = "Còn {hidden}: bấm «{button}»."
+CASE_MENU = "Giấy tờ cần nộp tùy trường hợp của bạn. Bạn thuộc trường hợp nào?"
+PORTAL_REMARK = "Ghi chú của Cổng: {note}"
+NO_PAPERS = (
+    "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về thành phần hồ sơ; "
+    "bạn hỏi {hotline}."
+)
+CITIZEN_STEPS_HEAD = "Bạn làm như sau:"
+STEP_PAPERS = "1. Chuẩn bị giấy tờ (bấm «{button}»)."
+STEP_FILE = "2. Nộp hồ sơ {channels} tại {place}."
+STEP_FEE = "3. Lệ phí: {fee}."
+STEP_FEE_BUTTON = "3. Nộp lệ phí theo cách nộp (bấm «{button}»)."
+STEP_RESULT = "4. Nhận kết quả{when}."
+STEP_RESULT_NAMED = "4. Nhận kết quả{when}: {result}."
+STEP_WHEN = " sau {time}"
+NO_STEPS = (
+    "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về trình tự thực hiện; "
+    "bạn hỏi {hotline}."
+)
+OFFICIAL_STEPS_HEAD = "Các bước theo Cổng Dịch vụ công:"
 
 
 # --- what the gateway says itself (bot/channels) -----------------------------------------
