@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from actions import settings
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
+from bot import wording
 from bot.db.engine import run_transaction
 from bot.db.models import KEY_LENGTH
 from bot.db.privacy import salted_hash
@@ -243,7 +244,7 @@ def _unclear(
 
 def clean_comment(text: str) -> str:
     """The comment as stored: long digit runs (phone, identity numbers) hidden, length capped."""
-    return _LONG_NUMBER.sub("[số đã ẩn]", text)[:MAX_COMMENT_CHARS]
+    return _LONG_NUMBER.sub(wording.HIDDEN_NUMBER, text)[:MAX_COMMENT_CHARS]
 
 
 # --- starting, declining, saving --------------------------------------------------------

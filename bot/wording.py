@@ -376,3 +376,23 @@ NOTIFY_RETURNED = (
 NOTIFY_SURVEY = "Mời bạn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này (vài câu ngắn):"
 NOTIFY_SURVEY_BUTTON = "⭐ Đánh giá hồ sơ này"
 NOTIFY_FOOTER = "Muốn thôi nhận tin về hồ sơ, bạn nhắn \"hủy thông báo\"."
+
+# --- errors the HTTP endpoints answer (web chat, Rasa's REST channel, dossier feed, Telegram) -
+EMPTY_BODY = "Yêu cầu không có nội dung."
+NOT_JSON = "Nội dung yêu cầu không phải JSON hợp lệ."
+NOT_JSON_OBJECT = "Nội dung yêu cầu phải là một đối tượng JSON."
+TOO_DEEP = "Nội dung yêu cầu lồng nhau quá sâu."
+TOO_LARGE = "Nội dung yêu cầu quá lớn."
+BAD_GATEWAY_TOKEN = "Thiếu hoặc sai mã xác thực của gateway."
+BAD_METADATA = "Trường metadata phải là một đối tượng JSON."
+BAD_WEB_SESSION = "Phiên trò chuyện không hợp lệ, bạn vui lòng tải lại trang."
+NOT_TEXT = "Tin nhắn phải là văn bản."
+NOT_A_TELEGRAM_UPDATE = "Không phải cập nhật Telegram: {kind}"
+BAD_TELEGRAM_FIELD = "Cập nhật Telegram có trường sai kiểu."
+BAD_FEED_TOKEN = "Thiếu hoặc sai mã truy cập (Bearer FEED_TOKEN)."
+FEED_DATABASE_DOWN = "Cơ sở dữ liệu đang gặp sự cố, vui lòng gửi lại sau."
+FEED_EMPTY = "Danh sách sự kiện trống."
+FEED_TOO_MANY = "Mỗi lần gửi tối đa {limit} sự kiện."
+
+# --- survey answers as stored (actions/survey.py) ----------------------------------------
+HIDDEN_NUMBER = "[số đã ẩn]"  # replaces a phone or identity number in a comment

@@ -42,11 +42,11 @@ def parse_json(body: bytes) -> Any:
     """The body as JSON, or `MalformedRequest` when it is empty or not JSON (a body nested
     deep enough to make the parser recurse too far included)."""
     if not body.strip():
-        raise MalformedRequest("Yêu cầu không có nội dung.")
+        raise MalformedRequest(wording.EMPTY_BODY)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
-        raise MalformedRequest("Nội dung yêu cầu không phải JSON hợp lệ.") from None
+        raise MalformedRequest(wording.NOT_JSON) from None
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -54,9 +54,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     nested deeper than `MAX_JSON_DEPTH` (deep nesting makes the parser recurse)."""
     data = parse_json(body)
     if not isinstance(data, dict):
-        raise MalformedRequest("Nội dung yêu cầu phải là một đối tượng JSON.")
+        raise MalformedRequest(wording.NOT_JSON_OBJECT)
     if json_depth(data) > MAX_JSON_DEPTH:
-        raise MalformedRequest("Nội dung yêu cầu lồng nhau quá sâu.")
+        raise MalformedRequest(wording.TOO_DEEP)
     return data
 
 

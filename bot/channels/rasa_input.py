@@ -85,16 +85,16 @@ class GatewayRestInput(RestInput):
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         if not self._authorised(request):
-            return _error(403, "Thiếu hoặc sai mã xác thực của gateway.")
+            return _error(403, wording.BAD_GATEWAY_TOKEN)
         if len(request.body) > MAX_BODY_BYTES:
-            return _error(413, "Nội dung yêu cầu quá lớn.")
+            return _error(413, wording.TOO_LARGE)
         try:
             data = parse_json_object(request.body)
         except MalformedRequest as error:
             return _error(400, str(error))
         metadata = data.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
-            return _error(400, "Trường metadata phải là một đối tượng JSON.")
+            return _error(400, wording.BAD_METADATA)
         sender, text = data.get("sender"), data.get("message")
         if not _usable_sender(sender):
             return _say("", wording.UNKNOWN_CONVERSATION)

@@ -348,9 +348,9 @@ def _update(body: bytes, application: Application) -> Update:
     try:
         update = Update.de_json(data, application.bot)
     except Exception as error:  # any exception: see the docstring
-        raise MalformedRequest(f"Không phải cập nhật Telegram: {type(error).__name__}") from None
+        raise MalformedRequest(wording.NOT_A_TELEGRAM_UPDATE.format(kind=type(error).__name__)) from None
     if not _fits_handlers(update):
-        raise MalformedRequest("Cập nhật Telegram có trường sai kiểu.")
+        raise MalformedRequest(wording.BAD_TELEGRAM_FIELD)
     return update
 
 
