@@ -1,5 +1,5 @@
-"""Phone-sized Vietnamese answers built only from a knowledge-base record (the one module of
-dynamic answer templates).
+"""Phone-sized Vietnamese answers built only from a knowledge-base record (their sentences are
+templates of `bot.wording`; this module lays them out).
 
 Every answer opens with the asked fact in one short sentence, then the details, then the
 short procedure name with its code and the portal link, once, at the end. Where the
