@@ -77,7 +77,9 @@ def next_buttons(record: Record, *wanted: tuple[str, str]) -> list[Button]:
 
 def footer(record: Record) -> str:
     """The short name, the code and the one link: the last lines of every answer."""
-    return wording.FOOTER.format(name=short_name(record), code=record["code"], url=record["source_url"])
+    return wording.FOOTER.format(
+        name=short_name(record), code=record["code"], url=record["source_url"]
+    )
 
 
 def messages(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -153,15 +155,22 @@ def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     grouped = _by_value(pairs)
     if len(grouped) == 1:
         value, channels = grouped[0]
-        scope = wording.EVERY_CHANNEL if len(channels) > 1 else wording.ONE_CHANNEL.format(channels=channel_words(channels))
-        template = wording.PER_CHANNEL_SHORT if len(value) <= MAX_SHORT_VALUE_CHARS else wording.PER_CHANNEL_LONG
+        scope = (
+            wording.EVERY_CHANNEL if len(channels) > 1
+            else wording.ONE_CHANNEL.format(channels=channel_words(channels))
+        )
+        short = len(value) <= MAX_SHORT_VALUE_CHARS
+        template = wording.PER_CHANNEL_SHORT if short else wording.PER_CHANNEL_LONG
         return [template.format(label=label, value=value, scope=scope)]
     return [wording.PER_CHANNEL_HEAD.format(label=label), *_channel_lines(grouped)]
 
 
 def _channel_lines(grouped: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
     """"• Trực tiếp, Trực tuyến: 25.000 đồng": one line per value."""
-    return [wording.CHANNEL_LINE.format(channels=", ".join(channels), value=value) for value, channels in grouped]
+    return [
+        wording.CHANNEL_LINE.format(channels=", ".join(channels), value=value)
+        for value, channels in grouped
+    ]
 
 
 # --- fee, time, where, online ----------------------------------------------------------------
@@ -266,7 +275,10 @@ def online_answer(record: Record, on: Optional[date] = None) -> Answer:
     if online is None:
         others = channels_of(record)
         how = wording.NOT_ONLINE_HOW.format(channels=channel_words(others)) if others else ""
-        lines = [wording.NOT_ONLINE.format(how=how), wording.FILE_PLACE.format(place=where_to_file(record))]
+        lines = [
+            wording.NOT_ONLINE.format(how=how),
+            wording.FILE_PLACE.format(place=where_to_file(record)),
+        ]
         return answer(record, lines, buttons)
     limits = online_note_limits(record)
     if _PARTLY_IN_NAME.search(fold(record["name"])):
@@ -275,7 +287,8 @@ def online_answer(record: Record, on: Optional[date] = None) -> Answer:
         head = wording.PARTLY_ONLINE_BY_NOTE.format(limits=limits)
     else:
         head = wording.ONLINE
-    return answer(record, [head, *_channel_lines([(time_and_fee(record, online), [online.channel])])], buttons)
+    online_line = _channel_lines([(time_and_fee(record, online), [online.channel])])
+    return answer(record, [head, *online_line], buttons)
 
 
 def conditions_answer(record: Record) -> Answer:
@@ -304,12 +317,14 @@ def overview_answer(record: Record, on: Optional[date] = None, case: Optional[in
     buttons = next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON)
     if case is not None:
         label = case_label(record, document_cases(record)[case])
-        buttons[0] = button(wording.CASE_BUTTON.format(case=label), "ask_documents", record, document_case=str(case + 1))
+        title = wording.CASE_BUTTON.format(case=label)
+        buttons[0] = button(title, "ask_documents", record, document_case=str(case + 1))
     return answer(record, lines, buttons)
 
 
 def full_name_answer(record: Record) -> Answer:
-    return answer(record, [wording.FULL_NAME.format(name=record["name"])], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)[:2])
+    buttons = next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)[:2]
+    return answer(record, [wording.FULL_NAME.format(name=record["name"])], buttons)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -426,9 +441,12 @@ def documents_answer(record: Record, case: Optional[str] = None, case_papers: bo
     buttons = next_buttons(record, FEE_BUTTON, WHERE_BUTTON)
     if case_papers:
         items, left = _numbered(specific)
-        shown_notes = [wording.NOTE_LINE.format(note=display_name(row)) for row in notes[:MAX_NOTES]]
+        shown_notes = [
+            wording.NOTE_LINE.format(note=display_name(row)) for row in notes[:MAX_NOTES]
+        ]
         head = (wording.CASE_PAPERS_HEAD if specific else wording.NOTES_HEAD).format(whose=whose)
-        closing = left_for_the_link([(left, wording.PAPERS_NOUN), (len(notes) - len(shown_notes), wording.NOTES_NOUN)])
+        notes_left = len(notes) - len(shown_notes)
+        closing = left_for_the_link([(left, wording.PAPERS_NOUN), (notes_left, wording.NOTES_NOUN)])
         return answer(record, [head, *items, *shown_notes, *closing], buttons)
     lead_blocks = main or specific
     items, left = _numbered(lead_blocks)
@@ -444,9 +462,13 @@ def documents_answer(record: Record, case: Optional[str] = None, case_papers: bo
     if notes:
         hidden.append(wording.HIDDEN_NOTES.format(count=len(notes)))
     if hidden:
-        lines.append(wording.BEHIND_THE_BUTTON.format(hidden=wording.AND.join(hidden), button=wording.CASE_PAPERS_BUTTON))
+        behind = wording.AND.join(hidden)
+        button_title = wording.CASE_PAPERS_BUTTON
+        lines.append(wording.BEHIND_THE_BUTTON.format(hidden=behind, button=button_title))
         case_entities = {"document_case": str(document_cases(record).index(case) + 1)} if case else {}
-        buttons.insert(0, button(wording.CASE_PAPERS_BUTTON, "ask_documents", record, detail=CASE_PAPERS, **case_entities))
+        buttons.insert(
+            0, button(button_title, "ask_documents", record, detail=CASE_PAPERS, **case_entities)
+        )
     return answer(record, lines, buttons)
 
 
@@ -481,7 +503,11 @@ def _by_group(rows: list[Document]) -> list[Document]:
 
 def _no_papers(record: Record, notes: list[Document]) -> Answer:
     """No paper listed: say so, with the portal's own remarks when they are sentences ("Do UBND cấp tỉnh quy định")."""
-    remarks = [wording.PORTAL_REMARK.format(note=display_name(row)) for row in notes if len(words(row["name"])) >= 3]
+    remarks = [
+        wording.PORTAL_REMARK.format(note=display_name(row))
+        for row in notes
+        if len(words(row["name"])) >= 3
+    ]
     return answer(
         record,
         [wording.NO_PAPERS.format(hotline=hotline()), *remarks[:MAX_NOTES]],
@@ -505,7 +531,9 @@ def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
     lines = [
         wording.CITIZEN_STEPS_HEAD,
         wording.STEP_PAPERS.format(button=wording.PAPERS_BUTTON),
-        wording.STEP_FILE.format(channels=channel_words(channels_of(record)), place=where_to_file(record)),
+        wording.STEP_FILE.format(
+            channels=channel_words(channels_of(record)), place=where_to_file(record)
+        ),
     ]
     fee_texts = list(dict.fromkeys(fee.text for fee in fees))
     if len(fee_texts) == 1 and len(fee_texts[0]) <= 80:
@@ -515,7 +543,8 @@ def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
     times = list(dict.fromkeys(time for _, time in pairs))
     result = next((name for name in record["result"] if len(name) <= MAX_RESULT_CHARS), None)
     when = wording.STEP_WHEN.format(time=times[0]) if len(times) == 1 else ""
-    lines.append((wording.STEP_RESULT_NAMED if result else wording.STEP_RESULT).format(when=when, result=result))
+    result_line = wording.STEP_RESULT_NAMED if result else wording.STEP_RESULT
+    lines.append(result_line.format(when=when, result=result))
     buttons = [button(wording.OFFICIAL_STEPS_BUTTON, "ask_steps", record, detail=OFFICIAL_STEPS)]
     return answer(record, lines, buttons + next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
 
@@ -530,7 +559,8 @@ def official_steps_answer(record: Record) -> Answer:
     steps = [f"{number}. {step}" for number, step in enumerate(unique_steps.values(), 1)]
     shown = _fitting(steps)
     closing = left_for_the_link([(len(steps) - shown, wording.STEPS_NOUN)])
-    return answer(record, [wording.OFFICIAL_STEPS_HEAD, *steps[:shown], *closing], next_buttons(record, PAPERS_BUTTON))
+    lines = [wording.OFFICIAL_STEPS_HEAD, *steps[:shown], *closing]
+    return answer(record, lines, next_buttons(record, PAPERS_BUTTON))
 
 
 def _fitting(items: Sequence[str]) -> int:

@@ -101,21 +101,30 @@ def status_reply(view: DossierView) -> str:
         lines.append(wording.DOSSIER_OVERDUE.format(days=view.overdue_days, deadline=day(deadline)))
     elif view.appointment_at and view.status not in _FINISHED_WITHOUT_DEADLINE:
         moved = view.deadline_at and view.deadline_at.date() != view.appointment_at.date()
-        note = wording.DOSSIER_DEADLINE_MOVED.format(deadline=day(view.deadline_at)) if moved else ""
+        note = ""
+        if moved:
+            note = wording.DOSSIER_DEADLINE_MOVED.format(deadline=day(view.deadline_at))
         lines.append(wording.DOSSIER_ON_TIME.format(moved=note))
+    place = {"agency": view.agency_name, "address": view.agency_address}
     if view.status == 5:
-        request = view.supplement_request or wording.DOSSIER_SUPPLEMENT_UNSTATED.format(agency=view.agency_name)
-        lines.append(wording.DOSSIER_SUPPLEMENT.format(request=request))
-        lines.append(wording.DOSSIER_SUPPLEMENT_PLACE.format(agency=view.agency_name, address=view.agency_address))
+        unstated = wording.DOSSIER_SUPPLEMENT_UNSTATED.format(agency=view.agency_name)
+        lines.append(wording.DOSSIER_SUPPLEMENT.format(request=view.supplement_request or unstated))
+        lines.append(wording.DOSSIER_SUPPLEMENT_PLACE.format(**place))
     if view.status == 9:
-        phone = wording.DOSSIER_AGENCY_PHONE.format(phone=view.agency_phone) if view.agency_phone else ""
-        lines.append(wording.DOSSIER_COLLECT.format(agency=view.agency_name, address=view.agency_address, phone=phone))
+        phone = ""
+        if view.agency_phone:
+            phone = wording.DOSSIER_AGENCY_PHONE.format(phone=view.agency_phone)
+        lines.append(wording.DOSSIER_COLLECT.format(**place, phone=phone))
     return "\n".join(lines)
 
 
 def say_locked(dispatcher: CollectingDispatcher, locked_until: Optional[datetime]) -> None:
-    until = wording.LOCKED_UNTIL.format(moment=locked_until) if locked_until else wording.LOCKED_FOR_A_WHILE
-    dispatcher.utter_message(response="utter_lookup_locked", until=until, hotline=settings.hotline())
+    until = wording.LOCKED_FOR_A_WHILE
+    if locked_until:
+        until = wording.LOCKED_UNTIL.format(moment=locked_until)
+    dispatcher.utter_message(
+        response="utter_lookup_locked", until=until, hotline=settings.hotline()
+    )
 
 
 def say_unavailable(dispatcher: CollectingDispatcher) -> None:
@@ -174,7 +183,10 @@ def offer_notifications(dispatcher: CollectingDispatcher, tracker: Tracker, view
     dispatcher.utter_message(
         response="utter_offer_notifications",
         code=view.code,
-        buttons=[{"title": wording.SUBSCRIBE_BUTTON, "payload": dossier_payload(SUBSCRIBE_INTENT, view.code)}],
+        buttons=[{
+            "title": wording.SUBSCRIBE_BUTTON,
+            "payload": dossier_payload(SUBSCRIBE_INTENT, view.code),
+        }],
     )
 
 
@@ -208,7 +220,8 @@ class ActionAskDossierCode(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         survey = purpose(tracker) == PURPOSE_SURVEY
-        dispatcher.utter_message(response="utter_survey_ask_code" if survey else "utter_lookup_ask_code")
+        ask = "utter_survey_ask_code" if survey else "utter_lookup_ask_code"
+        dispatcher.utter_message(response=ask)
         return []
 
 
@@ -234,7 +247,8 @@ class ValidateDossierLookupForm(FormValidationAction):
             return {"dossier_code": None, "lookup_purpose": PURPOSE_GENERAL, "requested_slot": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_lookup_bad_code")  # never repeat what was typed: it may be a phone number
+        # never repeat what was typed: it may be a phone number
+        dispatcher.utter_message(response="utter_lookup_bad_code")
         return {"dossier_code": None}
 
     def validate_phone_last4(
@@ -249,7 +263,9 @@ class ValidateDossierLookupForm(FormValidationAction):
             return self._cancel(dispatcher, tracker)
         digits = only_digits(text)
         if len(digits) != 4:
-            dispatcher.utter_message(response="utter_lookup_only_four_digits" if len(digits) > 4 else "utter_lookup_not_four_digits")
+            too_many = len(digits) > 4
+            wrong = "utter_lookup_only_four_digits" if too_many else "utter_lookup_not_four_digits"
+            dispatcher.utter_message(response=wrong)
             return {"phone_last4": None}
         code = tracker.get_slot("dossier_code")
         if not code:
@@ -262,7 +278,8 @@ class ValidateDossierLookupForm(FormValidationAction):
             say_locked(dispatcher, result.locked_until)
             return self._stop()
         if result.kind is LookupKind.REJECTED:
-            dispatcher.utter_message(response="utter_lookup_rejected")  # unknown code and wrong digits alike
+            # unknown code and wrong digits alike
+            dispatcher.utter_message(response="utter_lookup_rejected")
             return {"phone_last4": None}
         return {"phone_last4": DIGITS_CHECKED}  # the verification itself is recorded in the database
 
@@ -278,7 +295,8 @@ class ValidateDossierLookupForm(FormValidationAction):
 
 def say_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     survey = purpose(tracker) == PURPOSE_SURVEY
-    dispatcher.utter_message(response="utter_survey_lookup_cancelled" if survey else "utter_lookup_cancelled")
+    cancelled = "utter_survey_lookup_cancelled" if survey else "utter_lookup_cancelled"
+    dispatcher.utter_message(response=cancelled)
 
 
 class ActionCancelDossierLookup(Action):
@@ -312,17 +330,22 @@ class ActionDossierStatus(Action):
         try:
             view = shown_dossier(tracker, str(code))
         except NotVerifiedError:
-            dispatcher.utter_message(response="utter_lookup_not_verified", minutes=VERIFICATION_MINUTES)
+            dispatcher.utter_message(
+                response="utter_lookup_not_verified", minutes=VERIFICATION_MINUTES
+            )
             return events
         if view is None:
             say_unavailable(dispatcher)
             return events
         if purpose(tracker) == PURPOSE_SURVEY:
-            dispatcher.utter_message(response="utter_verified_for_survey", code=view.code, procedure=view.procedure_name)
+            dispatcher.utter_message(
+                response="utter_verified_for_survey", code=view.code, procedure=view.procedure_name
+            )
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
         if view.status != 10:
             return events + [SlotSet("survey_offered", False)]
-        dispatcher.utter_message(response="utter_offer_survey_update" if has_response(view.code) else "utter_offer_survey")
+        offer = "utter_offer_survey_update" if has_response(view.code) else "utter_offer_survey"
+        dispatcher.utter_message(response=offer)
         return events + [SlotSet("survey_offered", True), SlotSet("survey_dossier", view.code)]

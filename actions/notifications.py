@@ -45,7 +45,9 @@ def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatch
         return run_transaction(work)
     except SQLAlchemyError:
         logger.exception("Notification subscription failed")
-        dispatcher.utter_message(response="utter_notifications_unavailable", hotline=settings.hotline())
+        dispatcher.utter_message(
+            response="utter_notifications_unavailable", hotline=settings.hotline()
+        )
         return None
 
 
@@ -101,16 +103,16 @@ class ActionUnsubscribeNotifications(Action):
 
 def _say_cancelled(dispatcher: CollectingDispatcher, subscribed: list[str], cancelled: list[str]) -> None:
     if cancelled:
-        one = len(cancelled) == 1
-        dispatcher.utter_message(
-            response="utter_unsubscribed_one" if one else "utter_unsubscribed_many", codes=", ".join(cancelled)
-        )
+        said = "utter_unsubscribed_one" if len(cancelled) == 1 else "utter_unsubscribed_many"
+        dispatcher.utter_message(response=said, codes=", ".join(cancelled))
     elif len(subscribed) > 1:
         lines = "\n".join(
-            wording.UNSUBSCRIBE_LINE.format(number=number, code=code) for number, code in enumerate(subscribed, 1)
+            wording.UNSUBSCRIBE_LINE.format(number=number, code=code)
+            for number, code in enumerate(subscribed, 1)
         )
         buttons = [{"title": code, "payload": dossier_payload(UNSUBSCRIBE_INTENT, code)} for code in subscribed]
-        buttons.append({"title": wording.UNSUBSCRIBE_ALL_BUTTON, "payload": dossier_payload(UNSUBSCRIBE_INTENT, ALL)})
+        all_payload = dossier_payload(UNSUBSCRIBE_INTENT, ALL)
+        buttons.append({"title": wording.UNSUBSCRIBE_ALL_BUTTON, "payload": all_payload})
         dispatcher.utter_message(
             response="utter_unsubscribe_choose", count=len(subscribed), lines=lines, buttons=buttons
         )

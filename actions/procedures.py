@@ -138,10 +138,15 @@ class ActionAnswerProcedure(Action):
     @staticmethod
     def _confirm_switch(dispatcher: CollectingDispatcher, aspect: str, current: Record, other: Record) -> list[EventType]:
         buttons = [
-            {"title": wording.SAME_PROCEDURE_BUTTON, "payload": answers.payload(aspect, procedure=current["code"])},
+            {
+                "title": wording.SAME_PROCEDURE_BUTTON,
+                "payload": answers.payload(aspect, procedure=current["code"]),
+            },
             {"title": shorten(short_name(other), MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload(aspect, procedure=other["code"])},
         ]
-        dispatcher.utter_message(response="utter_confirm_procedure", procedure=short_name(current), buttons=buttons)
+        dispatcher.utter_message(
+            response="utter_confirm_procedure", procedure=short_name(current), buttons=buttons
+        )
         return []
 
     @staticmethod
@@ -169,7 +174,9 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_human_contacts", hotline=settings.hotline(), office=settings.office())
+        dispatcher.utter_message(
+            response="utter_human_contacts", hotline=settings.hotline(), office=settings.office()
+        )
         return []
 
 

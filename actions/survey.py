@@ -96,12 +96,16 @@ def may_give_anonymous_feedback(tracker: Tracker) -> bool:
 
 def say_feedback_limit(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(
-        response="utter_feedback_limit", limit=ANONYMOUS_FEEDBACK_PER_DAY, hotline=settings.hotline()
+        response="utter_feedback_limit",
+        limit=ANONYMOUS_FEEDBACK_PER_DAY,
+        hotline=settings.hotline(),
     )
 
 
 def say_not_verified(dispatcher: CollectingDispatcher, code: Optional[str]) -> None:
-    dispatcher.utter_message(response="utter_survey_not_verified", code=code, minutes=VERIFICATION_MINUTES)
+    dispatcher.utter_message(
+        response="utter_survey_not_verified", code=code, minutes=VERIFICATION_MINUTES
+    )
 
 
 def dossier_slot(tracker: Tracker) -> Optional[str]:
@@ -162,7 +166,8 @@ class ActionAskSurveyComment(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         general = not dossier_slot(tracker)
-        dispatcher.utter_message(response="utter_survey_comment_general" if general else "utter_survey_comment")
+        ask = "utter_survey_comment_general" if general else "utter_survey_comment"
+        dispatcher.utter_message(response=ask)
         return []
 
 
@@ -203,7 +208,9 @@ class ValidateSurveyForm(FormValidationAction):
         return [SlotSet(slot, value) for slot, value in read.items()]
 
 
-def read_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+def read_answer(
+    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
     """The slots an answer to the question of `slot` sets; an unclear one is asked again."""
     if value is None:
         return {slot: None}
@@ -224,7 +231,8 @@ def read_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker
 
 
 def _read_update(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-    answer = True if text == "yes" else yes_or_no(text, tracker.latest_message.get("intent", {}).get("name"))
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    answer = True if text == "yes" else yes_or_no(text, intent)
     if answer is True:
         return {"survey_update": "yes"}
     if answer is False:
@@ -233,7 +241,10 @@ def _read_update(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) 
 
 
 def _unclear(
-    slot: str, text: str, dispatcher: CollectingDispatcher, hint: str = "utter_survey_not_understood"
+    slot: str,
+    text: str,
+    dispatcher: CollectingDispatcher,
+    hint: str = "utter_survey_not_understood",
 ) -> dict[str, Any]:
     """Not an answer: a wish to stop ends the form, anything else asks again."""
     if is_cancel(text):

@@ -32,26 +32,31 @@ STATUS_TEXTS: Mapping[int, StatusText] = MappingProxyType({
     1: StatusText(
         "Mới đăng ký",
         "Hồ sơ đã được gửi lên hệ thống nhưng cơ quan chưa kiểm tra để tiếp nhận. "
-        "Bạn chưa cần làm gì thêm; khi hồ sơ được tiếp nhận, bạn sẽ nhận được giấy hẹn trả kết quả.",
+        "Bạn chưa cần làm gì thêm; khi hồ sơ được tiếp nhận, bạn sẽ nhận được giấy hẹn trả kết "
+        "quả.",
     ),
     2: StatusText(
         "Được tiếp nhận",
-        "Cơ quan đã kiểm tra và tiếp nhận hồ sơ của bạn, hồ sơ đang được chuyển đến bộ phận giải quyết. "
+        "Cơ quan đã kiểm tra và tiếp nhận hồ sơ của bạn, hồ sơ đang được chuyển đến bộ phận giải "
+        "quyết. "
         "Ngày hẹn trả kết quả được tính từ lúc tiếp nhận.",
     ),
     3: StatusText(
         "Không được tiếp nhận",
-        "Hồ sơ không được tiếp nhận, thường do chưa đủ giấy tờ hoặc không thuộc thẩm quyền của cơ quan này. "
+        "Hồ sơ không được tiếp nhận, thường do chưa đủ giấy tờ hoặc không thuộc thẩm quyền của cơ "
+        "quan này. "
         "Bạn hãy xem lý do trong thông báo của cơ quan, chuẩn bị lại hồ sơ rồi nộp lại.",
     ),
     4: StatusText(
         "Đang xử lý",
-        "Hồ sơ đang được cán bộ giải quyết. Bạn chưa cần làm gì thêm, hãy chờ đến ngày hẹn trả kết quả.",
+        "Hồ sơ đang được cán bộ giải quyết. Bạn chưa cần làm gì thêm, hãy chờ đến ngày hẹn trả "
+        "kết quả.",
     ),
     5: StatusText(
         "Yêu cầu bổ sung giấy tờ",
         "Cơ quan cần bạn bổ sung hoặc sửa giấy tờ thì mới giải quyết tiếp được. "
-        "Thời gian chờ bạn bổ sung không tính vào thời hạn giải quyết, vì vậy hãy nộp phần bổ sung càng sớm càng tốt.",
+        "Thời gian chờ bạn bổ sung không tính vào thời hạn giải quyết, vì vậy hãy nộp phần bổ "
+        "sung càng sớm càng tốt.",
     ),
     6: StatusText(
         "Yêu cầu thực hiện nghĩa vụ tài chính",
@@ -60,16 +65,19 @@ STATUS_TEXTS: Mapping[int, StatusText] = MappingProxyType({
     ),
     7: StatusText(
         "Công dân yêu cầu rút hồ sơ",
-        "Hồ sơ đã dừng theo yêu cầu rút hồ sơ của bạn. Nếu vẫn cần làm thủ tục này, bạn phải nộp hồ sơ mới.",
+        "Hồ sơ đã dừng theo yêu cầu rút hồ sơ của bạn. Nếu vẫn cần làm thủ tục này, bạn phải nộp "
+        "hồ sơ mới.",
     ),
     8: StatusText(
         "Dừng xử lý",
-        "Cơ quan đã dừng giải quyết hồ sơ, ví dụ vì giấy tờ không được bổ sung đúng hạn hoặc không đủ điều kiện. "
+        "Cơ quan đã dừng giải quyết hồ sơ, ví dụ vì giấy tờ không được bổ sung đúng hạn hoặc "
+        "không đủ điều kiện. "
         "Bạn hãy xem văn bản nêu lý do của cơ quan hoặc liên hệ Bộ phận Một cửa để được hướng dẫn.",
     ),
     9: StatusText(
         "Đã xử lý xong",
-        "Hồ sơ đã được giải quyết xong và kết quả đang chờ trả. Bạn có thể đến nhận kết quả tại địa chỉ bên dưới "
+        "Hồ sơ đã được giải quyết xong và kết quả đang chờ trả. Bạn có thể đến nhận kết quả tại "
+        "địa chỉ bên dưới "
         "(nhớ mang theo giấy hẹn và giấy tờ tùy thân), hoặc chờ nhận qua bưu chính nếu đã đăng ký.",
     ),
     10: StatusText(
@@ -112,21 +120,26 @@ SURVEY_CRITERIA: tuple[Criterion, ...] = (
     _criterion("total_time", "Tổng thời gian giải quyết so với thời hạn quy định",
                "Trước hạn", "Đúng hạn", "Quá hạn"),
     _criterion("agency_time", "Thời gian giải quyết tại từng cơ quan, đơn vị",
-               "Mọi cơ quan đều trước hạn", "Mọi cơ quan đều đúng hạn", "Có cơ quan giải quyết quá hạn"),
+               "Mọi cơ quan đều trước hạn", "Mọi cơ quan đều đúng hạn",
+               "Có cơ quan giải quyết quá hạn"),
     _criterion("trips", "Số lần phải đi lại để hoàn thiện hồ sơ",
                "1 lần (không phải đi lại thêm)", "2 lần", "Từ 3 lần trở lên"),
     _criterion("agencies_contacted", "Số cơ quan, đơn vị phải liên hệ",
                "Chỉ Bộ phận Một cửa", "Thêm 1 cơ quan khác", "Thêm từ 2 cơ quan khác trở lên"),
     _criterion("one_stop_desk", "Tiếp nhận hồ sơ và trả kết quả tại Bộ phận Một cửa",
-               "Cả tiếp nhận và trả kết quả", "Chỉ một trong hai việc", "Không thực hiện tại Bộ phận Một cửa"),
+               "Cả tiếp nhận và trả kết quả", "Chỉ một trong hai việc",
+               "Không thực hiện tại Bộ phận Một cửa"),
     _criterion("publicity", "Công khai thủ tục hành chính",
                "Công khai đầy đủ, đúng quy định", "Công khai không đầy đủ", "Không công khai"),
     _criterion("staff_attitude", "Thái độ của cán bộ, công chức",
-               "Chuẩn mực, nhiệt tình", "Chuẩn mực nhưng chưa nhiệt tình", "Gây phiền hà, nhũng nhiễu"),
+               "Chuẩn mực, nhiệt tình", "Chuẩn mực nhưng chưa nhiệt tình",
+               "Gây phiền hà, nhũng nhiễu"),
     _criterion("feedback_handling", "Tiếp nhận, xử lý phản ánh, kiến nghị",
-               "Được giải quyết, trả lời đúng hạn", "Được giải quyết nhưng quá hạn", "Không được giải quyết, trả lời"),
+               "Được giải quyết, trả lời đúng hạn", "Được giải quyết nhưng quá hạn",
+               "Không được giải quyết, trả lời"),
     _criterion("online_service", "Chất lượng dịch vụ công trực tuyến",
-               "Dễ sử dụng, thông suốt", "Sử dụng được nhưng còn trục trặc", "Khó sử dụng, hay gặp lỗi"),
+               "Dễ sử dụng, thông suốt", "Sử dụng được nhưng còn trục trặc",
+               "Khó sử dụng, hay gặp lỗi"),
 )
 
 
@@ -140,9 +153,12 @@ class Messages:
     )
     BAD_POSITIVE_INT = "{option} phải là một số nguyên dương (bạn nhập '{value}')."
     TOO_FEW_DOSSIERS = "--dossiers phải từ {minimum} trở lên để dữ liệu mẫu có đủ 10 trạng thái."
-    DEMO_REQUIRED = "hiện chỉ hỗ trợ nạp dữ liệu mẫu: hãy thêm --demo (ví dụ: python -m bot seed --demo)."
+    DEMO_REQUIRED = (
+        "hiện chỉ hỗ trợ nạp dữ liệu mẫu: hãy thêm --demo (ví dụ: python -m bot seed --demo)."
+    )
     DATABASE_NOT_EMPTY = (
-        "cơ sở dữ liệu đã có dữ liệu ({dossiers} hồ sơ, {agencies} cơ quan) nên không nạp dữ liệu mẫu, "
+        "cơ sở dữ liệu đã có dữ liệu ({dossiers} hồ sơ, {agencies} cơ quan) nên không nạp dữ liệu "
+        "mẫu, "
         "để tránh mất dữ liệu. "
         "Nếu chắc chắn muốn XÓA TOÀN BỘ dữ liệu hiện có rồi nạp lại, hãy chạy lại lệnh với --reset."
     )
@@ -155,7 +171,8 @@ class Messages:
     UNEXPECTED = "có lỗi không mong đợi ({detail}). Vui lòng báo cho nhóm phát triển."
     ALREADY_SEEDED = "Cơ sở dữ liệu đã có {dossiers} hồ sơ: giữ nguyên, không nạp dữ liệu mẫu."
     SEED_DONE = (
-        "Đã nạp dữ liệu mẫu: {agencies} cơ quan, {dossiers} hồ sơ, {events} lượt chuyển trạng thái, "
+        "Đã nạp dữ liệu mẫu: {agencies} cơ quan, {dossiers} hồ sơ, {events} lượt chuyển trạng "
+        "thái, "
         "{surveys} phiếu đánh giá ({seconds:.1f} giây)."
     )
     UPGRADE_DONE = "Đã cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."
@@ -167,7 +184,9 @@ class Messages:
     REPORT_SINCE = "Từ ngày {since}"
     REPORT_ALL_TIME = "Toàn bộ thời gian"
     REPORT_EMPTY = "Chưa có phiếu đánh giá nào trong khoảng thời gian này."
-    REPORT_TOTAL = "Tổng số phiếu: {total} — hài lòng (Rất hài lòng + Hài lòng): {satisfied} ({rate})"
+    REPORT_TOTAL = (
+        "Tổng số phiếu: {total} — hài lòng (Rất hài lòng + Hài lòng): {satisfied} ({rate})"
+    )
     REPORT_BY_AGENCY = "Theo cơ quan"
     REPORT_BY_PROCEDURE = "Theo thủ tục"
     REPORT_BY_MONTH = "Theo tháng"
@@ -221,7 +240,8 @@ LEVEL_OFFICES = MappingProxyType({
     "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
     "Cấp bộ": "cơ quan cấp bộ",
 })
-UNIT_NOT_GIVEN = "cổng không ghi đơn vị"  # a time that is a bare number ("5"): days or working days?
+# A time that is a bare number ("5"): days or working days?
+UNIT_NOT_GIVEN = "cổng không ghi đơn vị"
 NO_TIME_GIVEN = "cổng không ghi thời hạn"
 NO_PLACE_GIVEN = "cổng không ghi nơi nộp"
 TIME_AND_FEE = "{times}; lệ phí {fee}"
@@ -247,7 +267,11 @@ PAPERS_NOUN = "giấy tờ"
 NOTES_NOUN = "ghi chú"
 STEPS_NOUN = "bước"
 # How an answer names the ways to file ("nộp online hoặc trực tiếp").
-CHANNEL_WORDS = MappingProxyType({"Trực tuyến": "online", "Trực tiếp": "trực tiếp", "Dịch vụ bưu chính": "qua bưu điện"})
+CHANNEL_WORDS = MappingProxyType({
+    "Trực tuyến": "online",
+    "Trực tiếp": "trực tiếp",
+    "Dịch vụ bưu chính": "qua bưu điện",
+})
 EVERY_CHANNEL = "mọi cách nộp"
 ONE_CHANNEL = "nộp {channels}"
 PER_CHANNEL_SHORT = "{label}: {value}, {scope}."
@@ -256,7 +280,10 @@ PER_CHANNEL_HEAD = "{label} tùy cách nộp:"
 CHANNEL_LINE = "• {channels}: {value}"
 FEE_LABEL = "Lệ phí"
 TIME_LABEL = "Thời hạn giải quyết"
-NO_FEE = "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về lệ phí. Bạn hỏi {hotline}."
+NO_FEE = (
+    "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về lệ phí. "
+    "Bạn hỏi {hotline}."
+)
 FEE_AS_OF = "(Mức thu tính đến ngày {day:%d/%m/%Y}.)"
 FEE_ASK_HOTLINE = "Để biết mức thu chính xác, bạn liên hệ {hotline}."
 NO_TIME = (

@@ -17,7 +17,9 @@ def time_phrase(method: Method) -> str:
         return method["time_text"] or wording.NO_TIME_GIVEN
     value = method["time_value"]
     number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-    return f"{number} {method['time_unit']}" if method["time_unit"] else f"{number} ({wording.UNIT_NOT_GIVEN})"
+    if method["time_unit"]:
+        return f"{number} {method['time_unit']}"
+    return f"{number} ({wording.UNIT_NOT_GIVEN})"
 
 
 def channel_methods(record: Record, channel: str) -> list[Method]:
@@ -49,5 +51,7 @@ def where_to_file(record: Record) -> str:
     named = agencies["receiving"] or agencies["implementing"] or agencies["competent"]
     if named:
         return named
-    offices = [wording.LEVEL_OFFICES[level] for level in record["levels"] if level in wording.LEVEL_OFFICES]
+    offices = [
+        wording.LEVEL_OFFICES[level] for level in record["levels"] if level in wording.LEVEL_OFFICES
+    ]
     return wording.OR.join(offices) or wording.NO_PLACE_GIVEN

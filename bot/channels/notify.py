@@ -90,10 +90,12 @@ def notification(delivery: Delivery) -> Reply:
 
 def _next_step(delivery: Delivery, place: str) -> str:
     if delivery.status == Status.YEU_CAU_BO_SUNG:
-        request = delivery.note or wording.NOTIFY_SUPPLEMENT_UNSTATED.format(agency=delivery.agency_name)
+        unstated = wording.NOTIFY_SUPPLEMENT_UNSTATED.format(agency=delivery.agency_name)
+        request = delivery.note or unstated
         return wording.NOTIFY_SUPPLEMENT.format(request=request, place=place)
     if delivery.status == Status.YEU_CAU_NGHIA_VU_TAI_CHINH:
-        return wording.NOTIFY_PAY.format(note=f" ({delivery.note})" if delivery.note else "", place=place)
+        note = f" ({delivery.note})" if delivery.note else ""
+        return wording.NOTIFY_PAY.format(note=note, place=place)
     if delivery.status == Status.DA_XU_LY_XONG:
         return wording.NOTIFY_COLLECT.format(place=place)
     if delivery.status == Status.DA_TRA_KET_QUA:

@@ -348,7 +348,8 @@ def _update(body: bytes, application: Application) -> Update:
     try:
         update = Update.de_json(data, application.bot)
     except Exception as error:  # any exception: see the docstring
-        raise MalformedRequest(wording.NOT_A_TELEGRAM_UPDATE.format(kind=type(error).__name__)) from None
+        kind = type(error).__name__
+        raise MalformedRequest(wording.NOT_A_TELEGRAM_UPDATE.format(kind=kind)) from None
     if not _fits_handlers(update):
         raise MalformedRequest(wording.BAD_TELEGRAM_FIELD)
     return update

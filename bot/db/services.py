@@ -356,7 +356,8 @@ class FeedbackLimitError(RuntimeError):
 @dataclass(frozen=True)
 class SurveyAnswers:
     """Answers of one survey: the overall level (1–3, see `wording.SATISFACTION_LABELS`) and
-    any of the criteria of `wording.SURVEY_CRITERIA` by key (answers 0–2; missing = not answered)."""
+    any of the criteria of `wording.SURVEY_CRITERIA` by key (answers 0–2; missing = not
+    answered)."""
 
     overall_level: int
     criteria: Mapping[str, int] = field(default_factory=dict)

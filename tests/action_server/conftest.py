@@ -15,7 +15,10 @@ from bot.db.models import vietnam_now
 from tests.dossier_samples import SampleDossier, store_samples
 
 ROOT = Path(__file__).resolve().parents[2]
-RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+DOMAIN_FILE = ROOT / "domain.yml"
+RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    DOMAIN_FILE.read_text(encoding="utf-8")
+)["responses"]
 
 
 def rendered(name: str, /, **values: Any) -> str:
@@ -27,7 +30,9 @@ def rendered(name: str, /, **values: Any) -> str:
 def text_of(message: dict[str, Any]) -> str:
     """What the citizen reads for a message an action sent: its text, or its response filled
     with the values the action passed along."""
-    return rendered(message["response"], **message) if message.get("response") else message.get("text") or ""
+    if message.get("response"):
+        return rendered(message["response"], **message)
+    return message.get("text") or ""
 
 
 def buttons_of(message: dict[str, Any]) -> list[dict[str, str]]:
