@@ -1,7 +1,8 @@
 """Satisfaction survey: the `survey_form`, for one verified dossier or as anonymous feedback.
 
-Questions (each with buttons; typed answers work too, see `actions.choices`):
-1. only when the dossier was rated before: update the earlier answers? (Có / Không)
+Questions (domain.yml responses with buttons; typed answers work too, see `actions.choices`):
+1. only when the dossier was rated before: update the earlier answers? (Có → /affirm,
+   Không → /deny)
 2. overall level (`SATISFACTION_LABELS`)
 3. for a dossier: the 9 criteria of `SURVEY_CRITERIA` ("bỏ qua" leaves one unanswered)
 4. an optional comment ("Bỏ qua")
