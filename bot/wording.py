@@ -3,7 +3,7 @@
 The assistant's static replies are `domain.yml` responses: the actions name them
 (`dispatcher.utter_message(response="utter_…", code=…)`, Rasa fills the `{variables}`).
 What is here is what code puts together at run time: answers built from catalogue records,
-the dossier status, notifications, the survey criteria and labels, and what the gateway,
+the fee in force, the dossier status, notifications, the survey criteria and labels, and what the gateway,
 the command line and the report say themselves. `tests/action_server/test_wording.py`
 checks that every template here and every `utter_*` response is used, and that the survey
 in `domain.yml` matches `SURVEY_CRITERIA`.
@@ -423,3 +423,34 @@ FEED_TOO_MANY = "Mỗi lần gửi tối đa {limit} sự kiện."
 
 # --- survey answers as stored (actions/survey.py) ----------------------------------------
 HIDDEN_NUMBER = "[số đã ẩn]"  # replaces a phone or identity number in a comment
+
+# --- the fee in force on a date (procedures_kb/fees.py) ----------------------------------
+FREE = "miễn phí"
+FEE_UNTIL = "đến hết {day}"
+FEE_REDUCED_BY = "giảm {share}%"
+FEE_CIRCULAR = "theo Thông tư {reference}"
+FEE_REGULAR = "; mức thường {amount}"
+FEE_OTHER_CASES = "{fee}; danh mục còn ghi: {cases}"
+FEE_NOTE = " (ghi chú: «{note}»)"
+FEE_DATED_NO_AMOUNT = (
+    "từ {start} đến hết {end}, mức thu theo Thông tư {reference}; "
+    "danh mục không ghi số tiền (ghi chú: «{note}»)"
+)
+FEE_SHARE_NO_AMOUNT = (
+    "danh mục ghi mức thu bằng {share}% một mức quy định ở văn bản khác{period} "
+    "nhưng không ghi số tiền (ghi chú: «{note}»)"
+)
+FEE_PROVINCIAL = "mức thu do Hội đồng nhân dân cấp tỉnh quyết định (danh mục ghi: «{note}»)"
+FEE_BY_REGULATION = "danh mục không ghi số tiền, chỉ dẫn quy định về phí, lệ phí: «{note}»"
+FEE_BY_CASE = "tùy trường hợp: {cases}"
+FEE_IMPLAUSIBLE = (
+    "cổng dịch vụ công ghi «{cell}», con số này có vẻ sai (không có lệ phí dưới 1.000 đồng); "
+    "xin hỏi đường dây nóng để biết mức thu đúng"
+)
+FEE_FREE_BUT_OTHERS_CHARGE = (
+    "danh mục ghi «{cell}» cho cách nộp này nhưng ghi chú nói đến phí, lệ phí và cách nộp khác "
+    "có thu; xin hỏi đường dây nóng để biết mức thu đúng"
+)
+FEE_UNREADABLE = "danh mục ghi «{cell}», không đọc được mức thu chắc chắn"
+FEE_NOT_IN_FORCE = "danh mục không ghi mức thu đang áp dụng (ghi chú: «{note}»)"
+FEE_NONE = "danh mục không ghi lệ phí"
