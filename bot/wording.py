@@ -3,10 +3,10 @@
 The assistant's static replies are `domain.yml` responses: the actions name them
 (`dispatcher.utter_message(response="utter_…", code=…)`, Rasa fills the `{variables}`).
 What is here is what code puts together at run time: answers built from catalogue records,
-the fee in force, the dossier status, notifications, the survey criteria and labels, and what the gateway,
-the command line and the report say themselves. `tests/action_server/test_wording.py`
-checks that every template here and every `utter_*` response is used, and that the survey
-in `domain.yml` matches `SURVEY_CRITERIA`.
+the fee in force, the dossier status, notifications, the survey criteria and labels, and
+what the gateway, the command line and the report say themselves.
+`tests/action_server/test_wording.py` checks that every template here and every `utter_*`
+response is used, and that the survey in `domain.yml` matches `SURVEY_CRITERIA`.
 
 This module imports nothing of the project, so the actions, the channels, the database
 layer and the knowledge base can all read it. Codes (status numbers, channel keys, answer
