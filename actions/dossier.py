@@ -21,7 +21,6 @@ citizen typed.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from typing import Any, Optional
 
@@ -43,45 +42,41 @@ from actions.survey import (
 )
 from bot.db.engine import run_transaction
 from bot.db.outbox import recipient_of
+from bot.db.models import Status
 from bot.db.privacy import only_digits
 from bot.db.services import (
     DossierView,
     LookupKind,
     LookupResult,
     NotVerifiedError,
-    normalize_dossier_code,
     verified_dossier,
     verify_and_get_dossier,
 )
+from bot.dossier_code import find_dossier_code
 from bot.payloads import SUBSCRIBE_INTENT, dossier_payload
-from procedures_kb.text import words
+from vntext import words
 
 logger = logging.getLogger(__name__)
 
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
 DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
-# Same shape as the database layer accepts: <agency code>-<yymmdd>-<serial>; spaces
-# around the dots and dashes are forgiven ("000.00.12.H25 - 250103 - 0042").
-_CODE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z][0-9A-Za-z.]{0,31}-\d{6}-\d{4,6}(?!\d)")
-_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
-_FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
-_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, 10)  # nothing more will happen: no notifications offered
+_FINISHED_WITHOUT_DEADLINE = (  # refused, withdrawn, stopped: "on time" means nothing
+    Status.KHONG_DUOC_TIEP_NHAN,
+    Status.CONG_DAN_RUT_HO_SO,
+    Status.DUNG_XU_LY,
+)
+_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, Status.DA_TRA_KET_QUA)  # nothing more will happen: no notifications offered
 
 
-def day(moment: datetime) -> str:
-    return wording.DATE.format(moment)
-
-
-def find_code(text: str) -> Optional[str]:
-    """The dossier code in `text`, normalised (upper case, no spaces), or None."""
-    match = _CODE.search(_SEPARATOR_SPACES.sub(r"\1", text or ""))
-    return normalize_dossier_code(match.group(0)) if match else None
+def day(moment: Optional[datetime]) -> str:
+    """dd/mm/yyyy; empty when the date is unknown (never "None" in a reply)."""
+    return wording.DATE.format(moment) if moment else ""
 
 
 def entity_code(tracker: Tracker) -> Optional[str]:
     value = next(tracker.get_latest_entity_values("dossier_code"), None)
-    return find_code(str(value)) if value else None
+    return find_dossier_code(str(value)) if value else None
 
 
 def status_reply(view: DossierView) -> str:
@@ -106,11 +101,11 @@ def status_reply(view: DossierView) -> str:
             note = wording.DOSSIER_DEADLINE_MOVED.format(deadline=day(view.deadline_at))
         lines.append(wording.DOSSIER_ON_TIME.format(moved=note))
     place = {"agency": view.agency_name, "address": view.agency_address}
-    if view.status == 5:
+    if view.status == Status.YEU_CAU_BO_SUNG:
         unstated = wording.DOSSIER_SUPPLEMENT_UNSTATED.format(agency=view.agency_name)
         lines.append(wording.DOSSIER_SUPPLEMENT.format(request=view.supplement_request or unstated))
         lines.append(wording.DOSSIER_SUPPLEMENT_PLACE.format(**place))
-    if view.status == 9:
+    if view.status == Status.DA_XU_LY_XONG:
         phone = ""
         if view.agency_phone:
             phone = wording.DOSSIER_AGENCY_PHONE.format(phone=view.agency_phone)
@@ -240,7 +235,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:  # reset before the form started: nothing was typed
             return {"dossier_code": None}
         text = str(value)
-        code = find_code(text)
+        code = find_dossier_code(text)
         if code:
             return {"dossier_code": code}
         if wants_general_feedback(tracker, text):
@@ -257,7 +252,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:
             return {"phone_last4": None}
         text = str(value)
-        if find_code(text):  # a new code instead of the digits: validate_dossier_code takes it
+        if find_dossier_code(text):  # a new code instead of the digits: validate_dossier_code takes it
             return {"phone_last4": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)
@@ -344,7 +339,7 @@ class ActionDossierStatus(Action):
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
-        if view.status != 10:
+        if view.status != Status.DA_TRA_KET_QUA:
             return events + [SlotSet("survey_offered", False)]
         offer = "utter_offer_survey_update" if has_response(view.code) else "utter_offer_survey"
         dispatcher.utter_message(response=offer)

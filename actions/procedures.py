@@ -12,7 +12,7 @@ from actions.cases import bigrams, named_case
 from bot import wording
 from procedures_kb.short_names import head_name, short_name
 from procedures_kb.store import Record, default_records
-from procedures_kb.text import fold
+from vntext import fold
 
 ASPECT_INTENTS = (
     "ask_documents",

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bot import wording
-from procedures_kb.text import normalize
+from vntext import normalize
 
 MAX_MESSAGE_CHARS = 2000  # longer texts are refused politely before they reach the NLU
 TOO_LONG_REPLY = wording.TOO_LONG.format(limit=MAX_MESSAGE_CHARS)

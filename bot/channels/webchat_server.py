@@ -17,7 +17,7 @@ from typing import AsyncIterator, Awaitable, Callable, Sequence
 from aiohttp import web
 
 from bot import wording
-from bot.channels.config import ChannelsConfig
+from bot.settings import Settings
 from bot.channels.gateway import Gateway, Reply
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
@@ -110,8 +110,8 @@ def _error(status: int, text: str) -> web.Response:
 
 
 @contextlib.asynccontextmanager
-async def running(config: ChannelsConfig, gateway: Gateway) -> AsyncIterator[int]:
+async def running(config: Settings, gateway: Gateway) -> AsyncIterator[int]:
     """Serve the web chat while the context is open; yields its port."""
     app = build_app(gateway, config.trusted_proxy_hops)
-    async with serve(app, config.host, config.webchat_port) as port:
+    async with serve(app, config.gateway_host, config.webchat_port) as port:
         yield port

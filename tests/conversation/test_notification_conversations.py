@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.action_server.conftest import rendered
-from tests.conversation.conftest import Conversation, SeededDatabase
-from tests.dossier_samples import DIGITS
+from tests.helpers.actions import rendered
+from tests.helpers.conversation import Conversation, SeededDatabase
+from tests.helpers.dossier_samples import DIGITS
 
 pytestmark = pytest.mark.rasa
 
