@@ -1,5 +1,5 @@
-"""Phone-sized Vietnamese answers built only from a knowledge-base record (the one module of
-dynamic answer templates).
+"""Phone-sized Vietnamese answers built only from a knowledge-base record (their sentences are
+templates of `bot.wording`; this module lays them out).
 
 Every answer opens with the asked fact in one short sentence, then the details, then the
 short procedure name with its code and the portal link, once, at the end. Where the
@@ -19,7 +19,8 @@ from actions.cases import case_label, case_title
 from actions.settings import hotline
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
 from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
-from procedures_kb.format import UNIT_NOT_GIVEN, document_count, time_and_fee, time_phrase, where_to_file
+from bot import wording
+from procedures_kb.format import document_count, time_and_fee, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
 from vntext import fold, normalize, words
@@ -30,7 +31,6 @@ MAX_MESSAGE_CHARS = 900  # one phone screen or so; a single longer item gets a m
 MAX_LIST_CHARS = 2700  # the items of one answer, about three messages; the rest is left to the link
 MAX_SHORT_VALUE_CHARS = 60  # a fee or time this short is followed by its channels in one sentence
 MAX_ONLY_IF_NEEDED_CHARS = 300  # "Chỉ khi cần: …" fits one line, else it goes behind a button
-NOTHING_IN_CATALOGUE = "Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này"
 Button = dict[str, str]
 
 
@@ -58,17 +58,17 @@ def button(title: str, intent: str, record: Record, **entities: str) -> Button:
     return {"title": title, "payload": payload(intent, procedure=record["code"], **entities)}
 
 
-FEE_BUTTON = ("Lệ phí", "ask_fee")
-WHERE_BUTTON = ("Nộp ở đâu", "ask_agency")
-PAPERS_BUTTON = ("Giấy tờ cần nộp", "ask_documents")
-STEPS_BUTTON = ("Các bước", "ask_steps")
+FEE_BUTTON = (wording.FEE_BUTTON, "ask_fee")
+WHERE_BUTTON = (wording.WHERE_BUTTON, "ask_agency")
+PAPERS_BUTTON = (wording.PAPERS_BUTTON, "ask_documents")
+STEPS_BUTTON = (wording.STEPS_BUTTON, "ask_steps")
 
 
 def next_buttons(record: Record, *wanted: tuple[str, str]) -> list[Button]:
     """Buttons to ask next, plus the full official name when the answer shows a shorter one."""
     buttons = [button(title, intent, record) for title, intent in wanted]
     if short_name(record) != record["name"]:
-        buttons.append(button("Tên đầy đủ", "ask_procedure", record, detail="name"))
+        buttons.append(button(wording.FULL_NAME_BUTTON, "ask_procedure", record, detail="name"))
     return buttons
 
 
@@ -77,7 +77,9 @@ def next_buttons(record: Record, *wanted: tuple[str, str]) -> list[Button]:
 
 def footer(record: Record) -> str:
     """The short name, the code and the one link: the last lines of every answer."""
-    return f"📄 {short_name(record)} (mã {record['code']})\n{record['source_url']}"
+    return wording.FOOTER.format(
+        name=short_name(record), code=record["code"], url=record["source_url"]
+    )
 
 
 def messages(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -130,15 +132,12 @@ def sentences(text: str) -> list[str]:
 def left_for_the_link(counts: Sequence[tuple[int, str]]) -> list[str]:
     """The line counting what the answer leaves out ("Còn 4 giấy tờ và 2 ghi chú khác …"), if anything."""
     named = [f"{count} {noun}" for count, noun in counts if count]
-    return [f"Còn {' và '.join(named)} khác trên Cổng, ở đường dẫn dưới đây."] if named else []
-
-
-CHANNEL_WORDS = {"Trực tuyến": "online", "Trực tiếp": "trực tiếp", "Dịch vụ bưu chính": "qua bưu điện"}
+    return [wording.LEFT_FOR_THE_LINK.format(counts=wording.AND.join(named))] if named else []
 
 
 def channel_words(channels: Sequence[str]) -> str:
-    said = [CHANNEL_WORDS.get(channel, channel.lower()) for channel in channels]
-    return ", ".join(said[:-1]) + f" hoặc {said[-1]}" if len(said) > 1 else said[0]
+    said = [wording.CHANNEL_WORDS.get(channel, channel.lower()) for channel in channels]
+    return ", ".join(said[:-1]) + wording.OR + said[-1] if len(said) > 1 else said[0]
 
 
 def _by_value(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -156,11 +155,22 @@ def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     grouped = _by_value(pairs)
     if len(grouped) == 1:
         value, channels = grouped[0]
-        scope = "mọi cách nộp" if len(channels) > 1 else f"nộp {channel_words(channels)}"
-        if len(value) <= MAX_SHORT_VALUE_CHARS:
-            return [f"{label}: {value}, {scope}."]
-        return [f"{label} ({scope}): {value}"]
-    return [f"{label} tùy cách nộp:", *(f"• {', '.join(channels)}: {value}" for value, channels in grouped)]
+        scope = (
+            wording.EVERY_CHANNEL if len(channels) > 1
+            else wording.ONE_CHANNEL.format(channels=channel_words(channels))
+        )
+        short = len(value) <= MAX_SHORT_VALUE_CHARS
+        template = wording.PER_CHANNEL_SHORT if short else wording.PER_CHANNEL_LONG
+        return [template.format(label=label, value=value, scope=scope)]
+    return [wording.PER_CHANNEL_HEAD.format(label=label), *_channel_lines(grouped)]
+
+
+def _channel_lines(grouped: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """"• Trực tiếp, Trực tuyến: 25.000 đồng": one line per value."""
+    return [
+        wording.CHANNEL_LINE.format(channels=", ".join(channels), value=value)
+        for value, channels in grouped
+    ]
 
 
 # --- fee, time, where, online ----------------------------------------------------------------
@@ -200,20 +210,20 @@ def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
     what the catalogue says and points to the hotline instead of saying "miễn phí".
     """
     if not record["methods"]:
-        return answer(record, [f"{NOTHING_IN_CATALOGUE} về lệ phí. Bạn hỏi {hotline()}."])
+        return answer(record, [wording.NO_FEE.format(hotline=hotline())])
     on = on or today()
     fees = channel_fees(record, on)
-    lines = _per_channel("Lệ phí", [(fee.channel, fee.text) for fee in fees])
+    lines = _per_channel(wording.FEE_LABEL, [(fee.channel, fee.text) for fee in fees])
     if any(fee.valid_until for fee in fees):
-        lines.append(f"(Mức thu tính đến ngày {on:%d/%m/%Y}.)")
+        lines.append(wording.FEE_AS_OF.format(day=on))
     if any(fee.amount is None for fee in fees):
-        lines.append(f"Để biết mức thu chính xác, bạn liên hệ {hotline()}.")
+        lines.append(wording.FEE_ASK_HOTLINE.format(hotline=hotline()))
     return answer(record, lines, next_buttons(record, PAPERS_BUTTON, WHERE_BUTTON))
 
 
 def _times(record: Record) -> tuple[list[tuple[str, str]], bool]:
     """(channel, time) pairs, and whether the missing unit is said once below instead of on each."""
-    remark = f" ({UNIT_NOT_GIVEN})"
+    remark = f" ({wording.UNIT_NOT_GIVEN})"
     pairs = [(method["channel"], time_phrase(method)) for method in record["methods"]]
     bare = len({time for _, time in pairs if time.endswith(remark)}) > 1
     return [(channel, time.removesuffix(remark) if bare else time) for channel, time in pairs], bare
@@ -222,13 +232,13 @@ def _times(record: Record) -> tuple[list[tuple[str, str]], bool]:
 def time_answer(record: Record) -> Answer:
     """One line per time, naming every channel it applies to ("5 ngày làm việc, mọi cách nộp")."""
     if not record["methods"]:
-        return answer(record, [f"{NOTHING_IN_CATALOGUE} về thời hạn giải quyết. Bạn hỏi {hotline()}."])
+        return answer(record, [wording.NO_TIME.format(hotline=hotline())])
     pairs, bare = _times(record)
-    lines = _per_channel("Thời hạn giải quyết", pairs)
+    lines = _per_channel(wording.TIME_LABEL, pairs)
     if bare:
-        lines.append(f"Thời hạn chỉ có con số: {UNIT_NOT_GIVEN}.")
+        lines.append(wording.TIME_UNIT_ONCE.format(remark=wording.UNIT_NOT_GIVEN))
     if len(pairs) > len(set(channel for channel, _ in pairs)) and len(set(pairs)) > len({c for c, _ in pairs}):
-        lines.append("Cổng ghi nhiều thời hạn cho cùng một cách nộp (theo từng bước hoặc trường hợp); chi tiết ở đường dẫn dưới đây.")
+        lines.append(wording.TIME_SEVERAL)
     return answer(record, lines, next_buttons(record, FEE_BUTTON, PAPERS_BUTTON))
 
 
@@ -238,8 +248,9 @@ def channels_of(record: Record) -> list[str]:
 
 def agency_answer(record: Record) -> Answer:
     channels = channels_of(record)
-    how = f"; nộp {channel_words(channels)}" if channels else ""
-    return answer(record, [f"Nộp hồ sơ tại {where_to_file(record)}{how}."], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
+    how = wording.FILE_HOW.format(channels=channel_words(channels)) if channels else ""
+    filing = wording.FILE_AT_HOW.format(place=where_to_file(record), how=how)
+    return answer(record, [filing], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
 
 
 # Words of an online channel's note saying that only part of the procedure is done online.
@@ -263,19 +274,21 @@ def online_answer(record: Record, on: Optional[date] = None) -> Answer:
     buttons = next_buttons(record, WHERE_BUTTON, PAPERS_BUTTON)
     if online is None:
         others = channels_of(record)
-        how = f" Cách nộp: {channel_words(others)}." if others else ""
-        return answer(record, [f"Chưa nộp online được: danh mục quốc gia không có cách nộp trực tuyến.{how}", f"Nơi nộp: {where_to_file(record)}."], buttons)
+        how = wording.NOT_ONLINE_HOW.format(channels=channel_words(others)) if others else ""
+        lines = [
+            wording.NOT_ONLINE.format(how=how),
+            wording.FILE_PLACE.format(place=where_to_file(record)),
+        ]
+        return answer(record, lines, buttons)
     limits = online_note_limits(record)
     if _PARTLY_IN_NAME.search(fold(record["name"])):
-        head = (
-            "Nộp online được một phần: Cổng ghi đây là dịch vụ công trực tuyến một phần, "
-            "nên có bước bạn vẫn phải đến cơ quan làm trực tiếp."
-        )
+        head = wording.PARTLY_ONLINE_BY_NAME
     elif limits:
-        head = f"Nộp online được một phần: Cổng ghi «{limits}»."
+        head = wording.PARTLY_ONLINE_BY_NOTE.format(limits=limits)
     else:
-        head = "Có, nộp hồ sơ online được trên Cổng Dịch vụ công quốc gia (đường dẫn bên dưới)."
-    return answer(record, [head, f"• {online.channel}: {time_and_fee(record, online)}"], buttons)
+        head = wording.ONLINE
+    online_line = _channel_lines([(time_and_fee(record, online), [online.channel])])
+    return answer(record, [head, *online_line], buttons)
 
 
 def conditions_answer(record: Record) -> Answer:
@@ -285,12 +298,12 @@ def conditions_answer(record: Record) -> Answer:
     if not conditions:
         return answer(
             record,
-            [f"Cổng Dịch vụ công chưa ghi điều kiện cho thủ tục này; bạn hỏi {where_to_file(record)} hoặc {hotline()} trước khi nộp nhé."],
+            [wording.NO_CONDITIONS_GIVEN.format(place=where_to_file(record), hotline=hotline())],
             buttons,
         )
     if fold(conditions).strip(" .") in {"khong", "khong co"}:
-        return answer(record, ["Cổng Dịch vụ công ghi: thủ tục này không có điều kiện riêng."], buttons)
-    return answer(record, ["Điều kiện theo Cổng Dịch vụ công:", *sentences(conditions)], buttons)
+        return answer(record, [wording.NO_CONDITIONS], buttons)
+    return answer(record, [wording.CONDITIONS_HEAD, *sentences(conditions)], buttons)
 
 
 def overview_answer(record: Record, on: Optional[date] = None, case: Optional[int] = None) -> Answer:
@@ -298,18 +311,20 @@ def overview_answer(record: Record, on: Optional[date] = None, case: Optional[in
 
     `case`: the index of the document case the question named ("nhập hộ khẩu cho vợ về nhà
     chồng"): the papers button opens that case's papers."""
-    lines = [f"Nộp tại {where_to_file(record)}."]
+    lines = [wording.OVERVIEW_PLACE.format(place=where_to_file(record))]
     per_channel = [(fee.channel, time_and_fee(record, fee)) for fee in channel_fees(record, on)]
-    lines += [f"• {', '.join(channels)}: {value}" for value, channels in _by_value(per_channel)]
+    lines += _channel_lines(_by_value(per_channel))
     buttons = next_buttons(record, PAPERS_BUTTON, STEPS_BUTTON)
     if case is not None:
         label = case_label(record, document_cases(record)[case])
-        buttons[0] = button(f"Giấy tờ: {label}", "ask_documents", record, document_case=str(case + 1))
+        title = wording.CASE_BUTTON.format(case=label)
+        buttons[0] = button(title, "ask_documents", record, document_case=str(case + 1))
     return answer(record, lines, buttons)
 
 
 def full_name_answer(record: Record) -> Answer:
-    return answer(record, [f"Tên đầy đủ: {record['name']}"], next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)[:2])
+    buttons = next_buttons(record, PAPERS_BUTTON, FEE_BUTTON)[:2]
+    return answer(record, [wording.FULL_NAME.format(name=record["name"])], buttons)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -323,7 +338,6 @@ _BY_CHANNEL = re.compile(r"\btheo hinh thuc\b")  # "(nếu … nộp hồ sơ th
 _FORM = re.compile(r"^(to khai|don|mau|phieu|ban khai)\b")
 _ALTERNATIVES = re.compile(r"\bmot trong\b")  # "Một trong các giấy tờ sau:" leads alternatives
 CASE_PAPERS = "case_papers"
-CASE_PAPERS_BUTTON_TITLE = "Xem giấy tờ theo trường hợp"
 
 
 def is_section(group: Optional[str]) -> bool:
@@ -428,27 +442,34 @@ def documents_answer(record: Record, case: Optional[str] = None, case_papers: bo
     buttons = next_buttons(record, FEE_BUTTON, WHERE_BUTTON)
     if case_papers:
         items, left = _numbered(specific)
-        shown_notes = [f"Lưu ý: {display_name(row)}" for row in notes[:MAX_NOTES]]
-        head = f"Giấy tờ chỉ nộp khi đúng trường hợp của bạn{whose}:" if specific else f"Lưu ý về hồ sơ{whose}:"
-        closing = left_for_the_link([(left, "giấy tờ"), (len(notes) - len(shown_notes), "ghi chú")])
+        shown_notes = [
+            wording.NOTE_LINE.format(note=display_name(row)) for row in notes[:MAX_NOTES]
+        ]
+        head = (wording.CASE_PAPERS_HEAD if specific else wording.NOTES_HEAD).format(whose=whose)
+        notes_left = len(notes) - len(shown_notes)
+        closing = left_for_the_link([(left, wording.PAPERS_NOUN), (notes_left, wording.NOTES_NOUN)])
         return answer(record, [head, *items, *shown_notes, *closing], buttons)
     lead_blocks = main or specific
     items, left = _numbered(lead_blocks)
-    head = f"Giấy tờ chính cần nộp{whose}:" if main else f"Giấy tờ cần nộp tùy trường hợp{whose}:"
-    lines = [head, *items, *left_for_the_link([(left, "giấy tờ")])]
+    head = (wording.MAIN_PAPERS_HEAD if main else wording.CASE_ONLY_PAPERS_HEAD).format(whose=whose)
+    lines = [head, *items, *left_for_the_link([(left, wording.PAPERS_NOUN)])]
     hidden = []  # what the button shows
     if main and specific:
         only_if = "; ".join(" ".join([b.lead_in or "", *map(display_name, b.papers)]).strip().rstrip(";.") for b in specific)
         if len(only_if) <= MAX_ONLY_IF_NEEDED_CHARS:
-            lines.append(f"Chỉ khi cần: {only_if}")
+            lines.append(wording.ONLY_IF_NEEDED.format(papers=only_if))
         else:
-            hidden.append(f"{sum(len(b.papers) for b in specific)} giấy tờ chỉ nộp khi đúng trường hợp")
+            hidden.append(wording.HIDDEN_PAPERS.format(count=sum(len(b.papers) for b in specific)))
     if notes:
-        hidden.append(f"{len(notes)} lưu ý của Cổng")
+        hidden.append(wording.HIDDEN_NOTES.format(count=len(notes)))
     if hidden:
-        lines.append(f"Còn {' và '.join(hidden)}: bấm «{CASE_PAPERS_BUTTON_TITLE}».")
+        behind = wording.AND.join(hidden)
+        button_title = wording.CASE_PAPERS_BUTTON
+        lines.append(wording.BEHIND_THE_BUTTON.format(hidden=behind, button=button_title))
         case_entities = {"document_case": str(document_cases(record).index(case) + 1)} if case else {}
-        buttons.insert(0, button(CASE_PAPERS_BUTTON_TITLE, "ask_documents", record, detail=CASE_PAPERS, **case_entities))
+        buttons.insert(
+            0, button(button_title, "ask_documents", record, detail=CASE_PAPERS, **case_entities)
+        )
     return answer(record, lines, buttons)
 
 
@@ -458,7 +479,7 @@ def case_menu(record: Record, cases: list[str]) -> Answer:
         button(case_label(record, case), "ask_documents", record, document_case=str(index))
         for index, case in enumerate(cases, 1)
     ]
-    return answer(record, ["Giấy tờ cần nộp tùy trường hợp của bạn. Bạn thuộc trường hợp nào?"], buttons)
+    return answer(record, [wording.CASE_MENU], buttons)
 
 
 def _unique(rows: list[Document]) -> list[Document]:
@@ -483,10 +504,14 @@ def _by_group(rows: list[Document]) -> list[Document]:
 
 def _no_papers(record: Record, notes: list[Document]) -> Answer:
     """No paper listed: say so, with the portal's own remarks when they are sentences ("Do UBND cấp tỉnh quy định")."""
-    remarks = [f"Ghi chú của Cổng: {display_name(row)}" for row in notes if len(words(row["name"])) >= 3]
+    remarks = [
+        wording.PORTAL_REMARK.format(note=display_name(row))
+        for row in notes
+        if len(words(row["name"])) >= 3
+    ]
     return answer(
         record,
-        [f"{NOTHING_IN_CATALOGUE} về thành phần hồ sơ; bạn hỏi {hotline()}.", *remarks[:MAX_NOTES]],
+        [wording.NO_PAPERS.format(hotline=hotline()), *remarks[:MAX_NOTES]],
         next_buttons(record, FEE_BUTTON, WHERE_BUTTON),
     )
 
@@ -494,7 +519,6 @@ def _no_papers(record: Record, notes: list[Document]) -> Answer:
 # --- steps -----------------------------------------------------------------------------------
 
 OFFICIAL_STEPS = "official_steps"
-OFFICIAL_STEPS_BUTTON_TITLE = "Các bước của cơ quan"
 MAX_RESULT_CHARS = 90
 
 
@@ -506,34 +530,38 @@ def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
     fees = channel_fees(record, on)
     pairs, _ = _times(record)
     lines = [
-        "Bạn làm như sau:",
-        "1. Chuẩn bị giấy tờ (bấm «Giấy tờ cần nộp»).",
-        f"2. Nộp hồ sơ {channel_words(channels_of(record))} tại {where_to_file(record)}.",
+        wording.CITIZEN_STEPS_HEAD,
+        wording.STEP_PAPERS.format(button=wording.PAPERS_BUTTON),
+        wording.STEP_FILE.format(
+            channels=channel_words(channels_of(record)), place=where_to_file(record)
+        ),
     ]
     fee_texts = list(dict.fromkeys(fee.text for fee in fees))
     if len(fee_texts) == 1 and len(fee_texts[0]) <= 80:
-        lines.append(f"3. Lệ phí: {fee_texts[0]}.")
+        lines.append(wording.STEP_FEE.format(fee=fee_texts[0]))
     else:
-        lines.append("3. Nộp lệ phí theo cách nộp (bấm «Lệ phí»).")
+        lines.append(wording.STEP_FEE_BUTTON.format(button=wording.FEE_BUTTON))
     times = list(dict.fromkeys(time for _, time in pairs))
     result = next((name for name in record["result"] if len(name) <= MAX_RESULT_CHARS), None)
-    when = f" sau {times[0]}" if len(times) == 1 else ""
-    lines.append(f"4. Nhận kết quả{when}" + (f": {result}." if result else "."))
-    buttons = [button(OFFICIAL_STEPS_BUTTON_TITLE, "ask_steps", record, detail=OFFICIAL_STEPS)]
+    when = wording.STEP_WHEN.format(time=times[0]) if len(times) == 1 else ""
+    result_line = wording.STEP_RESULT_NAMED if result else wording.STEP_RESULT
+    lines.append(result_line.format(when=when, result=result))
+    buttons = [button(wording.OFFICIAL_STEPS_BUTTON, "ask_steps", record, detail=OFFICIAL_STEPS)]
     return answer(record, lines, buttons + next_buttons(record, PAPERS_BUTTON, FEE_BUTTON))
 
 
 def official_steps_answer(record: Record) -> Answer:
     """The catalogue's steps, whole, numbered; the rest left to the link."""
     if not record["steps"]:
-        return answer(record, [f"{NOTHING_IN_CATALOGUE} về trình tự thực hiện; bạn hỏi {hotline()}."])
+        return answer(record, [wording.NO_STEPS.format(hotline=hotline())])
     unique_steps: dict[str, str] = {}  # a few records list a step twice
     for step in record["steps"]:
         unique_steps.setdefault(fold(step), without_bullets(step))
     steps = [f"{number}. {step}" for number, step in enumerate(unique_steps.values(), 1)]
     shown = _fitting(steps)
-    closing = left_for_the_link([(len(steps) - shown, "bước")])
-    return answer(record, ["Các bước theo Cổng Dịch vụ công:", *steps[:shown], *closing], next_buttons(record, PAPERS_BUTTON))
+    closing = left_for_the_link([(len(steps) - shown, wording.STEPS_NOUN)])
+    lines = [wording.OFFICIAL_STEPS_HEAD, *steps[:shown], *closing]
+    return answer(record, lines, next_buttons(record, PAPERS_BUTTON))
 
 
 def _fitting(items: Sequence[str]) -> int:

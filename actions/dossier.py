@@ -21,7 +21,7 @@ citizen typed.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -32,7 +32,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import settings
 from actions.choices import is_cancel
-from actions.survey import feedback_limit_reply, has_response, may_give_anonymous_feedback, start_survey
+from bot import wording
+from actions.survey import (
+    VERIFICATION_MINUTES,
+    has_response,
+    may_give_anonymous_feedback,
+    say_feedback_limit,
+    start_survey,
+)
 from bot.db.engine import run_transaction
 from bot.db.outbox import recipient_of
 from bot.db.models import Status
@@ -41,12 +48,11 @@ from bot.db.services import (
     DossierView,
     LookupKind,
     LookupResult,
-    VERIFICATION_TTL,
     NotVerifiedError,
     verified_dossier,
     verify_and_get_dossier,
 )
-from bot.dossier_code import EXAMPLE_CODE, find_dossier_code
+from bot.dossier_code import find_dossier_code
 from bot.payloads import SUBSCRIBE_INTENT, dossier_payload
 from vntext import words
 
@@ -55,60 +61,17 @@ logger = logging.getLogger(__name__)
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
 DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
-GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
-GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
-_FINISHED_WITHOUT_DEADLINE = (Status.KHONG_DUOC_TIEP_NHAN, Status.CONG_DAN_RUT_HO_SO, Status.DUNG_XU_LY)  # refused, withdrawn, stopped: "on time" means nothing
+_FINISHED_WITHOUT_DEADLINE = (  # refused, withdrawn, stopped: "on time" means nothing
+    Status.KHONG_DUOC_TIEP_NHAN,
+    Status.CONG_DAN_RUT_HO_SO,
+    Status.DUNG_XU_LY,
+)
 _FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, Status.DA_TRA_KET_QUA)  # nothing more will happen: no notifications offered
-SUBSCRIBE_TITLE = "🔔 Nhận thông báo khi hồ sơ thay đổi"
-
-
-class Texts:
-    ASK_CODE = (
-        "Bạn gửi giúp mình mã hồ sơ (in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả), "
-        f"ví dụ: {EXAMPLE_CODE}"
-    )
-    ASK_DIGITS = (
-        "Để bảo vệ thông tin, bạn gửi giúp mình 4 chữ số cuối của số điện thoại đã khai trong hồ sơ "
-        "(chỉ 4 số, ví dụ: 5678)."
-    )
-    ASK_CODE_FOR_SURVEY = (
-        "Bạn muốn đánh giá việc giải quyết hồ sơ nào? Gửi mã hồ sơ (ví dụ: "
-        f"{EXAMPLE_CODE}) để mình xác minh, hoặc chọn góp ý chung."
-    )
-    BAD_CODE = (
-        "Mã hồ sơ chưa đúng định dạng. Mã hồ sơ có dạng {example} "
-        "(in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả). Bạn gửi lại giúp mình nhé, "
-        "hoặc gõ \"thôi\" để dừng."
-    ).format(example=EXAMPLE_CODE)
-    ONLY_FOUR_DIGITS = (
-        "Mình chỉ cần đúng 4 chữ số cuối của số điện thoại, không cần cả số. "
-        "Để bảo vệ thông tin, bạn đừng gửi số điện thoại đầy đủ nhé."
-    )
-    NOT_FOUR_DIGITS = "Bạn gửi giúp mình đúng 4 chữ số cuối của số điện thoại đã khai trong hồ sơ (ví dụ: 5678)."
-    REJECTED = (
-        "Mã hồ sơ hoặc 4 số cuối số điện thoại chưa khớp với dữ liệu. Bạn kiểm tra lại rồi gửi lại "
-        "4 số cuối, hoặc gửi mã hồ sơ khác nếu mã bị nhầm."
-    )
-    LOCKED = (
-        "Gần đây có quá nhiều lượt nhập sai. Để bảo vệ thông tin hồ sơ, việc tra cứu tạm khóa đến "
-        "{until}. Bạn vui lòng thử lại sau thời điểm đó, hoặc liên hệ {hotline}."
-    )
-    NOT_VERIFIED = (
-        "Mình chưa xác minh được hồ sơ này trong cuộc trò chuyện này (hoặc lần xác minh đã quá "
-        f"{VERIFICATION_TTL // timedelta(minutes=1)} phút). Bạn nhắn \"tra cứu hồ sơ\" để xác minh lại nhé."
-    )
-    UNAVAILABLE = "Xin lỗi, hệ thống tra cứu hồ sơ đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
-    CANCELLED = "Đã dừng tra cứu hồ sơ. Khi cần, bạn nhắn \"tra cứu hồ sơ\" để bắt đầu lại nhé."
-    CANCELLED_SURVEY = "Đã dừng đánh giá. Khi cần, bạn nhắn \"đánh giá dịch vụ\" để bắt đầu lại nhé."
-    VERIFIED_FOR_SURVEY = "Đã xác minh hồ sơ {code} ({procedure})."
-    OFFER_SURVEY = "Bạn có muốn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này không?"
-    OFFER_UPDATE = "Bạn đã đánh giá hồ sơ này trước đây. Bạn có muốn cập nhật đánh giá không?"
-    OFFER_NOTIFICATIONS = "Bạn muốn nhận tin nhắn khi hồ sơ {code} thay đổi trạng thái không?"
 
 
 def day(moment: Optional[datetime]) -> str:
     """dd/mm/yyyy; empty when the date is unknown (never "None" in a reply)."""
-    return f"{moment:%d/%m/%Y}" if moment else ""
+    return wording.DATE.format(moment) if moment else ""
 
 
 def entity_code(tracker: Tracker) -> Optional[str]:
@@ -119,39 +82,48 @@ def entity_code(tracker: Tracker) -> Optional[str]:
 def status_reply(view: DossierView) -> str:
     """Everything the citizen may know about their dossier, in plain Vietnamese."""
     lines = [
-        f"📋 Hồ sơ {view.code}",
-        f"Thủ tục: {view.procedure_name}",
-        f"Người nộp: {view.applicant_masked}",
-        f"Trạng thái: {view.status_name}",
+        wording.DOSSIER_HEADING.format(code=view.code),
+        wording.DOSSIER_PROCEDURE.format(procedure=view.procedure_name),
+        wording.DOSSIER_APPLICANT.format(applicant=view.applicant_masked),
+        wording.DOSSIER_STATUS.format(status=view.status_name),
         view.status_explanation,
-        f"Ngày tiếp nhận: {day(view.received_at)}",
+        wording.DOSSIER_RECEIVED.format(day=day(view.received_at)),
     ]
     if view.appointment_at:
-        lines.append(f"Ngày hẹn trả kết quả: {day(view.appointment_at)}")
+        lines.append(wording.DOSSIER_APPOINTMENT.format(day=day(view.appointment_at)))
     if view.overdue:
         deadline = view.deadline_at or view.appointment_at
-        lines.append(f"⚠️ Hồ sơ trễ hẹn {view.overdue_days} ngày (hạn giải quyết: {day(deadline)}).")
+        lines.append(wording.DOSSIER_OVERDUE.format(days=view.overdue_days, deadline=day(deadline)))
     elif view.appointment_at and view.status not in _FINISHED_WITHOUT_DEADLINE:
         moved = view.deadline_at and view.deadline_at.date() != view.appointment_at.date()
-        note = (
-            f" Hạn giải quyết được lùi đến {day(view.deadline_at)} vì thời gian chờ bạn bổ sung hoặc nộp phí"
-            " không tính vào thời hạn."
-            if moved else ""
-        )
-        lines.append(f"✅ Hồ sơ không trễ hẹn.{note}")
+        note = ""
+        if moved:
+            note = wording.DOSSIER_DEADLINE_MOVED.format(deadline=day(view.deadline_at))
+        lines.append(wording.DOSSIER_ON_TIME.format(moved=note))
+    place = {"agency": view.agency_name, "address": view.agency_address}
     if view.status == Status.YEU_CAU_BO_SUNG:
-        request = view.supplement_request or f"bạn liên hệ {view.agency_name} để được hướng dẫn cụ thể"
-        lines.append(f"📎 Cần bổ sung: {request}")
-        lines.append(f"Nộp bổ sung tại: {view.agency_name}, {view.agency_address}")
+        unstated = wording.DOSSIER_SUPPLEMENT_UNSTATED.format(agency=view.agency_name)
+        lines.append(wording.DOSSIER_SUPPLEMENT.format(request=view.supplement_request or unstated))
+        lines.append(wording.DOSSIER_SUPPLEMENT_PLACE.format(**place))
     if view.status == Status.DA_XU_LY_XONG:
-        phone = f" (ĐT: {view.agency_phone})" if view.agency_phone else ""
-        lines.append(f"📍 Nhận kết quả tại: {view.agency_name}, {view.agency_address}{phone}")
+        phone = ""
+        if view.agency_phone:
+            phone = wording.DOSSIER_AGENCY_PHONE.format(phone=view.agency_phone)
+        lines.append(wording.DOSSIER_COLLECT.format(**place, phone=phone))
     return "\n".join(lines)
 
 
-def lockout_reply(locked_until: Optional[datetime]) -> str:
-    until = f"{locked_until:%H:%M} ngày {day(locked_until)}" if locked_until else "khoảng 15 phút nữa"
-    return Texts.LOCKED.format(until=until, hotline=settings.hotline())
+def say_locked(dispatcher: CollectingDispatcher, locked_until: Optional[datetime]) -> None:
+    until = wording.LOCKED_FOR_A_WHILE
+    if locked_until:
+        until = wording.LOCKED_UNTIL.format(moment=locked_until)
+    dispatcher.utter_message(
+        response="utter_lookup_locked", until=until, hotline=settings.hotline()
+    )
+
+
+def say_unavailable(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(response="utter_lookup_unavailable", hotline=settings.hotline())
 
 
 def client_address(tracker: Tracker) -> Optional[str]:
@@ -204,8 +176,12 @@ def offer_notifications(dispatcher: CollectingDispatcher, tracker: Tracker, view
     if view.status in _FINAL_STATUSES or recipient_of(tracker.sender_id) is None:
         return
     dispatcher.utter_message(
-        text=Texts.OFFER_NOTIFICATIONS.format(code=view.code),
-        buttons=[{"title": SUBSCRIBE_TITLE, "payload": dossier_payload(SUBSCRIBE_INTENT, view.code)}],
+        response="utter_offer_notifications",
+        code=view.code,
+        buttons=[{
+            "title": wording.SUBSCRIBE_BUTTON,
+            "payload": dossier_payload(SUBSCRIBE_INTENT, view.code),
+        }],
     )
 
 
@@ -238,22 +214,9 @@ class ActionAskDossierCode(Action):
         return "action_ask_dossier_code"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if purpose(tracker) == PURPOSE_SURVEY:
-            dispatcher.utter_message(
-                text=Texts.ASK_CODE_FOR_SURVEY,
-                buttons=[{"title": GENERAL_FEEDBACK_TITLE, "payload": GENERAL_FEEDBACK_PAYLOAD}],
-            )
-        else:
-            dispatcher.utter_message(text=Texts.ASK_CODE)
-        return []
-
-
-class ActionAskPhoneLast4(Action):
-    def name(self) -> str:
-        return "action_ask_phone_last4"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=Texts.ASK_DIGITS)
+        survey = purpose(tracker) == PURPOSE_SURVEY
+        ask = "utter_survey_ask_code" if survey else "utter_lookup_ask_code"
+        dispatcher.utter_message(response=ask)
         return []
 
 
@@ -279,7 +242,8 @@ class ValidateDossierLookupForm(FormValidationAction):
             return {"dossier_code": None, "lookup_purpose": PURPOSE_GENERAL, "requested_slot": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)
-        dispatcher.utter_message(text=Texts.BAD_CODE)  # never repeat what was typed: it may be a phone number
+        # never repeat what was typed: it may be a phone number
+        dispatcher.utter_message(response="utter_lookup_bad_code")
         return {"dossier_code": None}
 
     def validate_phone_last4(
@@ -294,25 +258,28 @@ class ValidateDossierLookupForm(FormValidationAction):
             return self._cancel(dispatcher, tracker)
         digits = only_digits(text)
         if len(digits) != 4:
-            dispatcher.utter_message(text=Texts.ONLY_FOUR_DIGITS if len(digits) > 4 else Texts.NOT_FOUR_DIGITS)
+            too_many = len(digits) > 4
+            wrong = "utter_lookup_only_four_digits" if too_many else "utter_lookup_not_four_digits"
+            dispatcher.utter_message(response=wrong)
             return {"phone_last4": None}
         code = tracker.get_slot("dossier_code")
         if not code:
             return {"phone_last4": None}
         result = verify(tracker, code, digits)
         if result is None:
-            dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+            say_unavailable(dispatcher)
             return self._stop()
         if result.kind is LookupKind.LOCKED:
-            dispatcher.utter_message(text=lockout_reply(result.locked_until))
+            say_locked(dispatcher, result.locked_until)
             return self._stop()
         if result.kind is LookupKind.REJECTED:
-            dispatcher.utter_message(text=Texts.REJECTED)  # unknown code and wrong digits alike
+            # unknown code and wrong digits alike
+            dispatcher.utter_message(response="utter_lookup_rejected")
             return {"phone_last4": None}
         return {"phone_last4": DIGITS_CHECKED}  # the verification itself is recorded in the database
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        dispatcher.utter_message(text=cancel_reply(tracker))
+        say_cancelled(dispatcher, tracker)
         return self._stop()
 
     @staticmethod
@@ -321,8 +288,10 @@ class ValidateDossierLookupForm(FormValidationAction):
         return {"dossier_code": None, "phone_last4": None, "lookup_purpose": None, "requested_slot": None}
 
 
-def cancel_reply(tracker: Tracker) -> str:
-    return Texts.CANCELLED_SURVEY if purpose(tracker) == PURPOSE_SURVEY else Texts.CANCELLED
+def say_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    survey = purpose(tracker) == PURPOSE_SURVEY
+    cancelled = "utter_survey_lookup_cancelled" if survey else "utter_lookup_cancelled"
+    dispatcher.utter_message(response=cancelled)
 
 
 class ActionCancelDossierLookup(Action):
@@ -332,7 +301,7 @@ class ActionCancelDossierLookup(Action):
         return "action_cancel_dossier_lookup"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=cancel_reply(tracker))
+        say_cancelled(dispatcher, tracker)
         return clear_lookup()
 
 
@@ -346,7 +315,7 @@ class ActionDossierStatus(Action):
         events = clear_lookup()
         if purpose(tracker) == PURPOSE_GENERAL:
             if not may_give_anonymous_feedback(tracker):
-                dispatcher.utter_message(text=feedback_limit_reply())
+                say_feedback_limit(dispatcher)
                 return events
             return events + start_survey(dispatcher, None)
         code = tracker.get_slot("dossier_code")
@@ -356,20 +325,22 @@ class ActionDossierStatus(Action):
         try:
             view = shown_dossier(tracker, str(code))
         except NotVerifiedError:
-            dispatcher.utter_message(text=Texts.NOT_VERIFIED)
+            dispatcher.utter_message(
+                response="utter_lookup_not_verified", minutes=VERIFICATION_MINUTES
+            )
             return events
         if view is None:
-            dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+            say_unavailable(dispatcher)
             return events
         if purpose(tracker) == PURPOSE_SURVEY:
-            dispatcher.utter_message(text=Texts.VERIFIED_FOR_SURVEY.format(code=view.code, procedure=view.procedure_name))
+            dispatcher.utter_message(
+                response="utter_verified_for_survey", code=view.code, procedure=view.procedure_name
+            )
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
         if view.status != Status.DA_TRA_KET_QUA:
             return events + [SlotSet("survey_offered", False)]
-        offer = Texts.OFFER_UPDATE if has_response(view.code) else Texts.OFFER_SURVEY
-        dispatcher.utter_message(
-            text=offer, buttons=[{"title": "Có", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
-        )
+        offer = "utter_offer_survey_update" if has_response(view.code) else "utter_offer_survey"
+        dispatcher.utter_message(response=offer)
         return events + [SlotSet("survey_offered", True), SlotSet("survey_dossier", view.code)]

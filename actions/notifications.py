@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from actions import settings
 from actions.dossier import PURPOSE_SURVEY, entity_code, start_lookup
 from actions.survey import has_response, start_survey
+from bot import wording
 from bot.db.engine import run_transaction
 from bot.db.outbox import (
     SubscribeOutcome,
@@ -38,35 +39,15 @@ T = TypeVar("T")
 ALL = "all"  # dossier_code entity of the "cancel them all" button
 
 
-class Texts:
-    SUBSCRIBED = (
-        "🔔 Đã đăng ký: mình sẽ nhắn bạn khi hồ sơ {code} thay đổi trạng thái. "
-        "Muốn thôi nhận, bạn nhắn \"hủy thông báo\"."
-    )
-    ALREADY = "Bạn đã đăng ký nhận thông báo cho hồ sơ {code} rồi. Muốn thôi nhận, bạn nhắn \"hủy thông báo\"."
-    NOT_VERIFIED = (
-        "Để nhận thông báo, bạn cần xác minh hồ sơ trước: nhắn \"tra cứu hồ sơ\", gửi mã hồ sơ và 4 số cuối "
-        "số điện thoại, rồi bấm nút nhận thông báo."
-    )
-    NO_PUSH_CHANNEL = (
-        "Thông báo thay đổi trạng thái hồ sơ chỉ gửi được qua Telegram hoặc Zalo. Bạn nhắn cho mình trên "
-        "một trong hai kênh đó, tra cứu hồ sơ rồi bấm nút nhận thông báo nhé."
-    )
-    NOTHING_TO_CANCEL = "Bạn chưa đăng ký nhận thông báo cho hồ sơ nào."
-    CANCELLED = "Đã hủy thông báo cho hồ sơ: {codes}. Mình sẽ không nhắn về {those} nữa."
-    CHOOSE_TO_CANCEL = "Bạn đang nhận thông báo cho {count} hồ sơ:\n{lines}\nBạn muốn hủy thông báo cho hồ sơ nào?"
-    CANCEL_ALL_TITLE = "Hủy tất cả"
-    ALREADY_RATED = "Hồ sơ {code} đã được đánh giá rồi. Cảm ơn bạn!"
-    UNAVAILABLE = "Xin lỗi, hệ thống đang gặp sự cố. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
-
-
 def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatcher) -> Optional[T]:
     """`work` in a transaction; None (and the apology said) when the database fails."""
     try:
         return run_transaction(work)
     except SQLAlchemyError:
         logger.exception("Notification subscription failed")
-        dispatcher.utter_message(text=Texts.UNAVAILABLE.format(hotline=settings.hotline()))
+        dispatcher.utter_message(
+            response="utter_notifications_unavailable", hotline=settings.hotline()
+        )
         return None
 
 
@@ -80,21 +61,20 @@ class ActionSubscribeNotifications(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = entity_code(tracker)
         if code is None:
-            dispatcher.utter_message(text=Texts.NOT_VERIFIED)
+            dispatcher.utter_message(response="utter_subscribe_not_verified")
             return _CLEAR_CODE
         outcome = _in_transaction(lambda session: subscribe(session, code, tracker.sender_id), dispatcher)
         if outcome is not None:
-            dispatcher.utter_message(text=_subscribe_reply(outcome, code))
+            dispatcher.utter_message(response=SUBSCRIBE_REPLIES[outcome], code=code)
         return _CLEAR_CODE
 
 
-def _subscribe_reply(outcome: SubscribeOutcome, code: str) -> str:
-    return {
-        SubscribeOutcome.SUBSCRIBED: Texts.SUBSCRIBED,
-        SubscribeOutcome.ALREADY: Texts.ALREADY,
-        SubscribeOutcome.NOT_VERIFIED: Texts.NOT_VERIFIED,
-        SubscribeOutcome.NO_PUSH_CHANNEL: Texts.NO_PUSH_CHANNEL,
-    }[outcome].format(code=code)
+SUBSCRIBE_REPLIES = {
+    SubscribeOutcome.SUBSCRIBED: "utter_subscribed",
+    SubscribeOutcome.ALREADY: "utter_subscribed_already",
+    SubscribeOutcome.NOT_VERIFIED: "utter_subscribe_not_verified",
+    SubscribeOutcome.NO_PUSH_CHANNEL: "utter_subscribe_no_push_channel",
+}
 
 
 class ActionUnsubscribeNotifications(Action):
@@ -123,17 +103,21 @@ class ActionUnsubscribeNotifications(Action):
 
 def _say_cancelled(dispatcher: CollectingDispatcher, subscribed: list[str], cancelled: list[str]) -> None:
     if cancelled:
-        those = "hồ sơ này" if len(cancelled) == 1 else "các hồ sơ này"
-        dispatcher.utter_message(text=Texts.CANCELLED.format(codes=", ".join(cancelled), those=those))
+        said = "utter_unsubscribed_one" if len(cancelled) == 1 else "utter_unsubscribed_many"
+        dispatcher.utter_message(response=said, codes=", ".join(cancelled))
     elif len(subscribed) > 1:
-        lines = "\n".join(f"{number}. {code}" for number, code in enumerate(subscribed, 1))
+        lines = "\n".join(
+            wording.UNSUBSCRIBE_LINE.format(number=number, code=code)
+            for number, code in enumerate(subscribed, 1)
+        )
         buttons = [{"title": code, "payload": dossier_payload(UNSUBSCRIBE_INTENT, code)} for code in subscribed]
-        buttons.append({"title": Texts.CANCEL_ALL_TITLE, "payload": dossier_payload(UNSUBSCRIBE_INTENT, ALL)})
+        all_payload = dossier_payload(UNSUBSCRIBE_INTENT, ALL)
+        buttons.append({"title": wording.UNSUBSCRIBE_ALL_BUTTON, "payload": all_payload})
         dispatcher.utter_message(
-            text=Texts.CHOOSE_TO_CANCEL.format(count=len(subscribed), lines=lines), buttons=buttons
+            response="utter_unsubscribe_choose", count=len(subscribed), lines=lines, buttons=buttons
         )
     else:
-        dispatcher.utter_message(text=Texts.NOTHING_TO_CANCEL)
+        dispatcher.utter_message(response="utter_unsubscribe_nothing")
 
 
 class ActionRateNotifiedDossier(Action):
@@ -155,6 +139,6 @@ class ActionRateNotifiedDossier(Action):
         if not verified:  # not (or no longer) subscribed here: verify with the phone digits first
             return start_lookup(PURPOSE_SURVEY, code) + [FollowupAction("dossier_lookup_form")]
         if has_response(code):
-            dispatcher.utter_message(text=Texts.ALREADY_RATED.format(code=code))
+            dispatcher.utter_message(response="utter_already_rated", code=code)
             return _CLEAR_CODE
         return _CLEAR_CODE + start_survey(dispatcher, code)

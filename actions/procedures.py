@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, settings
 from actions.cases import bigrams, named_case
+from bot import wording
 from procedures_kb.short_names import head_name, short_name
 from procedures_kb.store import Record, default_records
 from vntext import fold
@@ -149,10 +150,15 @@ class ActionAnswerProcedure(Action):
     @staticmethod
     def _confirm_switch(dispatcher: CollectingDispatcher, aspect: str, current: Record, other: Record) -> list[EventType]:
         buttons = [
-            {"title": "Đúng", "payload": answers.payload(aspect, procedure=current["code"])},
+            {
+                "title": wording.SAME_PROCEDURE_BUTTON,
+                "payload": answers.payload(aspect, procedure=current["code"]),
+            },
             {"title": shorten(short_name(other), MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload(aspect, procedure=other["code"])},
         ]
-        dispatcher.utter_message(text=f"Bạn vẫn hỏi về «{short_name(current)}» phải không?", buttons=buttons)
+        dispatcher.utter_message(
+            response="utter_confirm_procedure", procedure=short_name(current), buttons=buttons
+        )
         return []
 
     @staticmethod
@@ -163,18 +169,12 @@ class ActionAnswerProcedure(Action):
             {"title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload("ask_procedure", procedure=c["code"])}
             for c in candidates[:3]
         ]
-        dispatcher.utter_message(text="Bạn muốn hỏi thủ tục nào dưới đây?", buttons=buttons)
+        dispatcher.utter_message(response="utter_ask_which_procedure", buttons=buttons)
         return [SlotSet("pending_aspect", " ".join(aspects))]
 
     @staticmethod
     def _ask_to_name(dispatcher: CollectingDispatcher, aspects: list[str]) -> list[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "Mình chưa xác định được bạn hỏi thủ tục nào. Bạn nói rõ tên thủ tục giúp mình nhé "
-                "(ví dụ: đăng ký khai sinh, cấp đổi căn cước, đăng ký tạm trú).\n"
-                f"Cần hỗ trợ trực tiếp: {settings.hotline()}"
-            )
-        )
+        dispatcher.utter_message(response="utter_ask_procedure_name", hotline=settings.hotline())
         return [SlotSet("pending_aspect", " ".join(aspects))]
 
 
@@ -189,7 +189,7 @@ class ActionRequestHuman(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(
-            text=f"Bạn có thể liên hệ cán bộ:\n• {settings.hotline()}\n• Trực tiếp: {settings.office()}"
+            response="utter_human_contacts", hotline=settings.hotline(), office=settings.office()
         )
         return []
 
@@ -201,10 +201,5 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "Xin lỗi, mình chưa hiểu ý bạn. Bạn có thể hỏi ví dụ: \"đăng ký khai sinh cần giấy tờ gì\", "
-                f"\"lệ phí làm hộ chiếu\", \"tra cứu hồ sơ\".\nHoặc gọi {settings.hotline()}"
-            )
-        )
+        dispatcher.utter_message(response="utter_not_understood", hotline=settings.hotline())
         return []

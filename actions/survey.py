@@ -1,7 +1,8 @@
 """Satisfaction survey: the `survey_form`, for one verified dossier or as anonymous feedback.
 
-Questions (each with buttons; typed answers work too, see `actions.choices`):
-1. only when the dossier was rated before: update the earlier answers? (Có / Không)
+Questions (domain.yml responses with buttons; typed answers work too, see `actions.choices`):
+1. only when the dossier was rated before: update the earlier answers? (Có → /affirm,
+   Không → /deny)
 2. overall level (`SATISFACTION_LABELS`)
 3. for a dossier: the 9 criteria of `SURVEY_CRITERIA` ("bỏ qua" leaves one unanswered)
 4. an optional comment ("Bỏ qua")
@@ -23,9 +24,8 @@ from __future__ import annotations
 
 import logging
 import re
-from abc import ABC, abstractmethod
 from datetime import timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from actions import settings
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
+from bot import wording
 from bot.db.engine import run_transaction
 from bot.db.models import KEY_LENGTH
 from bot.db.privacy import salted_hash
@@ -54,13 +55,14 @@ from bot.db.services import (
     require_verification,
     save_survey_response,
 )
-from bot.db.texts import SATISFACTION_LABELS, SURVEY_CRITERIA, Criterion
+from bot.wording import SATISFACTION_LABELS, SURVEY_CRITERIA
 from vntext import normalize
 
 logger = logging.getLogger(__name__)
 
 LEVELS = tuple(SATISFACTION_LABELS)  # stored levels in display order: 3, 2, 1
 CRITERION_SLOTS = {criterion.key: f"survey_{criterion.key}" for criterion in SURVEY_CRITERIA}
+_CRITERION_OF_SLOT = {f"survey_{criterion.key}": criterion for criterion in SURVEY_CRITERIA}
 ANSWER_SLOTS = ("survey_update", "survey_overall", *CRITERION_SLOTS.values(), "survey_comment")
 # survey_pending: idempotency key of answers that could not be stored yet ("gửi lại" retries)
 STATE_SLOTS = ("survey_dossier", "survey_rated_before", "survey_stop", "survey_pending")
@@ -68,58 +70,7 @@ STOP_CANCEL, STOP_KEEP = "cancel", "keep"
 SKIPPED = ""  # a criterion that does not apply, or no comment
 MAX_COMMENT_CHARS = 1000
 _LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[ .]?){8,}\d(?!\d)")  # phone or identity numbers in a comment
-
-
-class Texts:
-    START = (
-        "Cảm ơn bạn! Phiếu đánh giá hồ sơ {code} gồm {count} câu ngắn: bấm nút hoặc gõ số thứ tự "
-        "để trả lời, gõ \"thôi\" để dừng."
-    )
-    START_GENERAL = (
-        "Cảm ơn bạn! Mời bạn góp ý chung về dịch vụ công (không gắn với hồ sơ nào): bấm nút hoặc gõ số "
-        "thứ tự để trả lời, gõ \"thôi\" để dừng."
-    )
-    ASK_UPDATE = "Hồ sơ {code} bạn đã đánh giá trước đây. Bạn có muốn cập nhật đánh giá không?"
-    ASK_COMMENT = (
-        "Cuối cùng, bạn có góp ý gì thêm không? Bạn gõ góp ý (đừng ghi số điện thoại hay số định danh), "
-        "hoặc bấm \"Bỏ qua\"."
-    )
-    ASK_OVERALL = "Câu 1/{count} — Nhìn chung, bạn có hài lòng với việc giải quyết hồ sơ {code} không?"
-    ASK_OVERALL_GENERAL = "Nhìn chung, bạn có hài lòng với chất lượng phục vụ của cơ quan hành chính không?"
-    ASK_CRITERION = "Câu {number}/{count} — {question}:"
-    SKIP_HINT = "(Gõ \"bỏ qua\" nếu câu này không áp dụng với hồ sơ của bạn.)"
-    NOT_UNDERSTOOD = "Mình chưa hiểu câu trả lời. Bạn bấm một nút hoặc gõ số thứ tự nhé (gõ \"thôi\" để dừng đánh giá)."
-    YES_OR_NO = "Bạn bấm \"Có\" hoặc \"Không\" giúp mình nhé."
-    CANCELLED = "Đã dừng đánh giá, các câu trả lời chưa được lưu. Khi cần, bạn nhắn \"đánh giá dịch vụ\" để đánh giá lại nhé."
-    KEPT = "Mình giữ nguyên đánh giá trước đây của bạn. Cảm ơn bạn!"
-    SAVED = "Đã ghi nhận đánh giá của bạn."
-    UPDATED = "Đã cập nhật đánh giá của bạn cho hồ sơ {code}."
-    THANKS = "Cảm ơn bạn đã dành thời gian đánh giá! Ý kiến của bạn giúp cơ quan phục vụ người dân tốt hơn."
-    NOT_SAVED = "Xin lỗi, hệ thống chưa lưu được đánh giá của bạn. Bạn thử lại sau ít phút hoặc liên hệ {hotline}."
-    KEPT_FOR_LATER = (
-        "Xin lỗi, hệ thống đang bận nên chưa lưu được đánh giá của bạn. Mình vẫn giữ các câu trả lời: "
-        "vài phút nữa bạn nhắn \"gửi lại\" để lưu, không cần trả lời lại. Cần hỗ trợ, bạn liên hệ {hotline}."
-    )
-    NOTHING_TO_RESEND = "Hiện không có đánh giá nào đang chờ gửi lại. Bạn nhắn \"đánh giá dịch vụ\" để đánh giá nhé."
-    NOT_VERIFIED = (
-        "Mình chưa lưu đánh giá vì chưa xác minh được hồ sơ {code} trong cuộc trò chuyện này "
-        f"(mỗi lần xác minh có hiệu lực {VERIFICATION_TTL // timedelta(minutes=1)} phút). "
-        "Bạn nhắn \"đánh giá dịch vụ\" để xác minh hồ sơ rồi đánh giá nhé."
-    )
-    FEEDBACK_LIMIT = (
-        f"Hôm nay bạn đã gửi {ANONYMOUS_FEEDBACK_PER_DAY} góp ý chung, mình đã ghi nhận đủ. "
-        "Bạn có thể góp ý tiếp từ ngày mai, hoặc liên hệ {hotline}."
-    )
-    UNKNOWN_DOSSIER = "Xin lỗi, không còn tìm thấy hồ sơ này nên chưa lưu được đánh giá. Bạn liên hệ {hotline} nhé."
-    NO_DOSSIER = "Bạn nhắn \"đánh giá dịch vụ\" để bắt đầu đánh giá nhé."
-    DECLINED = "Dạ vâng, cảm ơn bạn. Bạn cần hỏi thêm gì về thủ tục hành chính không ạ?"
-
-
-def options(labels: list[str]) -> list[dict[str, str]]:
-    """Buttons whose payload is the label itself (read back by `choices.choose`, so a press, a
-    typed label and a typed number, the button's place, go the same way). The choices are said
-    once, as buttons: every channel shows them in order (the terminal numbers them)."""
-    return [{"title": label, "payload": label} for label in labels]
+VERIFICATION_MINUTES = VERIFICATION_TTL // timedelta(minutes=1)  # said in the replies
 
 
 def has_response(code: str) -> bool:
@@ -144,8 +95,18 @@ def may_give_anonymous_feedback(tracker: Tracker) -> bool:
     return not reached
 
 
-def feedback_limit_reply() -> str:
-    return Texts.FEEDBACK_LIMIT.format(hotline=settings.hotline())
+def say_feedback_limit(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(
+        response="utter_feedback_limit",
+        limit=ANONYMOUS_FEEDBACK_PER_DAY,
+        hotline=settings.hotline(),
+    )
+
+
+def say_not_verified(dispatcher: CollectingDispatcher, code: Optional[str]) -> None:
+    dispatcher.utter_message(
+        response="utter_survey_not_verified", code=code, minutes=VERIFICATION_MINUTES
+    )
 
 
 def dossier_slot(tracker: Tracker) -> Optional[str]:
@@ -154,18 +115,14 @@ def dossier_slot(tracker: Tracker) -> Optional[str]:
     return str(code) if code is not None else None
 
 
-def question_count(code: Optional[str], rated_before: bool) -> int:
-    return 2 + (len(SURVEY_CRITERIA) if code else 0) + (1 if rated_before else 0)
-
-
 def start_survey(
     dispatcher: CollectingDispatcher, code: Optional[str], rated_before: bool = False, update_confirmed: bool = False
 ) -> list[EventType]:
     """Events that start a fresh `survey_form` for `code` (None: anonymous feedback)."""
     if code is None:
-        dispatcher.utter_message(text=Texts.START_GENERAL)
+        dispatcher.utter_message(response="utter_survey_start_general")
     elif not rated_before or update_confirmed:
-        dispatcher.utter_message(text=Texts.START.format(code=code, count=question_count(code, False)))
+        dispatcher.utter_message(response="utter_survey_start", code=code)
     return [
         *(SlotSet(slot, None) for slot in ANSWER_SLOTS),
         SlotSet("survey_dossier", code),
@@ -187,59 +144,21 @@ def clear_survey() -> list[EventType]:
     ]
 
 
-# --- questions --------------------------------------------------------------------------
-
-class ActionAskSurveyUpdate(Action):
-    def name(self) -> str:
-        return "action_ask_survey_update"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(
-            text=Texts.ASK_UPDATE.format(code=tracker.get_slot("survey_dossier")),
-            buttons=[{"title": "Có", "payload": "Có"}, {"title": "Không", "payload": "Không"}],
-        )
-        return []
-
+# --- questions ----------------------------------------------------------------------------
+# The form asks the update question and each criterion with its utter_ask_survey_* response;
+# the overall question and the comment read differently for a dossier and for general feedback.
 
 class ActionAskSurveyOverall(Action):
     def name(self) -> str:
         return "action_ask_survey_overall"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        code = tracker.get_slot("survey_dossier")
-        question = Texts.ASK_OVERALL.format(code=code, count=question_count(code, False)) if code else Texts.ASK_OVERALL_GENERAL
-        dispatcher.utter_message(text=question, buttons=options(list(SATISFACTION_LABELS.values())))
+        code = dossier_slot(tracker)
+        if code:
+            dispatcher.utter_message(response="utter_survey_overall", code=code)
+        else:
+            dispatcher.utter_message(response="utter_survey_overall_general")
         return []
-
-
-class _AskCriterion(Action, ABC):
-    """Asks one criterion of `SURVEY_CRITERIA`; one subclass per criterion, made below
-    (abstract, so that rasa-sdk does not register this base class as an action)."""
-
-    number: int
-
-    @property
-    @abstractmethod
-    def criterion(self) -> Criterion:
-        """The criterion asked."""
-
-    def name(self) -> str:
-        return f"action_ask_{CRITERION_SLOTS[self.criterion.key]}"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        # numbered within the whole questionnaire announced at the start (the overall question is 1)
-        total = question_count(tracker.get_slot("survey_dossier"), False)
-        question = Texts.ASK_CRITERION.format(number=self.number + 1, count=total, question=self.criterion.question)
-        dispatcher.utter_message(text=f"{question}\n{Texts.SKIP_HINT}", buttons=options(list(self.criterion.choices.values())))
-        return []
-
-
-# rasa-sdk registers every concrete Action subclass that exists once the package is
-# imported (kept referenced here): action_ask_survey_total_time, …
-ASK_CRITERION_ACTIONS: tuple[type[Action], ...] = tuple(
-    type(f"ActionAskSurvey_{criterion.key}", (_AskCriterion,), {"criterion": criterion, "number": number})
-    for number, criterion in enumerate(SURVEY_CRITERIA, 1)
-)
 
 
 class ActionAskSurveyComment(Action):
@@ -247,22 +166,21 @@ class ActionAskSurveyComment(Action):
         return "action_ask_survey_comment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        code = tracker.get_slot("survey_dossier")
-        total = question_count(code, False)
-        text = f"Câu {total}/{total} — {Texts.ASK_COMMENT}" if code else Texts.ASK_COMMENT
-        dispatcher.utter_message(text=text, buttons=[{"title": "Bỏ qua", "payload": "Bỏ qua"}])
+        general = not dossier_slot(tracker)
+        ask = "utter_survey_comment_general" if general else "utter_survey_comment"
+        dispatcher.utter_message(response=ask)
         return []
 
 
 # --- answers ----------------------------------------------------------------------------
 
-Validator = Callable[..., dict[str, Any]]
-
-
 class ValidateSurveyForm(FormValidationAction):
     """Reads each answer into its slot ("3", "2", "1", "0" or "" for skipped).
 
-    A slot reset to None by `start_survey` is a candidate too: it is passed over silently."""
+    One reader for every question (`read_answer`, generic over `SURVEY_CRITERIA`) rather than a
+    `validate_<slot>` method per slot: `get_validation_events` hands it each asked slot the
+    message filled. A slot reset to None by `start_survey` is a candidate too: it is passed
+    over silently."""
 
     def name(self) -> str:
         return "validate_survey_form"
@@ -278,82 +196,67 @@ class ValidateSurveyForm(FormValidationAction):
             slots.extend(CRITERION_SLOTS.values())
         return slots + ["survey_comment"]
 
-    def validate_survey_update(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value is None:
-            return {"survey_update": None}
-        text = str(value)
-        answer = True if text == "yes" else yes_or_no(text, _intent(tracker))
-        if answer is True:
-            return {"survey_update": "yes"}
-        if answer is False:
-            return {"survey_update": "no", "survey_stop": STOP_KEEP}
-        return _unclear("survey_update", text, dispatcher, Texts.YES_OR_NO)
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        read: dict[str, Any] = {}
+        for slot, value in tracker.slots_to_validate().items():
+            if slot in asked:
+                result = read_answer(slot, value, dispatcher, tracker)
+                read.update(result)
+                tracker.slots.update(result)  # the next answer's reader sees this one
+        return [SlotSet(slot, value) for slot, value in read.items()]
 
-    def validate_survey_overall(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value is None:
-            return {"survey_overall": None}
-        text = str(value)
+
+def read_answer(
+    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """The slots an answer to the question of `slot` sets; an unclear one is asked again."""
+    if value is None:
+        return {slot: None}
+    text = str(value)
+    if slot == "survey_update":
+        return _read_update(text, dispatcher, tracker)
+    if slot == "survey_comment":
+        comment = normalize(text)
+        return {slot: SKIPPED if is_no_comment(comment) else clean_comment(comment)}
+    if slot == "survey_overall":
         index = choose(text, list(SATISFACTION_LABELS.values()))
-        if index is not None:
-            return {"survey_overall": str(LEVELS[index])}
-        return _unclear("survey_overall", text, dispatcher)
-
-    def validate_survey_comment(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value is None:
-            return {"survey_comment": None}
-        text = normalize(str(value))
-        if is_no_comment(text):
-            return {"survey_comment": SKIPPED}
-        return {"survey_comment": clean_comment(text)}
+        return {slot: str(LEVELS[index])} if index is not None else _unclear(slot, text, dispatcher)
+    criterion = _CRITERION_OF_SLOT[slot]
+    index = choose(text, list(criterion.choices.values()))
+    if index is not None:
+        return {slot: str(list(criterion.choices)[index])}
+    return {slot: SKIPPED} if is_skip(text) else _unclear(slot, text, dispatcher)
 
 
-def _criterion_validator(criterion: Criterion) -> Validator:
-    slot = CRITERION_SLOTS[criterion.key]
-    values, labels = list(criterion.choices), list(criterion.choices.values())
-
-    def validate(
-        self: ValidateSurveyForm, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value is None:
-            return {slot: None}
-        text = str(value)
-        index = choose(text, labels)
-        if index is not None:
-            return {slot: str(values[index])}
-        if is_skip(text):
-            return {slot: SKIPPED}
-        return _unclear(slot, text, dispatcher)
-
-    validate.__name__ = f"validate_{slot}"
-    return validate
+def _read_update(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    answer = True if text == "yes" else yes_or_no(text, intent)
+    if answer is True:
+        return {"survey_update": "yes"}
+    if answer is False:
+        return {"survey_update": "no", "survey_stop": STOP_KEEP}
+    return _unclear("survey_update", text, dispatcher, "utter_survey_yes_or_no")
 
 
-# rasa-sdk calls `validate_<slot>` for each slot; one per criterion.
-for _criterion in SURVEY_CRITERIA:
-    setattr(ValidateSurveyForm, f"validate_{CRITERION_SLOTS[_criterion.key]}", _criterion_validator(_criterion))
-
-
-def _intent(tracker: Tracker) -> Optional[str]:
-    return tracker.latest_message.get("intent", {}).get("name")
-
-
-def _unclear(slot: str, text: str, dispatcher: CollectingDispatcher, hint: str = Texts.NOT_UNDERSTOOD) -> dict[str, Any]:
+def _unclear(
+    slot: str,
+    text: str,
+    dispatcher: CollectingDispatcher,
+    hint: str = "utter_survey_not_understood",
+) -> dict[str, Any]:
     """Not an answer: a wish to stop ends the form, anything else asks again."""
     if is_cancel(text):
         return {slot: None, "survey_stop": STOP_CANCEL}
-    dispatcher.utter_message(text=hint)
+    dispatcher.utter_message(response=hint)
     return {slot: None}
 
 
 def clean_comment(text: str) -> str:
     """The comment as stored: long digit runs (phone, identity numbers) hidden, length capped."""
-    return _LONG_NUMBER.sub("[số đã ẩn]", text)[:MAX_COMMENT_CHARS]
+    return _LONG_NUMBER.sub(wording.HIDDEN_NUMBER, text)[:MAX_COMMENT_CHARS]
 
 
 # --- starting, declining, saving --------------------------------------------------------
@@ -367,16 +270,16 @@ class ActionStartSurvey(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = dossier_slot(tracker)
         if not code:
-            dispatcher.utter_message(text=Texts.NO_DOSSIER)
+            dispatcher.utter_message(response="utter_survey_no_dossier")
             return [SlotSet("survey_offered", False)]
         try:
             verified = run_transaction(lambda session: is_verified(session, code, tracker.sender_id), read_only=True)
         except SQLAlchemyError:
             logger.exception("Verification lookup failed")
-            dispatcher.utter_message(text=Texts.NOT_SAVED.format(hotline=settings.hotline()))
+            dispatcher.utter_message(response="utter_survey_not_saved", hotline=settings.hotline())
             return [SlotSet("survey_offered", False)]
         if not verified:
-            dispatcher.utter_message(text=Texts.NOT_VERIFIED.format(code=code))
+            say_not_verified(dispatcher, code)
             return [SlotSet("survey_offered", False), SlotSet("survey_dossier", None)]
         rated_before = has_response(code)  # the offer already asked whether to update
         return start_survey(dispatcher, code, rated_before=rated_before, update_confirmed=rated_before)
@@ -387,7 +290,7 @@ class ActionDeclineSurvey(Action):
         return "action_decline_survey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=Texts.DECLINED)
+        dispatcher.utter_message(response="utter_survey_declined")
         return [SlotSet("survey_offered", False), SlotSet("survey_dossier", None)]
 
 
@@ -424,10 +327,10 @@ class ActionSubmitSurvey(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         stop = tracker.get_slot("survey_stop")
         if stop == STOP_CANCEL:
-            dispatcher.utter_message(text=Texts.CANCELLED)
+            dispatcher.utter_message(response="utter_survey_cancelled")
             return clear_survey()
         if stop == STOP_KEEP:
-            dispatcher.utter_message(text=Texts.KEPT)
+            dispatcher.utter_message(response="utter_survey_kept")
             return clear_survey()
         if tracker.get_slot("survey_overall") is None:
             return clear_survey()
@@ -444,7 +347,7 @@ class ActionResendSurvey(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         key = tracker.get_slot("survey_pending")
         if not key or tracker.get_slot("survey_overall") is None:
-            dispatcher.utter_message(text=Texts.NOTHING_TO_RESEND)
+            dispatcher.utter_message(response="utter_survey_nothing_to_resend")
             return []
         return store_answers(dispatcher, tracker, str(key)[:KEY_LENGTH])
 
@@ -457,23 +360,25 @@ def store_answers(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) 
         answers = answers_from(tracker)
         result = run_transaction(lambda session: _save(session, tracker, key, answers, code))
     except NotVerifiedError:
-        dispatcher.utter_message(text=Texts.NOT_VERIFIED.format(code=code))
+        say_not_verified(dispatcher, code)
         return clear_survey()
     except UnknownDossierError:
-        dispatcher.utter_message(text=Texts.UNKNOWN_DOSSIER.format(hotline=hotline))
+        dispatcher.utter_message(response="utter_survey_unknown_dossier", hotline=hotline)
         return clear_survey()
     except FeedbackLimitError:
-        dispatcher.utter_message(text=feedback_limit_reply())
+        say_feedback_limit(dispatcher)
         return clear_survey()
     except (ValueError, TypeError):  # slot values no form could have produced
-        dispatcher.utter_message(text=Texts.NOT_SAVED.format(hotline=hotline))
+        dispatcher.utter_message(response="utter_survey_not_saved", hotline=hotline)
         return clear_survey()
     except SQLAlchemyError:
         logger.exception("Saving a survey response failed; answers kept for a retry")
-        dispatcher.utter_message(text=Texts.KEPT_FOR_LATER.format(hotline=hotline))
+        dispatcher.utter_message(response="utter_survey_kept_for_later", hotline=hotline)
         return [SlotSet("survey_pending", key)]
-    done = Texts.UPDATED.format(code=code) if result.outcome is SurveyOutcome.UPDATED else Texts.SAVED
-    dispatcher.utter_message(text=f"{done} {Texts.THANKS}")
+    if result.outcome is SurveyOutcome.UPDATED:
+        dispatcher.utter_message(response="utter_survey_updated", code=code)
+    else:
+        dispatcher.utter_message(response="utter_survey_saved")
     return clear_survey()
 
 

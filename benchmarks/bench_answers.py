@@ -30,9 +30,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures import ActionAnswerProcedure
+from bot.wording import UNIT_NOT_GIVEN
 from procedures_kb.documents import display_name
 from procedures_kb.fees import fees_in_force, today
-from procedures_kb.format import UNIT_NOT_GIVEN, time_phrase, where_to_file
+from procedures_kb.format import time_phrase, where_to_file
 from procedures_kb.store import Record, default_records
 
 QUESTIONS = Path(__file__).with_name("answer_questions.yml")

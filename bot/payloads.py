@@ -10,6 +10,12 @@ SUBSCRIBE_INTENT = "subscribe_notifications"
 UNSUBSCRIBE_INTENT = "unsubscribe_notifications"
 RATE_NOTIFIED_INTENT = "rate_notified_dossier"  # the status-10 notification's survey button
 STATUS_INTENT = "check_dossier_status"
+SURVEY_INTENT = "rate_service"
+# What the gateway sends for a command (Telegram /tracuu, /danhgia, /huythongbao); the
+# greeting's buttons (utter_greet in domain.yml) send the same.
+STATUS_LOOKUP_REQUEST = f"/{STATUS_INTENT}"
+SURVEY_REQUEST = f"/{SURVEY_INTENT}"
+UNSUBSCRIBE_REQUEST = f"/{UNSUBSCRIBE_INTENT}"
 
 
 def dossier_payload(intent: str, code: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping, Optional
 
+from bot import wording
 from vntext import fold, normalize
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -735,9 +736,11 @@ def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: 
         if share is not None:
             return FeeInForce(channel, None, "VND", "unknown", None, _with_cases(_share_text(share, note), cases), cases)
         rule = dated[0]
-        text = (
-            f"từ {_day(rule['valid_from'])} đến hết {_day(rule['valid_to'])}, mức thu theo Thông tư {rule['reference']}; "
-            f"danh mục không ghi số tiền (ghi chú: «{_quote(note)}»)"
+        text = wording.FEE_DATED_NO_AMOUNT.format(
+            start=_day(rule["valid_from"]),
+            end=_day(rule["valid_to"]),
+            reference=rule["reference"],
+            note=_quote(note),
         )
         return FeeInForce(channel, None, "VND", "by_regulation", None, _with_cases(text, cases), cases)
     lowest = min(known, key=lambda e: e["amount"])
@@ -748,14 +751,15 @@ def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: 
     if basis == "reduced" and regular and regular["amount"]:
         share = 100 - lowest["amount"] * 100 / regular["amount"]
         if 0 < share < 100 and float(share).is_integer():
-            details.append(f"giảm {int(share)}%")
+            details.append(wording.FEE_REDUCED_BY.format(share=int(share)))
     if valid_until:
-        details.append(f"đến hết {valid_until:%d/%m/%Y}")
+        details.append(wording.FEE_UNTIL.format(day=_day(lowest["valid_to"])))
     if lowest["reference"]:
-        details.append(f"theo Thông tư {lowest['reference']}")
+        details.append(wording.FEE_CIRCULAR.format(reference=lowest["reference"]))
     detail = " ".join(details)
     if regular and regular["amount"] is not None:
-        detail += f"; mức thường {_amount_text(regular['amount'], regular['currency'])}"
+        regular_amount = _amount_text(regular["amount"], regular["currency"])
+        detail += wording.FEE_REGULAR.format(amount=regular_amount)
     text = f"{text} ({detail.strip('; ')})" if detail else text
     return FeeInForce(channel, lowest["amount"], lowest["currency"], basis, valid_until, _with_cases(text, cases), cases)
 
@@ -766,23 +770,23 @@ def _day(iso: Optional[str]) -> str:
 
 def _share_text(entry: dict[str, Any], note: Optional[str]) -> str:
     """A share of a base the catalogue does not state: its words, not a guessed amount."""
-    period = f" đến hết {_day(entry['valid_to'])}" if entry["valid_to"] else ""
-    return (
-        f"danh mục ghi mức thu bằng {entry['share']}% một mức quy định ở văn bản khác{period} nhưng không ghi số tiền "
-        f"(ghi chú: «{_quote(note)}»)"
-    )
+    period = ""
+    if entry["valid_to"]:
+        period = " " + wording.FEE_UNTIL.format(day=_day(entry["valid_to"]))
+    note_text = _quote(note)
+    return wording.FEE_SHARE_NO_AMOUNT.format(share=entry["share"], period=period, note=note_text)
 
 
 def _amount_text(amount: float, currency: str, unit: Optional[str] = None) -> str:
     if amount == 0:
-        return "miễn phí"
+        return wording.FREE
     return format_amount(amount, currency) + (f"/{unit}" if unit else "")
 
 
 def _with_cases(text: str, cases: list[dict]) -> str:
     if not cases:
         return text
-    return f"{text}; danh mục còn ghi: {_cases_text(cases)}"
+    return wording.FEE_OTHER_CASES.format(fee=text, cases=_cases_text(cases))
 
 
 def _cases_text(cases: list[dict]) -> str:
@@ -796,24 +800,19 @@ def _quote(note: Optional[str], limit: int = 300) -> str:
 
 def _no_amount_text(basis: str, cases: list[dict], note: Optional[str], rows: list[dict]) -> str:
     if basis == "provincial":
-        return _with_cases(f"mức thu do Hội đồng nhân dân cấp tỉnh quyết định (danh mục ghi: «{_quote(note)}»)", cases)
+        return _with_cases(wording.FEE_PROVINCIAL.format(note=_quote(note)), cases)
     if basis == "by_regulation":
-        return _with_cases(f"danh mục không ghi số tiền, chỉ dẫn quy định về phí, lệ phí: «{_quote(note)}»", cases)
+        return _with_cases(wording.FEE_BY_REGULATION.format(note=_quote(note)), cases)
     if cases:
-        return f"tùy trường hợp: {_cases_text(cases)}"
+        return wording.FEE_BY_CASE.format(cases=_cases_text(cases))
     cell = next((row["fee_text"] for row in rows if row.get("fee_text")), "")
+    noted = wording.FEE_NOTE.format(note=_quote(note)) if note else ""
     if any("cell_implausible" in (row.get("fee_flags") or []) for row in rows):
-        return (
-            f"cổng dịch vụ công ghi «{cell}», con số này có vẻ sai (không có lệ phí dưới 1.000 đồng); "
-            "xin hỏi đường dây nóng để biết mức thu đúng" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
-        )
+        return wording.FEE_IMPLAUSIBLE.format(cell=cell) + noted
     if any("cell_free_other_channel_charges" in (row.get("fee_flags") or []) for row in rows):
-        return (
-            f"danh mục ghi «{cell}» cho cách nộp này nhưng ghi chú nói đến phí, lệ phí và cách nộp khác có thu; "
-            "xin hỏi đường dây nóng để biết mức thu đúng" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
-        )
+        return wording.FEE_FREE_BUT_OTHERS_CHARGE.format(cell=cell) + noted
     if cell:
-        return f"danh mục ghi «{cell}», không đọc được mức thu chắc chắn" + (f" (ghi chú: «{_quote(note)}»)" if note else "")
+        return wording.FEE_UNREADABLE.format(cell=cell) + noted
     if note and any(row.get("fees") for row in rows):
-        return f"danh mục không ghi mức thu đang áp dụng (ghi chú: «{_quote(note)}»)"
-    return "danh mục không ghi lệ phí"
+        return wording.FEE_NOT_IN_FORCE.format(note=_quote(note))
+    return wording.FEE_NONE

@@ -1,16 +1,10 @@
-"""Short Vietnamese phrasings of record fields, shared by the staff CLI and the bot's answers."""
+"""Short Vietnamese phrasings of record fields, shared by the staff CLI and the bot's answers
+(the words themselves are in `bot.wording`)."""
 from __future__ import annotations
 
+from bot import wording
 from procedures_kb.fees import FeeInForce
 from procedures_kb.store import Document, Method, Record
-
-# Who receives the dossier at each level when the portal names no agency.
-LEVEL_OFFICES = {
-    "Cấp xã": "UBND cấp xã (Bộ phận Một cửa)",
-    "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
-    "Cấp bộ": "cơ quan cấp bộ",
-}
-UNIT_NOT_GIVEN = "cổng không ghi đơn vị"  # a time that is a bare number ("5"): days or working days?
 
 
 def fee_phrase(fee: FeeInForce) -> str:
@@ -20,10 +14,12 @@ def fee_phrase(fee: FeeInForce) -> str:
 
 def time_phrase(method: Method) -> str:
     if method["time_value"] is None:
-        return method["time_text"] or "cổng không ghi thời hạn"
+        return method["time_text"] or wording.NO_TIME_GIVEN
     value = method["time_value"]
     number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-    return f"{number} {method['time_unit']}" if method["time_unit"] else f"{number} ({UNIT_NOT_GIVEN})"
+    if method["time_unit"]:
+        return f"{number} {method['time_unit']}"
+    return f"{number} ({wording.UNIT_NOT_GIVEN})"
 
 
 def channel_methods(record: Record, channel: str) -> list[Method]:
@@ -33,7 +29,7 @@ def channel_methods(record: Record, channel: str) -> list[Method]:
 def time_and_fee(record: Record, fee: FeeInForce) -> str:
     """"5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
     times = " / ".join(dict.fromkeys(time_phrase(method) for method in channel_methods(record, fee.channel)))
-    return f"{times}; lệ phí {fee_phrase(fee)}"
+    return wording.TIME_AND_FEE.format(times=times, fee=fee_phrase(fee))
 
 
 def method_line(record: Record, fee: FeeInForce) -> str:
@@ -44,10 +40,10 @@ def method_line(record: Record, fee: FeeInForce) -> str:
 def document_count(document: Document) -> str:
     parts = []
     if document["original"]:
-        parts.append(f"{document['original']} bản chính")
+        parts.append(wording.ORIGINALS.format(count=document["original"]))
     if document["copies"]:
-        parts.append(f"{document['copies']} bản sao")
-    return ", ".join(parts) or "không ghi số lượng"
+        parts.append(wording.COPIES.format(count=document["copies"]))
+    return ", ".join(parts) or wording.NO_COUNT_GIVEN
 
 
 def where_to_file(record: Record) -> str:
@@ -55,5 +51,7 @@ def where_to_file(record: Record) -> str:
     named = agencies["receiving"] or agencies["implementing"] or agencies["competent"]
     if named:
         return named
-    offices = [LEVEL_OFFICES[level] for level in record["levels"] if level in LEVEL_OFFICES]
-    return " hoặc ".join(offices) or "cổng không ghi nơi nộp"
+    offices = [
+        wording.LEVEL_OFFICES[level] for level in record["levels"] if level in wording.LEVEL_OFFICES
+    ]
+    return wording.OR.join(offices) or wording.NO_PLACE_GIVEN

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.db import engine as db
 from bot.admin.report import build_report, format_report, write_csv, write_png
 from bot.admin.seed import DEFAULT_SEED, MIN_DOSSIERS, DatabaseNotEmptyError, seed_demo
-from bot.db.texts import Messages
+from bot.wording import Messages
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from bot.db import engine as db
 from bot.admin.cli import CommandError, _friendly, command_group
 from bot.db.feed import EventResult, Outcome, apply_events
 from bot.db.outbox import outbox_summary
-from bot.db.texts import Messages, STATUS_TEXTS
+from bot.wording import Messages, STATUS_TEXTS
 
 BATCH = 500  # events per transaction
 SHOWN_REJECTIONS = 50

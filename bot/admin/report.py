@@ -22,7 +22,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import Agency, Dossier, SurveyResponse
-from bot.db.texts import SATISFIED_LEVELS, SURVEY_CRITERIA, Messages
+from bot.wording import SATISFIED_LEVELS, SURVEY_CRITERIA, Messages
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import wording
 from bot.channels.http import serve
 from bot.channels.inputs import MAX_JSON_DEPTH, MalformedRequest, json_depth, parse_json
 from bot.db.engine import run_transaction
@@ -51,7 +52,7 @@ def build_app(token: str, engine: Engine, on_update: Callable[[], None] = lambda
 
 async def receive(request: web.Request) -> web.Response:
     if not _authorized(request.headers.get("Authorization", ""), request.app[TOKEN_KEY]):
-        return web.json_response({"error": "Thiếu hoặc sai mã truy cập (Bearer FEED_TOKEN)."}, status=401,
+        return web.json_response({"error": wording.BAD_FEED_TOKEN}, status=401,
                                  headers={"WWW-Authenticate": "Bearer"})
     try:
         events = _events(await request.read())
@@ -62,7 +63,7 @@ async def receive(request: web.Request) -> web.Response:
         results = await asyncio.to_thread(run_transaction, lambda session: apply_events(session, events), engine)
     except SQLAlchemyError as error:
         log.error("Dossier feed not stored: %s", type(error).__name__)
-        return web.json_response({"error": "Cơ sở dữ liệu đang gặp sự cố, vui lòng gửi lại sau."}, status=503)
+        return web.json_response({"error": wording.FEED_DATABASE_DOWN}, status=503)
     rejected = sum(result.outcome is Outcome.REJECTED for result in results)
     if any(result.notifications for result in results):
         request.app[ON_UPDATE_KEY]()
@@ -85,11 +86,11 @@ def _events(body: bytes) -> list[Any]:
     data = parse_json(body)
     events = data if isinstance(data, list) else [data]
     if json_depth(events) > MAX_JSON_DEPTH:
-        raise MalformedRequest("Nội dung yêu cầu lồng nhau quá sâu.")
+        raise MalformedRequest(wording.TOO_DEEP)
     if not events:
-        raise MalformedRequest("Danh sách sự kiện trống.")
+        raise MalformedRequest(wording.FEED_EMPTY)
     if len(events) > MAX_EVENTS:
-        raise MalformedRequest(f"Mỗi lần gửi tối đa {MAX_EVENTS} sự kiện.")
+        raise MalformedRequest(wording.FEED_TOO_MANY.format(limit=MAX_EVENTS))
     return events
 
 

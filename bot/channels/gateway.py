@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import enum
 import logging
 import time
@@ -28,9 +29,11 @@ from typing import (
 )
 
 import aiohttp
+import yaml
 
-from bot.channels import messages
-from bot.channels.inputs import CHANNEL_TOKEN_HEADER, clean_text, is_too_long
+from bot import wording
+from bot.channels.inputs import CHANNEL_TOKEN_HEADER, TOO_LONG_REPLY, clean_text, is_too_long
+from bot.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,19 @@ class Reply:
 
 
 Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
+GREETING = "utter_greet"
+
+
+@functools.lru_cache(maxsize=1)
+def greeting() -> Reply:
+    """The assistant's one greeting, as Rasa answers "xin chào": the `utter_greet` response of
+    domain.yml, which the gateway shows itself on /start, a Zalo follow and the web chat's
+    opening (no turn of Rasa for that)."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    response = domain["responses"][GREETING][0]
+    buttons = tuple(Button(b["title"], b["payload"]) for b in response.get("buttons") or ())
+    return Reply(response["text"], buttons)
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -258,7 +274,7 @@ def parse_rasa_replies(data: Any) -> list[Reply]:
         listed = raw_buttons if isinstance(raw_buttons, list) else []
         buttons = tuple(button for button in map(_parse_button, listed) if button)
         if buttons and not lines:
-            lines = [messages.CHOOSE_ONE]
+            lines = [wording.CHOOSE_ONE]
         if lines:
             text = unicodedata.normalize("NFC", "\n".join(lines))
             replies.append(Reply(text, buttons))
@@ -317,6 +333,7 @@ class Gateway:
             RateLimiter(rate_limit_per_minute, clock=clock), TTLCache(dedup_ttl, dedup_maxsize, clock)
         )
         self._locks = _KeyedLocks()
+        self._welcome = greeting()  # read at start: a missing domain.yml fails here, not later
 
     async def is_duplicate(self, delivery_key: str) -> bool:
         """True when this platform delivery (update_id, msg_id, ...) was already seen."""
@@ -341,10 +358,10 @@ class Gateway:
                 await deliver(replies)
 
     def welcome(self) -> Reply:
-        return Reply(messages.WELCOME, tuple(Button(t, p) for t, p in messages.WELCOME_BUTTONS))
+        return self._welcome
 
     def hotline(self) -> Reply:
-        return Reply(messages.hotline(self.hotline_text))
+        return Reply(wording.HOTLINE.format(hotline=self.hotline_text))
 
     @contextlib.asynccontextmanager
     async def _turn(self, sender: str, deliver: Deliver) -> AsyncIterator[bool]:
@@ -353,7 +370,7 @@ class Gateway:
         async with self._locks.hold(sender):
             verdict = await self._state.hit(sender)
             if verdict is Verdict.WARN:
-                await deliver([Reply(messages.RATE_LIMITED)])
+                await deliver([Reply(wording.RATE_LIMITED)])
             yield verdict is Verdict.ALLOW
 
     async def _answer(
@@ -361,9 +378,9 @@ class Gateway:
     ) -> Sequence[Reply]:
         """Rasa's answer, unless the message is blank or too long for the NLU."""
         if not message:
-            return [Reply(messages.TEXT_ONLY)]
+            return [Reply(wording.TEXT_ONLY)]
         if is_too_long(message):
-            return [Reply(messages.TOO_LONG)]
+            return [Reply(TOO_LONG_REPLY)]
         return await self._ask_rasa(sender, message, metadata)
 
     async def _ask_rasa(
@@ -373,4 +390,4 @@ class Gateway:
             return await self._rasa.send(sender, message, metadata)
         except RasaUnavailable as error:
             log.warning("Rasa unavailable (%s channel): %s", sender.split(":", 1)[0], error)
-            return [Reply(messages.apology(self.hotline_text))]
+            return [Reply(wording.APOLOGY.format(hotline=self.hotline_text))]

@@ -9,9 +9,11 @@ import json
 import re
 from typing import Any
 
+from bot import wording
 from vntext import normalize
 
 MAX_MESSAGE_CHARS = 2000  # longer texts are refused politely before they reach the NLU
+TOO_LONG_REPLY = wording.TOO_LONG.format(limit=MAX_MESSAGE_CHARS)
 MAX_JSON_DEPTH = 16  # the deepest legitimate body (a Telegram update) nests about 6 levels
 CHANNEL_TOKEN_HEADER = "X-Rasa-Channel-Token"  # the gateway's shared secret, sent to Rasa
 
@@ -40,11 +42,11 @@ def parse_json(body: bytes) -> Any:
     """The body as JSON, or `MalformedRequest` when it is empty or not JSON (a body nested
     deep enough to make the parser recurse too far included)."""
     if not body.strip():
-        raise MalformedRequest("Yêu cầu không có nội dung.")
+        raise MalformedRequest(wording.EMPTY_BODY)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
-        raise MalformedRequest("Nội dung yêu cầu không phải JSON hợp lệ.") from None
+        raise MalformedRequest(wording.NOT_JSON) from None
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -52,9 +54,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     nested deeper than `MAX_JSON_DEPTH` (deep nesting makes the parser recurse)."""
     data = parse_json(body)
     if not isinstance(data, dict):
-        raise MalformedRequest("Nội dung yêu cầu phải là một đối tượng JSON.")
+        raise MalformedRequest(wording.NOT_JSON_OBJECT)
     if json_depth(data) > MAX_JSON_DEPTH:
-        raise MalformedRequest("Nội dung yêu cầu lồng nhau quá sâu.")
+        raise MalformedRequest(wording.TOO_DEEP)
     return data
 
 

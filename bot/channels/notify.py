@@ -10,7 +10,7 @@ the lease ends, so a message is lost only if the process dies between the platfo
 answer and the mark (and sent twice only then, once the lease ends).
 
 Zalo: a consultation message while the citizen wrote within `ZALO_CS_WINDOW_HOURS`, else a
-transaction message (`ZALO_TRANSACTION_URL`). Texts: `bot.channels.messages`; they never
+transaction message (`ZALO_TRANSACTION_URL`). Texts: `bot.wording`; they never
 name the applicant nor show a phone number.
 """
 
@@ -28,7 +28,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels import messages
+from bot import wording
 from bot.channels.gateway import Button, Reply
 from bot.channels.zalo import ZaloClient, ZaloError
 from bot.db.engine import run_transaction
@@ -44,7 +44,7 @@ from bot.db.outbox import (
     note_inbound_message,
     release_claims,
 )
-from bot.db.texts import STATUS_TEXTS
+from bot.wording import STATUS_TEXTS
 from bot.payloads import RATE_NOTIFIED_INTENT, dossier_payload
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,8 @@ def notification(delivery: Delivery) -> Reply:
     status = STATUS_TEXTS[delivery.status]
     place = f"{delivery.agency_name}, {delivery.agency_address}".strip(", ")
     lines = [
-        messages.NOTIFY_HEADLINE.format(code=delivery.dossier_code, status_name=status.name),
-        messages.NOTIFY_PROCEDURE.format(procedure=delivery.procedure_name),
+        wording.NOTIFY_HEADLINE.format(code=delivery.dossier_code, status_name=status.name),
+        wording.NOTIFY_PROCEDURE.format(procedure=delivery.procedure_name),
         status.explanation,
     ]
     next_step = _next_step(delivery, place)
@@ -81,23 +81,25 @@ def notification(delivery: Delivery) -> Reply:
         lines.append(next_step)
     buttons: tuple[Button, ...] = ()
     if delivery.status == Status.DA_TRA_KET_QUA and not delivery.survey_answered:
-        lines.append(messages.NOTIFY_SURVEY)
+        lines.append(wording.NOTIFY_SURVEY)
         payload = dossier_payload(RATE_NOTIFIED_INTENT, delivery.dossier_code)
-        buttons = (Button(messages.NOTIFY_SURVEY_BUTTON, payload),)
-    lines.append(messages.NOTIFY_FOOTER)
+        buttons = (Button(wording.NOTIFY_SURVEY_BUTTON, payload),)
+    lines.append(wording.NOTIFY_FOOTER)
     return Reply("\n".join(lines), buttons)
 
 
 def _next_step(delivery: Delivery, place: str) -> str:
     if delivery.status == Status.YEU_CAU_BO_SUNG:
-        request = delivery.note or messages.NOTIFY_SUPPLEMENT_UNSTATED.format(agency=delivery.agency_name)
-        return messages.NOTIFY_SUPPLEMENT.format(request=request, place=place)
+        unstated = wording.NOTIFY_SUPPLEMENT_UNSTATED.format(agency=delivery.agency_name)
+        request = delivery.note or unstated
+        return wording.NOTIFY_SUPPLEMENT.format(request=request, place=place)
     if delivery.status == Status.YEU_CAU_NGHIA_VU_TAI_CHINH:
-        return messages.NOTIFY_PAY.format(note=f" ({delivery.note})" if delivery.note else "", place=place)
+        note = f" ({delivery.note})" if delivery.note else ""
+        return wording.NOTIFY_PAY.format(note=note, place=place)
     if delivery.status == Status.DA_XU_LY_XONG:
-        return messages.NOTIFY_COLLECT.format(place=place)
+        return wording.NOTIFY_COLLECT.format(place=place)
     if delivery.status == Status.DA_TRA_KET_QUA:
-        return messages.NOTIFY_RETURNED.format(place=place)
+        return wording.NOTIFY_RETURNED.format(place=place)
     return ""
 
 

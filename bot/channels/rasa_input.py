@@ -35,11 +35,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import messages
+from bot import wording
 from bot.channels.config import load_config
 from bot.settings import DEFAULT_HOTLINE_TEXT
 from bot.channels.inputs import (
     CHANNEL_TOKEN_HEADER,
+    TOO_LONG_REPLY,
     MalformedRequest,
     clean_text,
     is_too_long,
@@ -61,7 +62,7 @@ class GatewayRestInput(RestInput):
 
     def __init__(self, token: str = "", hotline_text: str = DEFAULT_HOTLINE_TEXT) -> None:
         self._token = token
-        self._apology = messages.apology(hotline_text)
+        self._apology = wording.APOLOGY.format(hotline=hotline_text)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> GatewayRestInput:
@@ -85,26 +86,26 @@ class GatewayRestInput(RestInput):
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         if not self._authorised(request):
-            return _error(403, "Thiếu hoặc sai mã xác thực của gateway.")
+            return _error(403, wording.BAD_GATEWAY_TOKEN)
         if len(request.body) > MAX_BODY_BYTES:
-            return _error(413, "Nội dung yêu cầu quá lớn.")
+            return _error(413, wording.TOO_LARGE)
         try:
             data = parse_json_object(request.body)
         except MalformedRequest as error:
             return _error(400, str(error))
         metadata = data.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
-            return _error(400, "Trường metadata phải là một đối tượng JSON.")
+            return _error(400, wording.BAD_METADATA)
         sender, text = data.get("sender"), data.get("message")
         if not _usable_sender(sender):
-            return _say("", messages.UNKNOWN_CONVERSATION)
+            return _say("", wording.UNKNOWN_CONVERSATION)
         cleaned = clean_text(text) if isinstance(text, str) else ""
         if not cleaned:
-            return _say(sender, messages.TEXT_ONLY)
+            return _say(sender, wording.TEXT_ONLY)
         if is_too_long(cleaned):
-            return _say(sender, messages.TOO_LONG)
+            return _say(sender, TOO_LONG_REPLY)
         if not _flat_payload(cleaned):
-            return _say(sender, messages.BUTTON_EXPIRED)
+            return _say(sender, wording.BUTTON_EXPIRED)
         return response.json(await self._turn(on_new_message, sender, cleaned, metadata))
 
     def _authorised(self, request: Request) -> bool:

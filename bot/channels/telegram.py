@@ -29,13 +29,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import messages
+from bot import wording
 from bot.settings import Settings
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
 from bot.dossier_code import is_dossier_code, normalize_dossier_code
-from bot.payloads import STATUS_INTENT, dossier_payload, parse_dossier_payload
+from bot.payloads import (
+    STATUS_INTENT,
+    STATUS_LOOKUP_REQUEST,
+    SURVEY_REQUEST,
+    UNSUBSCRIBE_REQUEST,
+    dossier_payload,
+    parse_dossier_payload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +116,11 @@ def deep_link_code(args: Sequence[str]) -> str | None:
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _converse(update, context, messages.UNSUBSCRIBE_REQUEST)
+    await _converse(update, context, UNSUBSCRIBE_REQUEST)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _say(update, context, Reply(messages.TELEGRAM_HELP))
+    await _say(update, context, Reply(wording.TELEGRAM_HELP))
 
 
 async def hotline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,15 +128,15 @@ async def hotline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _say(update, context, Reply(messages.TEXT_ONLY))
+    await _say(update, context, Reply(wording.TEXT_ONLY))
 
 
 async def status_lookup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _converse(update, context, messages.STATUS_LOOKUP_REQUEST)
+    await _converse(update, context, STATUS_LOOKUP_REQUEST)
 
 
 async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _converse(update, context, messages.SURVEY_REQUEST)
+    await _converse(update, context, SURVEY_REQUEST)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,7 +151,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     data = query.data or ""
     payload = _payloads(context).get(data) if data.startswith(PAYLOAD_KEY_PREFIX) else _expand(data)
     if not payload or update.effective_chat is None:
-        await query.answer(messages.BUTTON_EXPIRED, show_alert=True)
+        await query.answer(wording.BUTTON_EXPIRED, show_alert=True)
         return
     await query.answer()
     await _converse(update, context, payload)
@@ -158,7 +165,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat:
         with contextlib.suppress(TelegramError):
             await update.effective_chat.send_message(
-                messages.apology(_gateway(context).hotline_text)
+                wording.APOLOGY.format(hotline=_gateway(context).hotline_text)
             )
 
 
@@ -297,7 +304,7 @@ async def running(config: Settings, gateway: Gateway) -> AsyncIterator[int | Non
 async def _set_commands(application: Application) -> None:
     """Fill the command menu; cosmetic, so a failure is only logged."""
     try:
-        await application.bot.set_my_commands([BotCommand(*c) for c in messages.TELEGRAM_COMMANDS])
+        await application.bot.set_my_commands([BotCommand(*c) for c in wording.TELEGRAM_COMMANDS])
     except TelegramError as error:
         log.warning("Could not set the Telegram command menu: %s", error)
 
@@ -341,9 +348,10 @@ def _update(body: bytes, application: Application) -> Update:
     try:
         update = Update.de_json(data, application.bot)
     except Exception as error:  # any exception: see the docstring
-        raise MalformedRequest(f"Không phải cập nhật Telegram: {type(error).__name__}") from None
+        kind = type(error).__name__
+        raise MalformedRequest(wording.NOT_A_TELEGRAM_UPDATE.format(kind=kind)) from None
     if not _fits_handlers(update):
-        raise MalformedRequest("Cập nhật Telegram có trường sai kiểu.")
+        raise MalformedRequest(wording.BAD_TELEGRAM_FIELD)
     return update
 
 

@@ -16,6 +16,7 @@ from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from bot import wording
 from bot.settings import Settings
 from bot.channels.gateway import Gateway, Reply
 from bot.channels.http import serve
@@ -71,9 +72,9 @@ async def message(request: web.Request) -> web.Response:
         return _error(400, str(error))
     sender, text = data.get("sender"), data.get("message")
     if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
-        return _error(400, "Phiên trò chuyện không hợp lệ, bạn vui lòng tải lại trang.")
+        return _error(400, wording.BAD_WEB_SESSION)
     if not isinstance(text, str):
-        return _error(400, "Tin nhắn phải là văn bản.")
+        return _error(400, wording.NOT_TEXT)
     replies: list[Reply] = []
 
     async def collect(batch: Sequence[Reply]) -> None:

@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 import aiohttp
 from aiohttp import web
 
-from bot.channels import messages
+from bot import wording
 from bot.settings import Settings
 from bot.channels.gateway import Button, Gateway, Reply
 from bot.channels.http import serve
@@ -291,7 +291,7 @@ class ZaloWebhook:
         elif name == "follow":
             await self._gateway.say(sender, [self._gateway.welcome()], deliver)
         elif name.startswith("user_send_"):
-            await self._gateway.say(sender, [Reply(messages.TEXT_ONLY)], deliver)
+            await self._gateway.say(sender, [Reply(wording.TEXT_ONLY)], deliver)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(_logged(work))

@@ -7,7 +7,7 @@
 - `bot.db.feed`: status events from the one-stop system, applied idempotently (`apply_events`).
 - `bot.db.outbox`: subscriptions to a dossier's status changes and the outbox of messages
   (`subscribe`, `cancel_subscriptions`, `claim_due`, `mark_sent`, `mark_failed`).
-- `bot.db.texts`: every Vietnamese text (status names and explanations, survey questions).
+- `bot.wording`: every Vietnamese text (status names and explanations, survey questions).
 
 Models, engine and sessions, services and migrations only: demo seeding, the survey report and
 the commands around the database live in `bot.admin`; test helpers under `tests/helpers/`.

@@ -6,7 +6,7 @@ Conventions:
 - No phone or identity number is stored: only its last 4 digits (what a citizen is asked
   for) and a salted SHA-256 (see `bot.db.privacy`).
 - Statuses, channels and survey answers are small codes guarded by CHECK constraints;
-  their wording lives in `bot.db.texts`.
+  their wording lives in `bot.wording`.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeMeta, Mapped, registry, relationship
 
-from bot.db.texts import SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
+from bot.wording import SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 

@@ -32,7 +32,7 @@ from bot.db.models import (
 from bot.db.overdue import compute_overdue
 from bot.db.privacy import mask_name, only_digits, protect_id_number, protect_phone, salted_hash
 from bot.dossier_code import is_dossier_code, normalize_dossier_code
-from bot.db.texts import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
+from bot.wording import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
 
 logger = logging.getLogger(__name__)
 
@@ -342,8 +342,9 @@ class FeedbackLimitError(RuntimeError):
 
 @dataclass(frozen=True)
 class SurveyAnswers:
-    """Answers of one survey: the overall level (1–3, see `texts.SATISFACTION_LABELS`) and
-    any of the criteria of `texts.SURVEY_CRITERIA` by key (answers 0–2; missing = not answered)."""
+    """Answers of one survey: the overall level (1–3, see `wording.SATISFACTION_LABELS`) and
+    any of the criteria of `wording.SURVEY_CRITERIA` by key (answers 0–2; missing = not
+    answered)."""
 
     overall_level: int
     criteria: Mapping[str, int] = field(default_factory=dict)

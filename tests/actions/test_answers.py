@@ -209,7 +209,7 @@ def test_a_note_is_said_once_and_a_paper_once_per_section() -> None:
 
 def test_without_papers_the_answer_says_so_with_the_portal_remark() -> None:
     text = answers.documents_answer(record("1.013644")).text
-    assert text.startswith(f"{answers.NOTHING_IN_CATALOGUE} về thành phần hồ sơ")
+    assert text.startswith("Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về thành phần hồ sơ")
     assert "Ghi chú của Cổng: Do uỷ ban nhân dân cấp tỉnh quy định" in text
 
 
@@ -319,7 +319,7 @@ def test_online_answer_tells_full_online_from_partly_online_and_none() -> None:
 
 def test_where_catalogue_is_silent_the_answer_says_so() -> None:
     text = answers.fee_answer({**record("1.004222"), "methods": []}).text
-    assert text.startswith(f"{answers.NOTHING_IN_CATALOGUE} về lệ phí") and hotline() in text
+    assert text.startswith("Cơ sở dữ liệu thủ tục hành chính quốc gia không ghi thông tin này về lệ phí") and hotline() in text
 
 
 def test_the_default_hotline_is_a_real_public_number() -> None:

@@ -13,27 +13,27 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier import (
     DIGITS_CHECKED,
-    GENERAL_FEEDBACK_PAYLOAD,
     ActionAskDossierCode,
-    ActionAskPhoneLast4,
     ActionCancelDossierLookup,
     ActionDossierStatus,
     ActionStartDossierLookup,
-    Texts,
     ValidateDossierLookupForm,
 )
 from bot.db import services
 from bot.db.engine import session_scope
 from bot.db.models import VerificationFailure
 from bot.db.services import DEFAULT_LIMITS, VERIFICATION_TTL
-from bot.db.texts import STATUS_TEXTS
+from bot.wording import STATUS_TEXTS
 from tests.helpers.actions import (
     DOSSIER_FORM as FORM,
+    buttons_of,
     check_digits,
     code_entity,
     make_tracker,
+    rendered,
     status_after_form,
     status_call,
+    text_of,
     texts,
 )
 from bot.dossier_code import find_dossier_code
@@ -49,6 +49,7 @@ from tests.helpers.dossier_samples import (
     SampleDossier,
 )
 
+GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
 Samples = dict[str, SampleDossier]
 
 
@@ -73,13 +74,12 @@ def test_code_question_offers_general_feedback_only_when_rating() -> None:
         dispatcher = CollectingDispatcher()
         ActionAskDossierCode().run(dispatcher, make_tracker("rate_service", slots={"lookup_purpose": purpose}), {})
         message = dispatcher.messages[0]
-        assert "000.00.12.H25-250103-0042" in message["text"]
-        assert [button["payload"] for button in message.get("buttons") or []] == buttons
+        assert "000.00.12.H25-250103-0042" in text_of(message)
+        assert [button["payload"] for button in buttons_of(message)] == buttons
 
 
-def test_digits_question_asks_for_the_last_four_only(dispatcher: CollectingDispatcher) -> None:
-    ActionAskPhoneLast4().run(dispatcher, make_tracker("check_dossier_status"), {})
-    assert "4 chữ số cuối" in texts(dispatcher)
+def test_digits_question_asks_for_the_last_four_only() -> None:
+    assert "4 chữ số cuối" in rendered("utter_ask_phone_last4")  # asked by the form itself
 
 
 # --- the code -------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_typed_cancel_word_stops_the_form(dispatcher: CollectingDispatcher) -> N
     tracker = make_tracker("nlu_fallback", "hủy", slots={"lookup_purpose": "status"}, active_loop=FORM)
     result = ValidateDossierLookupForm().validate_dossier_code("hủy", dispatcher, tracker, {})
     assert result["requested_slot"] is None and result["dossier_code"] is None
-    assert texts(dispatcher) == Texts.CANCELLED
+    assert texts(dispatcher) == rendered("utter_lookup_cancelled")
 
 
 def test_validation_run_ends_the_form_on_cancel(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
@@ -150,7 +150,7 @@ def test_wrong_digits_and_unknown_code_get_the_same_reply(samples: Samples) -> N
     unknown, unknown_dispatcher = check_digits(UNKNOWN_CODE, DIGITS, sender="b")
     assert wrong == unknown == {"phone_last4": None}
     assert wrong_dispatcher.messages == unknown_dispatcher.messages
-    assert texts(wrong_dispatcher) == Texts.REJECTED
+    assert texts(wrong_dispatcher) == rendered("utter_lookup_rejected")
 
 
 @pytest.mark.parametrize("typed", ["0912345739", "0912 345 739", "+84912345739", "57391"])
@@ -158,12 +158,12 @@ def test_a_longer_number_is_refused_without_echo(typed: str, samples: Samples) -
     result, dispatcher = check_digits(samples["4"].code, typed)
     assert result == {"phone_last4": None}
     reply = texts(dispatcher)
-    assert reply == Texts.ONLY_FOUR_DIGITS and DIGITS not in reply and typed not in reply
+    assert reply == rendered("utter_lookup_only_four_digits") and DIGITS not in reply and typed not in reply
 
 
 def test_too_few_digits_ask_again(samples: Samples) -> None:
     result, dispatcher = check_digits(samples["4"].code, "78")
-    assert result == {"phone_last4": None} and texts(dispatcher) == Texts.NOT_FOUR_DIGITS
+    assert result == {"phone_last4": None} and texts(dispatcher) == rendered("utter_lookup_not_four_digits")
 
 
 def test_a_new_code_instead_of_digits_is_not_an_error(samples: Samples) -> None:
@@ -195,7 +195,7 @@ def test_a_new_sender_id_gets_one_guess_on_a_locked_code(samples: Samples) -> No
     code = samples["lockout"].code
     for attempt in range(DEFAULT_LIMITS.per_code):
         check_digits(code, WRONG_DIGITS, sender=f"zalo:attacker-{attempt}")
-    assert texts(check_digits(code, WRONG_DIGITS, sender="zalo:new")[1]) == Texts.REJECTED
+    assert texts(check_digits(code, WRONG_DIGITS, sender="zalo:new")[1]) == rendered("utter_lookup_rejected")
     assert "tạm khóa" in texts(check_digits(code, DIGITS, sender="zalo:new")[1])
 
 
@@ -225,7 +225,7 @@ def test_digits_never_reach_the_logs(samples: Samples, caplog: pytest.LogCapture
 def test_every_status_is_named_and_explained(status: int, samples: Samples) -> None:
     sample = samples[str(status)]
     events, dispatcher = status_after_form(sample.code)
-    reply = dispatcher.messages[0]["text"]
+    reply = text_of(dispatcher.messages[0])
     assert f"Trạng thái: {STATUS_TEXTS[status].name}" in reply and STATUS_TEXTS[status].explanation in reply
     assert "Đăng ký thường trú" in reply and APPLICANT_MASKED in reply and APPLICANT not in reply
     assert f"Ngày tiếp nhận: {sample.received_at:%d/%m/%Y}" in reply
@@ -237,31 +237,31 @@ def test_every_status_is_named_and_explained(status: int, samples: Samples) -> N
 
 def test_overdue_dossier_says_how_late(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["overdue"].code)
-    assert f"trễ hẹn {OVERDUE_DAYS} ngày" in dispatcher.messages[0]["text"]
+    assert f"trễ hẹn {OVERDUE_DAYS} ngày" in text_of(dispatcher.messages[0])
 
 
 def test_dossier_in_time_says_so(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["4"].code)
-    assert "không trễ hẹn" in dispatcher.messages[0]["text"] and "⚠️" not in dispatcher.messages[0]["text"]
+    assert "không trễ hẹn" in text_of(dispatcher.messages[0]) and "⚠️" not in text_of(dispatcher.messages[0])
 
 
 def test_supplement_request_says_what_to_bring_and_where(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["5"].code)
-    reply = dispatcher.messages[0]["text"]
+    reply = text_of(dispatcher.messages[0])
     assert f"Cần bổ sung: {SUPPLEMENT}" in reply and AGENCY.address in reply
     assert "Hạn giải quyết được lùi đến" in reply  # the waiting time does not count
 
 
 def test_finished_dossier_says_where_to_collect_the_result(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["9"].code)
-    assert f"Nhận kết quả tại: {AGENCY.name}, {AGENCY.address}" in dispatcher.messages[0]["text"]
+    assert f"Nhận kết quả tại: {AGENCY.name}, {AGENCY.address}" in text_of(dispatcher.messages[0])
 
 
 def test_returned_dossier_offers_the_survey(samples: Samples) -> None:
     events, dispatcher = status_after_form(samples["10"].code)
     offer = dispatcher.messages[1]
-    assert offer["text"] == Texts.OFFER_SURVEY
-    assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
+    assert text_of(offer) == rendered("utter_offer_survey")
+    assert [b["payload"] for b in buttons_of(offer)] == ["/affirm", "/deny"]
     assert SlotSet("survey_offered", True) in events and SlotSet("survey_dossier", samples["10"].code) in events
 
 
@@ -272,7 +272,7 @@ def test_other_statuses_offer_nothing(samples: Samples) -> None:
 
 def test_verified_for_rating_starts_the_survey(samples: Samples) -> None:
     events, dispatcher = status_after_form(samples["survey"].code, purpose="survey")
-    assert "Đã xác minh hồ sơ" in dispatcher.messages[0]["text"] and "Trạng thái" not in texts(dispatcher)
+    assert "Đã xác minh hồ sơ" in text_of(dispatcher.messages[0]) and "Trạng thái" not in texts(dispatcher)
     assert SlotSet("survey_dossier", samples["survey"].code) in events and events[-1] == FollowupAction("survey_form")
 
 
@@ -288,7 +288,7 @@ def test_nothing_verified_says_nothing(dispatcher: CollectingDispatcher, samples
 
 def test_status_is_never_shown_without_the_right_digits(samples: Samples) -> None:
     _, dispatcher = status_after_form(samples["4"].code, digits=WRONG_DIGITS)
-    assert texts(dispatcher) == Texts.NOT_VERIFIED
+    assert texts(dispatcher) == rendered("utter_lookup_not_verified", minutes=30)
 
 
 def test_forged_call_with_slots_but_no_verification_discloses_nothing(samples: Samples) -> None:
@@ -298,14 +298,14 @@ def test_forged_call_with_slots_but_no_verification_discloses_nothing(samples: S
         dispatcher = CollectingDispatcher()
         tracker = make_tracker("nlu_fallback", slots={"dossier_code": code, **forged}, sender_id="web:stranger")
         events = ActionDossierStatus().run(dispatcher, tracker, {})
-        assert texts(dispatcher) == Texts.NOT_VERIFIED
+        assert texts(dispatcher) == rendered("utter_lookup_not_verified", minutes=30)
         assert not any(event.get("name") == "survey_dossier" and event.get("value") for event in events)
 
 
 def test_a_verification_belongs_to_its_conversation(samples: Samples) -> None:
     code = samples["4"].code
     check_digits(code, DIGITS, sender="telegram:owner")
-    assert texts(status_call(code, sender="telegram:someone-else")[1]) == Texts.NOT_VERIFIED
+    assert texts(status_call(code, sender="telegram:someone-else")[1]) == rendered("utter_lookup_not_verified", minutes=30)
     assert "Trạng thái" in texts(status_call(code, sender="telegram:owner")[1])
 
 
@@ -314,10 +314,10 @@ def test_a_verification_expires(samples: Samples, monkeypatch: pytest.MonkeyPatc
     check_digits(code, DIGITS)
     later = services.vietnam_now() + VERIFICATION_TTL + timedelta(seconds=1)
     monkeypatch.setattr(services, "vietnam_now", lambda: later)
-    assert texts(status_call(code)[1]) == Texts.NOT_VERIFIED
+    assert texts(status_call(code)[1]) == rendered("utter_lookup_not_verified", minutes=30)
 
 
 def test_cancel_is_polite_and_clears_the_lookup(dispatcher: CollectingDispatcher) -> None:
     events = ActionCancelDossierLookup().run(dispatcher, make_tracker("deny", "thôi", slots={"dossier_code": "X"}), {})
-    assert texts(dispatcher) == Texts.CANCELLED
+    assert texts(dispatcher) == rendered("utter_lookup_cancelled")
     assert SlotSet("dossier_code", None) in events and SlotSet("requested_slot", None) in events

@@ -13,19 +13,17 @@ from sqlalchemy import func, select
 
 from actions.choices import choose, is_cancel, is_no_comment, is_skip, yes_or_no
 from actions.survey import (
-    ASK_CRITERION_ACTIONS,
     CRITERION_SLOTS,
     ActionAskSurveyComment,
     ActionAskSurveyOverall,
-    ActionAskSurveyUpdate,
     ActionDeclineSurvey,
     ActionResendSurvey,
     ActionStartSurvey,
     ActionSubmitSurvey,
-    Texts,
     ValidateSurveyForm,
     clean_comment,
     idempotency_key,
+    read_answer,
 )
 from actions.dossier import ActionDossierStatus
 from bot.db.engine import database_url, get_engine, session_scope
@@ -37,20 +35,21 @@ from bot.db.services import (
     save_survey_response,
     verify_and_get_dossier,
 )
-from bot.db.texts import SATISFACTION_LABELS, SURVEY_CRITERIA
-from tests.helpers.actions import make_tracker
+from bot.wording import SATISFACTION_LABELS, SURVEY_CRITERIA
+from tests.helpers.actions import RESPONSES, buttons_of, make_tracker, rendered, text_of
 from tests.helpers.dossier_samples import DIGITS, SampleDossier
 
 FORM = "survey_form"
 Samples = dict[str, SampleDossier]
 OVERALL = list(SATISFACTION_LABELS.values())
+THANKS = "Cảm ơn bạn đã dành thời gian đánh giá!"
 ALL_CRITERIA = list(CRITERION_SLOTS.values())
 
 
 def answer(slot: str, text: str, slots: Optional[dict[str, Any]] = None, intent: str = "nlu_fallback") -> tuple[dict[str, Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent, text, slots={**(slots or {}), "requested_slot": slot}, active_loop=FORM, candidates={slot: text})
-    return getattr(ValidateSurveyForm(), f"validate_{slot}")(text, dispatcher, tracker, {}), dispatcher
+    return read_answer(slot, text, dispatcher, tracker), dispatcher
 
 
 def filled_survey(code: Optional[str], overall: str = "3", comment: str = "Cán bộ nhiệt tình", **criteria: str) -> dict[str, Any]:
@@ -125,28 +124,25 @@ def test_yes_no_cancel_and_skip_words() -> None:
 def test_overall_question_has_the_three_levels_as_buttons(dispatcher: CollectingDispatcher) -> None:
     ActionAskSurveyOverall().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "000.00.12.H25-250103-0010"}), {})
     message = dispatcher.messages[0]
-    assert message["text"].startswith("Câu 1/11 — ") and "000.00.12.H25-250103-0010" in message["text"] and "Rất hài lòng" not in message["text"]  # said once: as buttons
-    assert [b["title"] for b in message["buttons"]] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
-
-
-def test_each_criterion_is_asked_with_its_three_choices() -> None:
-    assert [action().name() for action in ASK_CRITERION_ACTIONS] == [f"action_ask_{slot}" for slot in ALL_CRITERIA]
-    for number, (action, criterion) in enumerate(zip(ASK_CRITERION_ACTIONS, SURVEY_CRITERIA, strict=False), 1):
-        dispatcher = CollectingDispatcher()
-        action().run(dispatcher, make_tracker("nlu_fallback", slots={"survey_dossier": "C-1"}), {})
-        message = dispatcher.messages[0]
-        # numbered in the 11 questions the start announced: the overall question is 1, the comment 11
-        assert message["text"].startswith(f"Câu {number + 1}/11 — {criterion.question}")
-        assert [b["title"] for b in message["buttons"]] == list(criterion.choices.values())
-        assert [b["payload"] for b in message["buttons"]] == list(criterion.choices.values())
+    assert text_of(message).startswith("Câu 1/11 — ") and "000.00.12.H25-250103-0010" in text_of(message) and "Rất hài lòng" not in text_of(message)  # said once: as buttons
+    assert [b["title"] for b in buttons_of(message)] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
 
 
 def test_update_and_comment_questions(dispatcher: CollectingDispatcher) -> None:
-    ActionAskSurveyUpdate().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "C-1"}), {})
+    ask_update = RESPONSES["utter_ask_survey_update"][0]  # asked by the form itself
+    assert [(b["title"], b["payload"]) for b in ask_update["buttons"]] == [("Có", "/affirm"), ("Không", "/deny")]
+    assert "C-1" in rendered("utter_ask_survey_update", survey_dossier="C-1")
     ActionAskSurveyComment().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": "C-1"}), {})
-    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Có", "Không"]
-    assert dispatcher.messages[1]["text"].startswith("Câu 11/11 — Cuối cùng")
-    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["Bỏ qua"]
+    ActionAskSurveyComment().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": None}), {})
+    assert text_of(dispatcher.messages[0]).startswith("Câu 11/11 — Cuối cùng")
+    assert text_of(dispatcher.messages[1]).startswith("Cuối cùng")
+    assert [b["title"] for message in dispatcher.messages for b in buttons_of(message)] == ["Bỏ qua", "Bỏ qua"]
+
+
+def test_general_feedback_overall_question_is_not_numbered(dispatcher: CollectingDispatcher) -> None:
+    ActionAskSurveyOverall().run(dispatcher, make_tracker("affirm", slots={"survey_dossier": None}), {})
+    assert text_of(dispatcher.messages[0]).startswith("Nhìn chung")
+    assert [b["title"] for b in buttons_of(dispatcher.messages[0])] == OVERALL
 
 
 # --- which questions ------------------------------------------------------------------------
@@ -184,7 +180,7 @@ def test_overall_answers_are_stored_as_levels() -> None:
 
 def test_unclear_answer_asks_again_and_cancel_stops() -> None:
     result, dispatcher = answer("survey_overall", "hôm nay trời đẹp")
-    assert result == {"survey_overall": None} and dispatcher.messages[0]["text"] == Texts.NOT_UNDERSTOOD
+    assert result == {"survey_overall": None} and text_of(dispatcher.messages[0]) == rendered("utter_survey_not_understood")
     result, dispatcher = answer("survey_trips", "thôi")
     assert result == {"survey_trips": None, "survey_stop": "cancel"} and not dispatcher.messages
 
@@ -200,7 +196,7 @@ def test_update_question() -> None:
     assert answer("survey_update", "Có", intent="affirm")[0] == {"survey_update": "yes"}
     assert answer("survey_update", "Không", intent="deny")[0] == {"survey_update": "no", "survey_stop": "keep"}
     result, dispatcher = answer("survey_update", "để mình xem")
-    assert result == {"survey_update": None} and dispatcher.messages[0]["text"] == Texts.YES_OR_NO
+    assert result == {"survey_update": None} and text_of(dispatcher.messages[0]) == rendered("utter_survey_yes_or_no")
 
 
 def test_comment_can_be_skipped_and_hides_long_numbers() -> None:
@@ -219,7 +215,7 @@ def test_accepting_the_offer_starts_the_survey_for_that_dossier(samples: Samples
     events = ActionStartSurvey().run(dispatcher, tracker, {})
     assert SlotSet("survey_dossier", code) in events and SlotSet("survey_offered", False) in events
     assert SlotSet("survey_update", None) in events and events[-1] == FollowupAction("survey_form")
-    assert "11 câu" in dispatcher.messages[0]["text"]
+    assert "11 câu" in text_of(dispatcher.messages[0])
 
 
 def test_accepting_an_update_offer_does_not_ask_again(samples: Samples, dispatcher: CollectingDispatcher) -> None:
@@ -232,7 +228,7 @@ def test_accepting_an_update_offer_does_not_ask_again(samples: Samples, dispatch
 
 def test_declining_the_offer(dispatcher: CollectingDispatcher) -> None:
     events = ActionDeclineSurvey().run(dispatcher, make_tracker("deny", slots={"survey_offered": True}), {})
-    assert SlotSet("survey_offered", False) in events and dispatcher.messages[0]["text"] == Texts.DECLINED
+    assert SlotSet("survey_offered", False) in events and text_of(dispatcher.messages[0]) == rendered("utter_survey_declined")
 
 
 # --- saving ---------------------------------------------------------------------------------
@@ -240,7 +236,7 @@ def test_declining_the_offer(dispatcher: CollectingDispatcher) -> None:
 def test_completed_survey_is_saved_once_with_its_answers(samples: Samples) -> None:
     code = verified(samples["survey"].code)
     events, dispatcher = submit(filled_survey(code, "3", trips="1", online_service=""))
-    assert Texts.SAVED in dispatcher.messages[0]["text"] and Texts.THANKS in dispatcher.messages[0]["text"]
+    assert text_of(dispatcher.messages[0]) == rendered("utter_survey_saved") and THANKS in text_of(dispatcher.messages[0])
     [row] = responses(code)
     assert row.overall_level == 3 and row.trips == 1 and row.online_service is None and row.total_time == 2
     assert row.comment == "Cán bộ nhiệt tình" and row.source_channel == "telegram"
@@ -253,7 +249,7 @@ def test_the_same_delivery_twice_makes_one_row(samples: Samples) -> None:
     submit(filled_survey(code), message_id="m-7")
     _, dispatcher = submit(filled_survey(code, "1"), message_id="m-7")  # redelivered: a no-op
     [row] = responses(code)
-    assert row.overall_level == 3 and Texts.THANKS in dispatcher.messages[0]["text"]
+    assert row.overall_level == 3 and THANKS in text_of(dispatcher.messages[0])
 
 
 def test_answering_again_updates_the_dossier_response(samples: Samples) -> None:
@@ -262,7 +258,7 @@ def test_answering_again_updates_the_dossier_response(samples: Samples) -> None:
     _, dispatcher = submit(filled_survey(code, "2", comment=""), message_id="m-2")
     [row] = responses(code)
     assert row.overall_level == 2 and row.comment is None
-    assert Texts.UPDATED.format(code=code) in dispatcher.messages[0]["text"]
+    assert text_of(dispatcher.messages[0]) == rendered("utter_survey_updated", code=code)
 
 
 def test_anonymous_feedback_has_no_dossier_and_no_criteria(samples: Samples) -> None:
@@ -273,10 +269,10 @@ def test_anonymous_feedback_has_no_dossier_and_no_criteria(samples: Samples) -> 
     assert rows[-1].comment == "Thủ tục còn rườm rà"
 
 
-@pytest.mark.parametrize("stop, text", [("cancel", Texts.CANCELLED), ("keep", Texts.KEPT)])
+@pytest.mark.parametrize("stop, text", [("cancel", rendered("utter_survey_cancelled")), ("keep", rendered("utter_survey_kept"))])
 def test_stopped_survey_saves_nothing(stop: str, text: str, samples: Samples) -> None:
     _, dispatcher = submit({**filled_survey(samples["survey"].code), "survey_stop": stop})
-    assert dispatcher.messages[0]["text"] == text
+    assert text_of(dispatcher.messages[0]) == text
     with session_scope() as session:
         assert session.execute(select(func.count()).select_from(SurveyResponse)).scalar_one() == 0
 
@@ -294,7 +290,7 @@ def test_forged_survey_without_verification_stores_nothing(samples: Samples) -> 
     """A crafted call: next_action=action_submit_survey with survey_dossier and survey_overall set."""
     code = samples["survey"].code
     events, dispatcher = submit({"survey_dossier": code, "survey_overall": "1"}, sender="web:stranger")
-    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code)
+    assert text_of(dispatcher.messages[0]) == rendered("utter_survey_not_verified", code=code, minutes=30)
     assert responses(code) == [] and SlotSet("survey_dossier", None) in events
 
 
@@ -308,36 +304,36 @@ def test_forged_webhook_payload_stores_nothing(samples: Samples, domain: dict[st
         "next_action": "action_submit_survey", "sender_id": "web:stranger", "version": "3.6.21",
         "tracker": tracker.current_state(), "domain": domain,
     }))
-    assert [message["text"] for message in response["responses"]] == [Texts.NOT_VERIFIED.format(code=code)]
+    assert [text_of(message) for message in response["responses"]] == [rendered("utter_survey_not_verified", code=code, minutes=30)]
     assert responses(code) == []
 
 
 def test_a_verification_by_another_conversation_does_not_count(samples: Samples) -> None:
     code = verified(samples["survey"].code, sender="telegram:owner")
     _, dispatcher = submit(filled_survey(code, "1"), sender="telegram:stranger")
-    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code) and responses(code) == []
+    assert text_of(dispatcher.messages[0]) == rendered("utter_survey_not_verified", code=code, minutes=30) and responses(code) == []
 
 
 def test_the_offer_cannot_be_accepted_for_an_unverified_dossier(samples: Samples, dispatcher: CollectingDispatcher) -> None:
     code = samples["10"].code
     tracker = make_tracker("affirm", "có", slots={"survey_dossier": code, "survey_offered": True}, sender_id="web:stranger")
     events = ActionStartSurvey().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["text"] == Texts.NOT_VERIFIED.format(code=code)
+    assert text_of(dispatcher.messages[0]) == rendered("utter_survey_not_verified", code=code, minutes=30)
     assert FollowupAction("survey_form") not in events and SlotSet("survey_dossier", None) in events
 
 
 def test_anonymous_feedback_is_limited_per_sender_and_day(samples: Samples) -> None:
     for number in range(ANONYMOUS_FEEDBACK_PER_DAY):
         _, dispatcher = submit(filled_survey(None), sender="web:flood", message_id=f"m-{number}")
-        assert Texts.THANKS in dispatcher.messages[0]["text"]
+        assert THANKS in text_of(dispatcher.messages[0])
     _, dispatcher = submit(filled_survey(None), sender="web:flood", message_id="m-more")
-    assert dispatcher.messages[0]["text"] == Texts.FEEDBACK_LIMIT.format(hotline="Tổng đài 1900 0000")
+    assert text_of(dispatcher.messages[0]) == rendered("utter_feedback_limit", limit=ANONYMOUS_FEEDBACK_PER_DAY, hotline="Tổng đài 1900 0000")
     assert len(responses(None)) == ANONYMOUS_FEEDBACK_PER_DAY
     starting = CollectingDispatcher()  # choosing "Góp ý chung" again is refused before any question
     events = ActionDossierStatus().run(starting, make_tracker("rate_service", slots={"lookup_purpose": "general"}, sender_id="web:flood"), {})
-    assert starting.messages[0]["text"] == Texts.FEEDBACK_LIMIT.format(hotline="Tổng đài 1900 0000")
+    assert text_of(starting.messages[0]) == rendered("utter_feedback_limit", limit=ANONYMOUS_FEEDBACK_PER_DAY, hotline="Tổng đài 1900 0000")
     assert FollowupAction("survey_form") not in events
-    assert Texts.THANKS in submit(filled_survey(None), sender="web:other", message_id="m-x")[1].messages[0]["text"]
+    assert THANKS in text_of(submit(filled_survey(None), sender="web:other", message_id="m-x")[1].messages[0])
 
 
 # --- answers kept when the database is busy ---------------------------------------------------
@@ -351,16 +347,16 @@ def test_locked_database_keeps_the_answers_until_resent(samples: Samples, monkey
     try:
         other_writer.execute("BEGIN IMMEDIATE")  # e.g. a second action server in a long write
         events, dispatcher = submit(filled_survey(code, "1"), message_id="m-busy")
-        assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
+        assert text_of(dispatcher.messages[0]) == rendered("utter_survey_kept_for_later", hotline="Tổng đài 1900 0000")
         [pending] = events  # the answers are not cleared: only the key of this delivery is kept
         assert pending["name"] == "survey_pending" and pending["value"].endswith(":m-busy")
         kept = {**filled_survey(code, "1"), "survey_pending": pending["value"]}
         _, dispatcher = resend(kept)  # too early: still busy, still kept
-        assert dispatcher.messages[0]["text"] == Texts.KEPT_FOR_LATER.format(hotline="Tổng đài 1900 0000")
+        assert text_of(dispatcher.messages[0]) == rendered("utter_survey_kept_for_later", hotline="Tổng đài 1900 0000")
         other_writer.execute("ROLLBACK")
         assert responses(code) == []
         events, dispatcher = resend(kept)
-        assert Texts.SAVED in dispatcher.messages[0]["text"]
+        assert text_of(dispatcher.messages[0]) == rendered("utter_survey_saved")
         [row] = responses(code)
         assert row.overall_level == 1 and row.idempotency_key == pending["value"]
         assert SlotSet("survey_pending", None) in events and SlotSet("survey_overall", None) in events
@@ -371,7 +367,7 @@ def test_locked_database_keeps_the_answers_until_resent(samples: Samples, monkey
 
 def test_resend_with_nothing_pending(samples: Samples) -> None:
     events, dispatcher = resend({"survey_overall": None})
-    assert events == [] and dispatcher.messages[0]["text"] == Texts.NOTHING_TO_RESEND
+    assert events == [] and text_of(dispatcher.messages[0]) == rendered("utter_survey_nothing_to_resend")
 
 
 def test_database_failure_is_reported_not_raised(samples: Samples, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -381,4 +377,4 @@ def test_database_failure_is_reported_not_raised(samples: Samples, monkeypatch: 
         _, dispatcher = submit(filled_survey(None))
     finally:
         get_engine(url).dispose()
-    assert "Tổng đài 1900 0000" in dispatcher.messages[0]["text"] and "chưa lưu được" in dispatcher.messages[0]["text"]
+    assert "Tổng đài 1900 0000" in text_of(dispatcher.messages[0]) and "chưa lưu được" in text_of(dispatcher.messages[0])

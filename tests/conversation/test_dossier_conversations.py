@@ -14,12 +14,11 @@ from typing import Any, Optional
 import pytest
 from sqlalchemy import select
 
-from actions.dossier import Texts as LookupTexts
-from actions.survey import Texts as SurveyTexts
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import Dossier, SurveyResponse
 from bot.db.services import DEFAULT_LIMITS
-from bot.db.texts import STATUS_TEXTS
+from bot.wording import STATUS_TEXTS
+from tests.helpers.actions import rendered
 from tests.helpers.conversation import Conversation, SeededDatabase
 from tests.helpers.dossier_samples import DIGITS, OVERDUE_DAYS, UNKNOWN_CODE, WRONG_DIGITS
 
@@ -27,6 +26,7 @@ pytestmark = pytest.mark.rasa
 
 ASKS_CODE = "Bạn gửi giúp mình mã hồ sơ"
 ASKS_DIGITS = "4 chữ số cuối của số điện thoại"
+THANKS = "Cảm ơn bạn đã dành thời gian đánh giá!"
 
 
 def survey_rows(database: SeededDatabase, code: Optional[str]) -> list[dict[str, Any]]:
@@ -92,7 +92,7 @@ async def test_wrong_format_gets_an_example_then_the_form_goes_on(conversation: 
 async def test_full_phone_number_is_refused_and_not_echoed(conversation: Conversation, seeded_database: SeededDatabase) -> None:
     assert ASKS_DIGITS in await conversation.say(seeded_database.dossiers["7"].code)
     reply = await conversation.say("0912345739")
-    assert LookupTexts.ONLY_FOUR_DIGITS in reply and ASKS_DIGITS in reply
+    assert rendered("utter_lookup_only_four_digits") in reply and ASKS_DIGITS in reply
     assert "0912345739" not in reply and DIGITS not in reply
     assert "Trạng thái: Công dân yêu cầu rút hồ sơ" in await conversation.say(DIGITS)
 
@@ -103,7 +103,7 @@ async def test_wrong_digits_get_the_same_reply_as_an_unknown_code(
     wrong = await look_up(conversation, seeded_database.dossiers["wrong_digits"].code, WRONG_DIGITS)
     other = Conversation(agent, sender=f"test-unknown-code-{os.getpid()}")
     unknown = await look_up(other, UNKNOWN_CODE, DIGITS)
-    assert wrong == unknown and LookupTexts.REJECTED in wrong and ASKS_DIGITS in wrong
+    assert wrong == unknown and rendered("utter_lookup_rejected") in wrong and ASKS_DIGITS in wrong
     assert "Trạng thái" not in wrong and WRONG_DIGITS not in wrong
     assert "Trạng thái: Đang xử lý" in await conversation.say(DIGITS)  # the form asked again
 
@@ -112,9 +112,9 @@ async def test_lockout_after_five_failures(conversation: Conversation, seeded_da
     code = seeded_database.dossiers["lockout"].code
     reply = await look_up(conversation, code, WRONG_DIGITS)
     for _ in range(4):
-        assert LookupTexts.REJECTED in reply
+        assert rendered("utter_lookup_rejected") in reply
         reply = await conversation.say(WRONG_DIGITS)
-    assert LookupTexts.REJECTED in reply
+    assert rendered("utter_lookup_rejected") in reply
     locked = await conversation.say(DIGITS)  # the right digits come too late
     assert "tạm khóa đến" in locked and "Tổng đài 1900 0000" in locked and "Trạng thái" not in locked
     assert ASKS_DIGITS not in locked  # the form stopped
@@ -131,7 +131,7 @@ async def test_guesses_from_other_senders_do_not_lock_out_the_owner(
     wrong = "0000" if sample.phone_last4 != "0000" else "1111"
     for attempt in range(DEFAULT_LIMITS.per_code + 2):
         attacker = Conversation(agent, sender=f"zalo:attacker-{attempt}-{os.getpid()}")
-        assert LookupTexts.REJECTED in await look_up(attacker, sample.code, wrong)
+        assert rendered("utter_lookup_rejected") in await look_up(attacker, sample.code, wrong)
     reply = await look_up(conversation, sample.code, sample.phone_last4)
     assert f"Hồ sơ {sample.code}" in reply and "Trạng thái: Đang xử lý" in reply and "tạm khóa" not in reply
 
@@ -161,10 +161,10 @@ async def test_supplement_request_and_where_to_bring_it(conversation: Conversati
 async def test_cancel_mid_form(conversation: Conversation, seeded_database: SeededDatabase) -> None:
     assert ASKS_CODE in await conversation.say("tra cứu hồ sơ")
     assert ASKS_DIGITS in await conversation.say(seeded_database.dossiers["8"].code)
-    assert await conversation.say("thôi") == LookupTexts.CANCELLED
+    assert await conversation.say("thôi") == rendered("utter_lookup_cancelled")
     assert "Xin chào" in await conversation.say("xin chào")  # the form is no longer active
     assert ASKS_CODE in await conversation.say("tra cứu hồ sơ")  # a new lookup asks for the code again
-    assert await conversation.say("không") == LookupTexts.CANCELLED
+    assert await conversation.say("không") == rendered("utter_lookup_cancelled")
 
 
 # --- survey -----------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ async def test_survey_offered_after_a_returned_dossier_and_completed(conversatio
     code = seeded_database.dossiers["survey"].code
     assert survey_rows(seeded_database, code) == []
     reply = await look_up(conversation, code)
-    assert "Trạng thái: Đã trả kết quả" in reply and LookupTexts.OFFER_SURVEY in reply
+    assert "Trạng thái: Đã trả kết quả" in reply and rendered("utter_offer_survey") in reply
     overall = await conversation.press("Có")
     assert "Câu 1/11 — Nhìn chung, bạn có hài lòng" in overall and "Rất hài lòng" not in overall and [b["title"] for b in conversation.buttons] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
     first = await conversation.say("rat hai long")
@@ -181,7 +181,7 @@ async def test_survey_offered_after_a_returned_dossier_and_completed(conversatio
     comment = await answer_criteria(conversation, ["#2", "#2", "1", "#1", "#1", "1", "Chuẩn mực, nhiệt tình", "bỏ qua", "bỏ qua"])
     assert "Câu 11/11 — Cuối cùng, bạn có góp ý gì thêm" in comment and [b["title"] for b in conversation.buttons] == ["Bỏ qua"]
     thanks = await conversation.say("Cán bộ hướng dẫn rất nhiệt tình")
-    assert SurveyTexts.THANKS in thanks
+    assert THANKS in thanks
     [row] = survey_rows(seeded_database, code)
     assert row["overall_level"] == 3 and row["comment"] == "Cán bộ hướng dẫn rất nhiệt tình"
     assert (row["total_time"], row["agency_time"], row["trips"], row["staff_attitude"]) == (1, 1, 2, 2)
@@ -194,7 +194,7 @@ async def test_survey_repeated_asks_to_update(conversation: Conversation, seeded
     assert "Nhìn chung, bạn có hài lòng" in await verify_for_rating(conversation, code)
     await conversation.say("hai long")
     await answer_criteria(conversation, ["1"] * 9)
-    assert SurveyTexts.THANKS in await conversation.press("Bỏ qua")
+    assert THANKS in await conversation.press("Bỏ qua")
     [first] = survey_rows(seeded_database, code)
     assert first["overall_level"] == 2 and first["comment"] is None
 
@@ -204,7 +204,7 @@ async def test_survey_repeated_asks_to_update(conversation: Conversation, seeded
     await conversation.say("khong hai long")
     await answer_criteria(conversation, ["3"] * 9)
     done = await conversation.say("Phải đi lại nhiều lần")
-    assert SurveyTexts.UPDATED.format(code=code) in done
+    assert rendered("utter_survey_updated", code=code) in done
     [updated] = survey_rows(seeded_database, code)
     assert updated["id"] == first["id"] and updated["overall_level"] == 1 and updated["total_time"] == 0
     assert updated["comment"] == "Phải đi lại nhiều lần"
@@ -219,7 +219,7 @@ async def test_survey_repeated_can_keep_the_earlier_answers(conversation: Conver
     [before] = survey_rows(seeded_database, code)
     assert before["overall_level"] == 1 and before["total_time"] is None
     await verify_for_rating(conversation, code)
-    assert await conversation.press("Không") == SurveyTexts.KEPT
+    assert await conversation.press("Không") == rendered("utter_survey_kept")
     assert survey_rows(seeded_database, code) == [before]
 
 
@@ -229,7 +229,7 @@ async def test_anonymous_feedback(conversation: Conversation, seeded_database: S
     overall = await conversation.press("Góp ý chung")
     assert "chất lượng phục vụ của cơ quan hành chính" in overall
     assert "góp ý gì thêm" in await conversation.say("Hài lòng")  # no per-dossier criteria
-    assert SurveyTexts.THANKS in await conversation.say("Nên có thêm chỗ ngồi chờ, gọi tôi 0912 345 678")
+    assert THANKS in await conversation.say("Nên có thêm chỗ ngồi chờ, gọi tôi 0912 345 678")
     rows = survey_rows(seeded_database, None)
     assert len(rows) == before + 1
     assert rows[-1]["overall_level"] == 2 and rows[-1]["total_time"] is None
@@ -241,14 +241,14 @@ async def test_survey_cancelled_mid_form_saves_nothing(conversation: Conversatio
     await look_up(conversation, code)
     await conversation.press("Có")
     await conversation.say("Không hài lòng")
-    assert await conversation.say("thôi") == SurveyTexts.CANCELLED
+    assert await conversation.say("thôi") == rendered("utter_survey_cancelled")
     assert survey_rows(seeded_database, code) == []
     assert "Xin chào" in await conversation.say("xin chào")
 
 
 async def test_declined_offer(conversation: Conversation, seeded_database: SeededDatabase) -> None:
     await look_up(conversation, seeded_database.dossiers["10"].code)
-    assert await conversation.press("Không") == SurveyTexts.DECLINED
+    assert await conversation.press("Không") == rendered("utter_survey_declined")
     assert "Bạn cần hỏi thêm" in await conversation.say("có")  # "có" no longer starts the survey
 
 
@@ -270,8 +270,8 @@ async def test_feedback_kept_while_the_database_is_locked_then_resent(
         other_writer.execute("ROLLBACK")
         other_writer.close()
     assert len(survey_rows(seeded_database, None)) == before
-    assert SurveyTexts.THANKS in await conversation.say("gửi lại")
+    assert THANKS in await conversation.say("gửi lại")
     rows = survey_rows(seeded_database, None)
     assert len(rows) == before + 1 and rows[-1]["overall_level"] == 3
     assert rows[-1]["comment"] == "Cán bộ hướng dẫn tận tình"
-    assert SurveyTexts.NOTHING_TO_RESEND in await conversation.say("gui lai")  # stored once, nothing left
+    assert rendered("utter_survey_nothing_to_resend") in await conversation.say("gui lai")  # stored once, nothing left

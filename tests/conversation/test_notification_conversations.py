@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from actions.notifications import Texts as NotifyTexts
+from tests.helpers.actions import rendered
 from tests.helpers.conversation import Conversation, SeededDatabase
 from tests.helpers.dossier_samples import DIGITS
 
@@ -39,7 +39,7 @@ async def test_subscribe_after_a_lookup_then_cancel(agent: Any, seeded_database:
     await chat.say(code)
     reply = await chat.say(DIGITS)
     assert "Trạng thái: Đang xử lý" in reply
-    assert await chat.press("thông báo") == NotifyTexts.SUBSCRIBED.format(code=code)
+    assert await chat.press("thông báo") == rendered("utter_subscribed", code=code)
     cancelled = await chat.say("hủy thông báo")
     assert code in cancelled and "Đã hủy thông báo" in cancelled
-    assert await chat.say("hủy thông báo") == NotifyTexts.NOTHING_TO_CANCEL
+    assert await chat.say("hủy thông báo") == rendered("utter_unsubscribe_nothing")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.texts import STATUS_TEXTS
+from bot.wording import STATUS_TEXTS
 from tests.helpers.conversation import Served
 
 pytestmark = pytest.mark.rasa

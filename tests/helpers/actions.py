@@ -6,10 +6,37 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+import yaml
+
 from actions.dossier import DIGITS_CHECKED, ActionDossierStatus, ValidateDossierLookupForm
+from bot.settings import PROJECT_ROOT
 from tests.helpers.dossier_samples import DIGITS
 
 DOSSIER_FORM = "dossier_lookup_form"
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
+RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    DOMAIN_FILE.read_text(encoding="utf-8")
+)["responses"]
+
+
+def rendered(name: str, /, **values: Any) -> str:
+    """The text of a domain.yml response with its {variables} filled, as Rasa says it; a
+    variable left unfilled fails (KeyError) where Rasa would show "{code}" to the citizen."""
+    return str(RESPONSES[name][0]["text"]).format_map(values)
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """What the citizen reads for a message an action sent: its text, or its response filled
+    with the values the action passed along."""
+    if message.get("response"):
+        return rendered(message["response"], **message)
+    return message.get("text") or ""
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, str]]:
+    """The response's buttons, then those the action added (Rasa shows both, in that order)."""
+    fixed = RESPONSES[message["response"]][0].get("buttons", []) if message.get("response") else []
+    return [*fixed, *(message.get("buttons") or [])]
 
 
 def make_tracker(
@@ -48,7 +75,7 @@ def make_tracker(
 
 
 def texts(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(message.get("text") or "" for message in dispatcher.messages)
+    return "\n".join(text_of(message) for message in dispatcher.messages)
 
 
 def code_entity(code: str) -> dict[str, Any]:

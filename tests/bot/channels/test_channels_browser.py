@@ -15,7 +15,7 @@ import pytest
 from tests.helpers.channel_fakes import WAIT_TIMEOUT, FakeRasa
 from websockets.client import WebSocketClientProtocol, connect
 
-from bot.channels import messages
+from bot import payloads
 
 pytestmark = pytest.mark.browser
 
@@ -214,7 +214,7 @@ def _bubble(kind: str, text: str) -> str:
 async def test_chat_in_a_real_browser(start_gateway, fake_rasa: FakeRasa, tmp_path: Path) -> None:
     _require_chromium()
     fake_rasa.reply(
-        messages.STATUS_LOOKUP_REQUEST,
+        payloads.STATUS_LOOKUP_REQUEST,
         {
             "text": "Bạn muốn tra cứu loại hồ sơ nào?",
             "buttons": [{"title": "Hồ sơ hộ tịch", "payload": LOOKUP_PAYLOAD}],
@@ -253,7 +253,7 @@ async def test_chat_in_a_real_browser(start_gateway, fake_rasa: FakeRasa, tmp_pa
 
     metadata = {"channel": "web", "client_address": "127.0.0.1"}
     sent = {"sender": f"web:{sender_id}", "metadata": metadata}
-    assert first == {**sent, "message": messages.STATUS_LOOKUP_REQUEST}
+    assert first == {**sent, "message": payloads.STATUS_LOOKUP_REQUEST}
     assert second == {**sent, "message": LOOKUP_PAYLOAD}
     assert third == {**sent, "message": "HS-2024-000123"}
     assert re.fullmatch(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import messages
+from bot import wording
 from bot import log_privacy
 from bot.channels.config import ConfigError, load_config
 from bot.settings import PROJECT_ROOT, Settings
@@ -120,7 +120,7 @@ def test_rasa_replies_are_parsed_leniently() -> None:
     ]
     assert parse_rasa_replies(data) == [
         Reply("Chào bạn"),
-        Reply(messages.CHOOSE_ONE, (Button("Có", "/affirm"), Button("không", "không"))),
+        Reply(wording.CHOOSE_ONE, (Button("Có", "/affirm"), Button("không", "không"))),
         Reply("https://example.gov.vn/so-do.png"),
     ]
 

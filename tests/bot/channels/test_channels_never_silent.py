@@ -19,8 +19,9 @@ from tests.helpers.channel_fakes import (
     zalo_text,
 )
 
-from bot.channels import messages
+from bot import wording
 from bot.channels.inputs import MAX_MESSAGE_CHARS
+from bot.channels.inputs import TOO_LONG_REPLY
 from bot.channels.server import RunningGateway
 
 WEB_SENDER = "3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f"
@@ -86,7 +87,7 @@ async def test_an_empty_or_failed_rasa_turn_gets_the_apology(
     async with start_gateway(**channel_env) as running:
         answer = await ask(running, "lệ phí làm hộ chiếu")
 
-    assert answer == messages.apology(HOTLINE) and HOTLINE in answer
+    assert answer == wording.APOLOGY.format(hotline=HOTLINE) and HOTLINE in answer
     assert len(fake_rasa.received.items) == 1
 
 
@@ -94,8 +95,8 @@ async def test_an_empty_or_failed_rasa_turn_gets_the_apology(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("câu hỏi " * (MAX_MESSAGE_CHARS // 8 + 1), messages.TOO_LONG),
-        ("\x00\u200b\x07", messages.TEXT_ONLY),
+        ("câu hỏi " * (MAX_MESSAGE_CHARS // 8 + 1), TOO_LONG_REPLY),
+        ("\x00\u200b\x07", wording.TEXT_ONLY),
     ],
     ids=["too-long", "invisible"],
 )

@@ -41,7 +41,7 @@ from bot.db.models import OutboxMessage, Subscription
 from bot.db.outbox import claim_due, subscribe
 from bot.db.services import verify_and_get_dossier
 from tests.helpers.postgres import temporary_postgres_schema
-from tests.helpers.actions import make_tracker
+from tests.helpers.actions import make_tracker, text_of
 from tests.helpers.db_factories import CODE, DOSSIER, store
 
 TOKEN = "feed-token-for-tests-0123456789"
@@ -79,7 +79,7 @@ def lookup_and_subscribe(sender: str = SENDER) -> None:
     assert slots == {"phone_last4": DIGITS_CHECKED}
     dispatcher = CollectingDispatcher()
     ActionSubscribeNotifications().run(dispatcher, _tracker("subscribe_notifications", sender, CODE), {})
-    assert "Đã đăng ký" in dispatcher.messages[0]["text"]
+    assert "Đã đăng ký" in text_of(dispatcher.messages[0])
 
 
 def _event(status: int, hours: int, **fields: object) -> dict:

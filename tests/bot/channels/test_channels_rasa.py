@@ -21,9 +21,9 @@ import pytest
 from tests.helpers.channel_fakes import HOTLINE, FakeTelegram, FakeZalo, post_zalo, tg_text, zalo_text
 from tests.helpers.fuzz_inputs import SEED, Fuzzer, Tally, check_rasa_answer, latin1, tracebacks_in
 
+from bot import wording
 from bot.settings import PROJECT_ROOT
 from bot.assistant import ensure_model, free_port
-from bot.channels import messages
 from bot.db.engine import make_engine, upgrade
 from bot.admin.seed import seed_demo
 
@@ -221,7 +221,7 @@ async def test_action_server_killed_gets_the_apology_on_every_channel(
         "RASA_CHANNEL_TOKEN": CHANNEL_TOKEN,
         "RASA_TIMEOUT_SECONDS": "60",  # a real model on a busy machine, not a fake
     }
-    apology = messages.apology(HOTLINE)
+    apology = wording.APOLOGY.format(hotline=HOTLINE)
     async with start_gateway(**env, **telegram_env, **zalo_env) as running:
         web_url = f"http://127.0.0.1:{running.webchat_port}/api/message"
 

@@ -12,7 +12,8 @@ from tests.helpers.channel_fakes import HOTLINE
 from rasa.core.channels.channel import UserMessage
 from tests.helpers.rasa_channel_harness import FakeAgent, serve_channel
 
-from bot.channels import messages
+from bot import wording
+from bot.channels.inputs import TOO_LONG_REPLY
 from bot.channels.rasa_input import GatewayRestInput
 
 TOKEN = "gateway-token-1"
@@ -125,18 +126,18 @@ async def test_an_oversized_body_gets_413(
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ({"sender": "s", "message": 1234}, messages.TEXT_ONLY),
-        ({"sender": "s", "message": ["a"]}, messages.TEXT_ONLY),
-        ({"sender": "s", "message": None}, messages.TEXT_ONLY),
-        ({"sender": "s", "message": True}, messages.TEXT_ONLY),
-        ({"sender": "s"}, messages.TEXT_ONLY),
-        ({"sender": "s", "message": " \x00\u200b "}, messages.TEXT_ONLY),
-        ({"sender": 5, "message": "a"}, messages.UNKNOWN_CONVERSATION),
-        ({"sender": None, "message": "a"}, messages.UNKNOWN_CONVERSATION),
-        ({"sender": "", "message": "a"}, messages.UNKNOWN_CONVERSATION),
-        ({"sender": "a\x00b", "message": "a"}, messages.UNKNOWN_CONVERSATION),
-        ({"sender": "x" * 257, "message": "a"}, messages.UNKNOWN_CONVERSATION),
-        ({"sender": "s", "message": "câu hỏi " * 300}, messages.TOO_LONG),
+        ({"sender": "s", "message": 1234}, wording.TEXT_ONLY),
+        ({"sender": "s", "message": ["a"]}, wording.TEXT_ONLY),
+        ({"sender": "s", "message": None}, wording.TEXT_ONLY),
+        ({"sender": "s", "message": True}, wording.TEXT_ONLY),
+        ({"sender": "s"}, wording.TEXT_ONLY),
+        ({"sender": "s", "message": " \x00\u200b "}, wording.TEXT_ONLY),
+        ({"sender": 5, "message": "a"}, wording.UNKNOWN_CONVERSATION),
+        ({"sender": None, "message": "a"}, wording.UNKNOWN_CONVERSATION),
+        ({"sender": "", "message": "a"}, wording.UNKNOWN_CONVERSATION),
+        ({"sender": "a\x00b", "message": "a"}, wording.UNKNOWN_CONVERSATION),
+        ({"sender": "x" * 257, "message": "a"}, wording.UNKNOWN_CONVERSATION),
+        ({"sender": "s", "message": "câu hỏi " * 300}, TOO_LONG_REPLY),
     ],
     ids=[
         "number",
@@ -176,7 +177,7 @@ async def test_a_button_payload_with_unusable_entities_is_refused(
     webhook: str, agent: FakeAgent, http: aiohttp.ClientSession, payload: str
 ) -> None:
     status, answer = await _post(http, webhook, {"sender": "s", "message": payload})
-    assert (status, _texts(answer)) == (200, [messages.BUTTON_EXPIRED])
+    assert (status, _texts(answer)) == (200, [wording.BUTTON_EXPIRED])
     assert agent.received == []
 
 
@@ -202,7 +203,7 @@ async def test_the_length_limit_counts_cleaned_characters(
 ) -> None:
     at_limit = "a" * 1999 + "e\u0301"  # NFD: 2,001 code points, 2,000 once composed
     status, answer = await _post(http, webhook, {"sender": "s", "message": at_limit})
-    assert status == 200 and _texts(answer) != [messages.TOO_LONG]
+    assert status == 200 and _texts(answer) != [TOO_LONG_REPLY]
     assert len(agent.received[0].text) == 2000
 
 
@@ -220,5 +221,5 @@ async def test_a_turn_without_an_answer_gets_the_apology_with_the_hotline(
 ) -> None:
     agent.behaviour = behaviour
     status, answer = await _post(http, webhook, {"sender": "tg:1", "message": "lệ phí"})
-    assert (status, _texts(answer)) == (200, [messages.apology(HOTLINE)])
+    assert (status, _texts(answer)) == (200, [wording.APOLOGY.format(hotline=HOTLINE)])
     assert HOTLINE in answer[0]["text"]

@@ -8,7 +8,9 @@ import aiohttp
 import pytest
 from tests.helpers.channel_fakes import HOTLINE, USER, FakeRasa, FakeTelegram, tg_button_press, tg_photo, tg_text
 
-from bot.channels import messages
+from bot import payloads
+from bot import wording
+from bot.channels.gateway import greeting
 
 CHAT = USER["id"]
 SENDER = f"tg:{CHAT}"
@@ -114,7 +116,7 @@ async def test_unknown_button_key_is_answered_as_expired(
             1, lambda c: c["method"] == "answerCallbackQuery"
         )
 
-    assert answer["params"]["text"] == messages.BUTTON_EXPIRED
+    assert answer["params"]["text"] == wording.BUTTON_EXPIRED
     assert fake_rasa.received.items == []
 
 
@@ -140,7 +142,7 @@ async def test_rasa_down_gives_apology_and_the_gateway_recovers(
         await fake_rasa.stop()
         fake_telegram.push_update(tg_text(1, "có ai không?"))
         [apology] = await fake_telegram.sent_messages(1)
-        assert apology["text"] == messages.apology(HOTLINE)
+        assert apology["text"] == wording.APOLOGY.format(hotline=HOTLINE)
         assert HOTLINE in apology["text"]
 
         await fake_rasa.start()  # same port
@@ -174,7 +176,7 @@ async def test_non_text_message_gets_text_only_reply(
         fake_telegram.push_update(tg_photo(1))
         [sent] = await fake_telegram.sent_messages(1)
 
-    assert sent["text"] == messages.TEXT_ONLY
+    assert sent["text"] == wording.TEXT_ONLY
     assert fake_rasa.received.items == []
 
 
@@ -189,13 +191,13 @@ async def test_local_commands(
         fake_telegram.push_update(tg_text(3, "/help"))
         *_, help_text = await fake_telegram.sent_messages(3)
 
-    assert hotline["text"] == messages.hotline(HOTLINE)
-    assert welcome["text"] == messages.WELCOME
+    assert hotline["text"] == wording.HOTLINE.format(hotline=HOTLINE)
+    assert welcome["text"] == greeting().text
     assert [row[0]["callback_data"] for row in welcome["reply_markup"]["inline_keyboard"]] == [
-        messages.STATUS_LOOKUP_REQUEST,
-        messages.SURVEY_REQUEST,
+        payloads.STATUS_LOOKUP_REQUEST,
+        payloads.SURVEY_REQUEST,
     ]
-    assert help_text["text"] == messages.TELEGRAM_HELP
+    assert help_text["text"] == wording.TELEGRAM_HELP
     assert fake_rasa.received.items == []
     [commands] = fake_telegram.calls_to("setMyCommands")
     assert [c["command"] for c in commands["commands"]] == [
@@ -218,8 +220,8 @@ async def test_lookup_and_survey_commands_ask_rasa(
         await fake_telegram.sent_messages(2)
 
     assert [item["message"] for item in fake_rasa.received.items] == [
-        "tra cứu hồ sơ",
-        "đánh giá dịch vụ",
+        "/check_dossier_status",
+        "/rate_service",
     ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.helpers.channel_fakes import FakeRasa, FakeTelegram, tg_text
 
-from bot.channels import messages
+from bot import payloads
+from bot.channels.gateway import greeting
 from bot.channels.telegram import deep_link_code
 
 CODE = "000.00.12.H25-250103-0042"
@@ -30,6 +31,6 @@ async def test_deep_link_opens_the_lookup_and_command_cancels(
 
     assert [item["message"] for item in fake_rasa.received.items] == [
         f'/check_dossier_status{{"dossier_code": "{CODE}"}}',
-        messages.UNSUBSCRIBE_REQUEST,
+        payloads.UNSUBSCRIBE_REQUEST,
     ]
-    assert welcome["text"] == messages.WELCOME
+    assert welcome["text"] == greeting().text

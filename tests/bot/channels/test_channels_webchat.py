@@ -8,7 +8,9 @@ from typing import Any
 import aiohttp
 from tests.helpers.channel_fakes import HOTLINE, FakeRasa
 
-from bot.channels import messages
+from bot import payloads
+from bot import wording
+from bot.channels.gateway import greeting
 
 SENDER_ID = "3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f"
 
@@ -60,7 +62,7 @@ async def test_rate_limit_warns_once_then_stays_silent(
         ["Rasa nhận: câu 0"],
         ["Rasa nhận: câu 1"],
         ["Rasa nhận: câu 2"],
-        [messages.RATE_LIMITED],
+        [wording.RATE_LIMITED],
         [],
     ]
     assert len(fake_rasa.received.items) == 4  # three of the first user, one of the other
@@ -70,7 +72,7 @@ async def test_rate_limit_warns_once_then_stays_silent(
 async def test_rasa_error_and_timeout_give_the_apology(
     start_gateway, fake_rasa: FakeRasa, http: aiohttp.ClientSession
 ) -> None:
-    apology = messages.apology(HOTLINE)
+    apology = wording.APOLOGY.format(hotline=HOTLINE)
     async with start_gateway(RASA_TIMEOUT_SECONDS="0.3") as running:
         fake_rasa.mode = "error"
         _, failed = await _ask(http, running.webchat_port, "một")
@@ -138,8 +140,8 @@ async def test_page_and_welcome_are_served(start_gateway, http: aiohttp.ClientSe
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert script_status == 200
     assert welcome_data["hotline"] == HOTLINE
-    assert welcome_data["messages"][0]["text"] == messages.WELCOME
+    assert welcome_data["messages"][0]["text"] == greeting().text
     assert [b["payload"] for b in welcome_data["messages"][0]["buttons"]] == [
-        messages.STATUS_LOOKUP_REQUEST,
-        messages.SURVEY_REQUEST,
+        payloads.STATUS_LOOKUP_REQUEST,
+        payloads.SURVEY_REQUEST,
     ]

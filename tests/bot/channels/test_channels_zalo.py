@@ -10,7 +10,9 @@ import aiohttp
 import pytest
 from tests.helpers.channel_fakes import FakeRasa, FakeZalo, post_zalo, zalo_event, zalo_signature, zalo_text
 
-from bot.channels import messages
+from bot import payloads
+from bot import wording
+from bot.channels.gateway import greeting
 
 USER = "zalo-user-1"
 SENDER = f"zalo:{USER}"
@@ -98,7 +100,7 @@ async def test_signed_text_event_without_a_text_gets_text_only(
     async with start_gateway(**zalo_env) as running:
         assert await post_zalo(http, running.zalo_port, event) == 200
         [body] = await fake_zalo.delivered(1)
-    assert body["message"]["text"] == messages.TEXT_ONLY
+    assert body["message"]["text"] == wording.TEXT_ONLY
     assert fake_rasa.received.items == []
 
 
@@ -130,20 +132,20 @@ async def test_follow_gets_welcome_with_buttons(
         [body] = await fake_zalo.delivered(1)
 
     assert body["recipient"] == {"user_id": "new-follower"}
-    assert body["message"]["text"] == messages.WELCOME
+    assert body["message"]["text"] == greeting().text
     assert body["message"]["attachment"] == {
         "type": "template",
         "payload": {
             "buttons": [
                 {
                     "title": "Tra cứu hồ sơ",
-                    "type": "oa.query.show",
-                    "payload": messages.STATUS_LOOKUP_REQUEST,
+                    "type": "oa.query.hide",
+                    "payload": payloads.STATUS_LOOKUP_REQUEST,
                 },
                 {
                     "title": "Đánh giá dịch vụ",
-                    "type": "oa.query.show",
-                    "payload": messages.SURVEY_REQUEST,
+                    "type": "oa.query.hide",
+                    "payload": payloads.SURVEY_REQUEST,
                 },
             ]
         },
@@ -200,7 +202,7 @@ async def test_non_text_gets_text_only_reply(
         assert await post_zalo(http, running.zalo_port, event) == 200
         [body] = await fake_zalo.delivered(1)
 
-    assert body["message"] == {"text": messages.TEXT_ONLY}
+    assert body["message"] == {"text": wording.TEXT_ONLY}
     assert fake_rasa.received.items == []
 
 
