@@ -59,6 +59,7 @@ class ChannelsConfig:
     notify_quiet_hours: str = "21-7"
     notify_poll_seconds: float = 2.0
     notify_worker: str = "auto"
+    handoff: str = "on"
 
     @property
     def telegram_enabled(self) -> bool:
@@ -78,6 +79,10 @@ class ChannelsConfig:
         """The delivery worker runs where asked ("on"), or with the feed ("auto")."""
         wanted = self.notify_worker == "on" or (self.notify_worker == "auto" and self.feed_enabled)
         return wanted and (self.telegram_enabled or self.zalo_enabled)
+
+    @property
+    def handoff_enabled(self) -> bool:
+        return self.handoff == "on"
 
     @property
     def zalo_enabled(self) -> bool:
@@ -123,6 +128,7 @@ def load_config(
         notify_quiet_hours=settings.notify_quiet_hours,
         notify_poll_seconds=settings.notify_poll_seconds,
         notify_worker=settings.notify_worker,
+        handoff=settings.handoff,
     )
     _check_telegram_webhook(config)
     return config

@@ -12,7 +12,7 @@ from typing import AsyncIterator
 import aiohttp
 from sqlalchemy.engine import Engine
 
-from bot.channels import feed, notify, telegram, webchat_server, zalo
+from bot.channels import feed, handoff, notify, telegram, webchat_server, zalo
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Gateway, RasaClient
 from bot.db.engine import get_engine
@@ -38,17 +38,23 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
     """Start every configured channel; stop them all (in reverse order) on exit."""
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
+        desk = handoff.HandoffDesk(_engine(config)) if config.handoff_enabled else None
         gateway = Gateway(
             RasaClient(session, config.rasa_url, config.rasa_timeout, config.rasa_channel_token),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
+            desk=desk,
         )
-        webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway))
+        webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway, desk))
         log.info("Web chat on http://%s:%d/", config.host, webchat_port)
         zalo_client = None
         if config.zalo_enabled:
             zalo_client = zalo.ZaloClient(session, config, zalo.TokenStore(config.zalo_token_file))
-        worker = _worker(config, session, zalo_client) if config.notify_worker_enabled else None
+        senders = _senders(config, session, zalo_client)
+        worker = _worker(config, senders) if config.notify_worker_enabled else None
+        if desk is not None and senders:
+            relay = handoff.HandoffRelay(_engine(config), senders, config.notify_poll_seconds)
+            await stack.enter_async_context(handoff.running(relay))
         zalo_port = None
         if zalo_client is not None:
             on_message = worker.note_inbound if worker else None
@@ -75,9 +81,10 @@ def _nothing() -> None:
     """No worker in this gateway to wake: another instance polls the outbox."""
 
 
-def _worker(
+def _senders(
     config: ChannelsConfig, session: aiohttp.ClientSession, zalo_client: zalo.ZaloClient | None
-) -> notify.DeliveryWorker:
+) -> dict[str, notify.Sender]:
+    """How this gateway pushes a message to a channel (status notifications, staff replies)."""
     senders: dict[str, notify.Sender] = {}
     if config.telegram_enabled:
         senders["telegram"] = notify.TelegramSender(
@@ -85,6 +92,10 @@ def _worker(
         )
     if zalo_client is not None:
         senders["zalo"] = notify.ZaloSender(zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now)
+    return senders
+
+
+def _worker(config: ChannelsConfig, senders: dict[str, notify.Sender]) -> notify.DeliveryWorker:
     return notify.DeliveryWorker(
         _engine(config), senders, notify.QuietHours.parse(config.notify_quiet_hours),
         poll_seconds=config.notify_poll_seconds,
