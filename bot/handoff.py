@@ -146,7 +146,7 @@ def close_handoff(
         .values(closed_at=now, closed_by=staff_id)
     ).rowcount
     if closed and staff_id is not None:
-        add_staff_reply(session, conversation_id, staff_id, Texts.CLOSED_BY_STAFF, now)
+        _queue_staff_message(session, conversation_id, staff_id, Texts.CLOSED_BY_STAFF, now)
     return bool(closed)
 
 
@@ -154,8 +154,16 @@ def close_handoff(
 
 def add_staff_reply(
     session: Session, conversation_id: int, staff_id: int, text: str, now: Optional[datetime] = None
-) -> int:
-    now = now or vietnam_now()
+) -> Optional[int]:
+    """Queue a staff reply for delivery; None when the conversation is closed or unknown."""
+    is_open = session.execute(
+        select(HandoffConversation.id)
+        .where(HandoffConversation.id == conversation_id, HandoffConversation.closed_at.is_(None))
+    ).first()
+    return _queue_staff_message(session, conversation_id, staff_id, text, now or vietnam_now()) if is_open else None
+
+
+def _queue_staff_message(session: Session, conversation_id: int, staff_id: int, text: str, now: datetime) -> int:
     message = HandoffMessage(
         conversation_id=conversation_id, author="staff", staff_id=staff_id, text=text, at=now,
         state="pending", attempts=0, next_attempt_at=now,
