@@ -175,7 +175,9 @@ def _cookie(response: web.StreamResponse, request: web.Request, name: str, value
 # --- login ----------------------------------------------------------------------------------
 
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # The browser's token is kept: a second tab, or the favicon redirected here, must not
+    # invalidate the form already shown.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "login.html", status=status, login_csrf=token, error=error)
     _cookie(response, request, LOGIN_CSRF_COOKIE, token)
     return response
@@ -232,7 +234,8 @@ async def procedure_page(request: web.Request) -> web.Response:
     on = today()
     documents: dict[str, list[str]] = {}
     for row in record["documents"]:
-        documents.setdefault(row["group"] or "Giấy tờ chung", []).append(document_line(row))
+        line = document_line(row).removeprefix("- ")  # the list shows its own bullets
+        documents.setdefault(row["group"] or "Giấy tờ chung", []).append(line)
     return render(
         request, "procedure.html", record=record, on=on, where=where_to_file(record),
         methods=[method_line(record, fee) for fee in fees_in_force(record, on)],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import AsyncIterator, Iterator
 
 import aiohttp
@@ -23,10 +23,17 @@ from bot.db.testing import temporary_postgres_schema
 from tests.postgres import postgres_base_url
 
 TODAY = date(2026, 12, 1)
+MONDAY_MORNING = datetime(2026, 11, 30, 9, 0)  # in the default office hours
 PASSWORDS = {"minh": "mat-khau-tong-dai", "lan": "mat-khau-giam-sat", "an": "mat-khau-quan-tri"}
 ROLES = {"minh": "hotline", "lan": "supervisor", "an": "admin"}
 IDLE = timedelta(minutes=30)
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fees in force on `TODAY` (the 50 % reduction of 1.014063 ends on 31/12/2026)."""
+    monkeypatch.setenv("ASSISTANT_TODAY", TODAY.isoformat())
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,8 @@ from bot.db.engine import run_transaction
 from bot.office_hours import OfficeHours
 from tests.action_server.conftest import make_tracker
 from tests.channels.channel_fakes import FakeRasa, FakeTelegram
-from tests.console.conftest import ConsoleDb
+from tests.console.conftest import MONDAY_MORNING, ConsoleDb
 
-MONDAY_MORNING = datetime(2026, 11, 30, 9, 0)
 SATURDAY_AFTERNOON = datetime(2026, 12, 5, 15, 0)
 SENDER = "web:abcdef12-3456"
 
