@@ -74,11 +74,18 @@ def context_json(procedure: Optional[dict[str, str]], answers: Sequence[str]) ->
 
 
 def read_context(text: str) -> dict[str, Any]:
+    """`{"procedure": {"code", "name"} or None, "answers": [...]}`, whatever was stored."""
     try:
         value = json.loads(text)
     except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        value = {}
+    value = value if isinstance(value, dict) else {}
+    procedure = value.get("procedure")
+    answers = value.get("answers")
+    return {
+        "procedure": procedure if isinstance(procedure, dict) and {"code", "name"} <= procedure.keys() else None,
+        "answers": [str(answer) for answer in answers] if isinstance(answers, list) else [],
+    }
 
 
 # --- the gateway's side --------------------------------------------------------------------

@@ -63,6 +63,7 @@ class ConsoleConfig:
 
 CONFIG_KEY = web.AppKey("console_config", ConsoleConfig)
 TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
+SURVEY_DAYS_KEY = web.AppKey("survey_days", surveys.DayTallies)
 
 
 def requires(role: str) -> Callable[[Handler], Handler]:
@@ -76,6 +77,7 @@ def requires(role: str) -> Callable[[Handler], Handler]:
 def build_app(config: ConsoleConfig) -> web.Application:
     app = web.Application(client_max_size=64 * 1024, middlewares=[security_headers, authenticate])
     app[CONFIG_KEY] = config
+    app[SURVEY_DAYS_KEY] = surveys.DayTallies()
     app[TEMPLATES_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -290,8 +292,9 @@ def _filters(request: web.Request) -> tuple[surveys.Filters, str]:
 @requires("supervisor")
 async def surveys_page(request: web.Request) -> web.Response:
     filters, error = _filters(request)
+    days = request.app[SURVEY_DAYS_KEY]
     board, agency_list = await in_db(
-        request, lambda s: (surveys.dashboard(s, filters), surveys.agencies(s)), read_only=True
+        request, lambda s: (surveys.dashboard(s, filters, days), surveys.agencies(s)), read_only=True
     )
     charts = {
         "criteria": bar_chart("Mức hài lòng theo tiêu chí", surveys.criterion_scores(board.total)),
@@ -307,7 +310,8 @@ async def surveys_page(request: web.Request) -> web.Response:
 @requires("supervisor")
 async def surveys_csv(request: web.Request) -> web.Response:
     filters, _ = _filters(request)
-    board = await in_db(request, lambda s: surveys.dashboard(s, filters), read_only=True)
+    days = request.app[SURVEY_DAYS_KEY]
+    board = await in_db(request, lambda s: surveys.dashboard(s, filters, days), read_only=True)
     return web.Response(
         body=("\ufeff" + surveys.csv_text(board)).encode(), content_type="text/csv", charset="utf-8",
         headers={"Content-Disposition": 'attachment; filename="khao-sat.csv"'},

@@ -172,6 +172,7 @@ class SurveyResponse(Base):
         CheckConstraint("overall_level BETWEEN 1 AND 3", name="overall_level_choice"),
         Index(None, "sender_hash", "created_at"),  # anonymous feedback per sender and day
         Index(None, "created_at"),  # the staff console's survey dashboard filters by date
+        Index(None, "updated_at"),  # … and sees whether anything changed since it last counted
         *(CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice") for key in CRITERION_COLUMNS),
     )
 

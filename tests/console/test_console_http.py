@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot import handoff
 from bot.console import accounts
 from bot.db.engine import run_transaction
-from bot.db.models import LoginFailure, StaffAudit, vietnam_now
+from bot.db.models import LoginFailure, StaffAudit, SurveyResponse, vietnam_now
 from tests.console.conftest import IDLE, PASSWORDS, Console, ConsoleDb, csrf_of, login, running_console
 
 PAGES = ["/", "/?q=khai+sinh", "/procedures/1.014063", "/dossiers", "/surveys", "/surveys.csv", "/audit",
@@ -232,3 +232,16 @@ async def test_staff_reply_and_close_in_the_inbox(console: Console) -> None:
         handoff.Texts.CLOSED_BY_STAFF
     ]
     assert run_transaction(lambda s: handoff.open_handoff_of(s, "web:abcdef12"), engine) is None
+
+
+async def test_the_dashboard_counts_a_new_response_at_once(console: Console) -> None:
+    total = console.db.seeded.surveys
+    async with console.logged_in("lan") as client:
+        assert f'id="response-count">{total}<' in await (await client.get("/surveys")).text()
+        now = vietnam_now()
+        run_transaction(lambda s: s.add(SurveyResponse(
+            overall_level=3, staff_attitude=2, comment="Cán bộ rất nhiệt tình", created_at=now, updated_at=now,
+            idempotency_key="test-new-response",
+        )), console.db.engine)
+        page = await (await client.get("/surveys")).text()
+    assert f'id="response-count">{total + 1}<' in page and "Cán bộ rất nhiệt tình" in page

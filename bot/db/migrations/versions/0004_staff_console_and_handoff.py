@@ -17,6 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(op.f("ix_survey_responses_created_at"), "survey_responses", ["created_at"])
+    op.create_index(op.f("ix_survey_responses_updated_at"), "survey_responses", ["updated_at"])
     op.create_table(
         "staff_accounts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -145,4 +146,5 @@ def downgrade() -> None:
     op.drop_table("staff_login_failures")
     op.drop_table("staff_sessions")
     op.drop_table("staff_accounts")
+    op.drop_index(op.f("ix_survey_responses_updated_at"), table_name="survey_responses")
     op.drop_index(op.f("ix_survey_responses_created_at"), table_name="survey_responses")
