@@ -4,7 +4,7 @@ RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve train eval test bench lookup import lock
+.PHONY: help setup run serve train eval test bench lookup console import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ lookup: setup ## interactive procedure lookup for hotline staff (knowledge base 
 test: setup ## run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications)
+bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications, staff console)
 	@$(PYTHON) benchmarks/bench_search.py
 	@$(PYTHON) benchmarks/bench_fee.py
 	@$(PYTHON) benchmarks/bench_answers.py
@@ -40,6 +40,11 @@ bench: setup ## print the performance and accuracy figures (search, fee, answers
 	@$(PYTHON) benchmarks/bench_turn.py
 	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}
 	@$(PYTHON) benchmarks/bench_notify.py
+	@$(PYTHON) benchmarks/bench_console.py --dossiers $${BENCH_DOSSIERS:-1000000}
+
+console: setup ## staff console (web) on http://127.0.0.1:8090: migrates the database; add accounts with python -m bot staff add
+	@$(PYTHON) -m bot db upgrade
+	@$(PYTHON) -m bot console
 
 import: setup ## re-import the national catalogue into procedures_kb/records
 	@$(PYTHON) -m procedures_kb import $(RAW_CATALOGUE)
