@@ -12,6 +12,7 @@ character at a time) p95 ≤ 30 ms.
 
 The default of 200,000 dossiers seeds in under a minute; `make bench` passes 1,000,000.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,15 +48,25 @@ from bot.db.testing import temporary_postgres_schema  # noqa: E402
 TODAY = date(2026, 12, 1)
 PASSWORD = "bench-password-123"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-TYPED = ["cap doi can cuoc", "dang ky khai sinh", "lệ phí hộ chiếu", "dang ky tam tru", "cap giay phep lai xe"]
+TYPED = [
+    "cap doi can cuoc",
+    "dang ky khai sinh",
+    "lệ phí hộ chiếu",
+    "dang ky tam tru",
+    "cap giay phep lai xe",
+]
 PROCEDURES = ["1.014063", "2.000806", "1.004222", "3.000347", "1.001193"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dossiers", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set"
+    )
     arguments = parser.parse_args(argv)
     os.environ["ASSISTANT_TODAY"] = TODAY.isoformat()
     postgres = os.environ.get("TEST_POSTGRES_URL")
@@ -63,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-console-")))
         targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
         if postgres and not arguments.no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+            targets.append(
+                ("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench")))
+            )
         for name, url in targets:
             run(name, url, arguments.dossiers, arguments.requests)
     return 0
@@ -77,9 +90,14 @@ def run(name: str, url: str, dossiers: int, requests: int) -> None:
         seed_demo(engine, dossiers, today=TODAY)
         run_transaction(lambda s: accounts.add_account(s, "bench", "supervisor", PASSWORD), engine)
         _handoffs(engine)
-        surveys = run_transaction(lambda s: s.execute(select(func.count(SurveyResponse.id))).scalar_one(), engine)
-        print(f"{name}: seeded {dossiers:,} dossiers, {surveys:,} survey responses in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        surveys = run_transaction(
+            lambda s: s.execute(select(func.count(SurveyResponse.id))).scalar_one(), engine
+        )
+        print(
+            f"{name}: seeded {dossiers:,} dossiers, {surveys:,} survey responses in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         asyncio.run(_time_pages(name, engine, _codes(engine, dossiers, requests), requests))
     finally:
         engine.dispose()
@@ -87,20 +105,23 @@ def run(name: str, url: str, dossiers: int, requests: int) -> None:
 
 def _handoffs(engine: Engine) -> None:
     """50 open conversations of 20 messages each in the inbox."""
+
     def add(session: Session) -> None:
         for number in range(50):
             conversation = handoff.open_handoff(session, f"web:bench-{number:04d}", "{}", live=True)
             assert conversation is not None
             for message in range(20):
                 handoff.add_citizen_message(session, conversation, f"Câu hỏi số {message}")
+
     run_transaction(add, engine)
 
 
 def _codes(engine: Engine, dossiers: int, count: int) -> List[str]:
     rng = random.Random(42)
     ids = [rng.randint(1, dossiers) for _ in range(count)]
-    rows = run_transaction(lambda s: s.execute(select(Dossier.code).where(Dossier.id.in_(ids))).scalars().all(),
-                           engine)
+    rows = run_transaction(
+        lambda s: s.execute(select(Dossier.code).where(Dossier.id.in_(ids))).scalars().all(), engine
+    )
     return [rows[index % len(rows)] for index in range(count)]
 
 
@@ -112,13 +133,20 @@ async def _time_pages(name: str, engine: Engine, codes: List[str], requests: int
             await _login(client)
             prefixes = [query[:length] for query in TYPED for length in range(3, len(query) + 1)]
             pages: list[tuple[str, Callable[[int], str], int]] = [
-                ("search-as-you-type /api/search", lambda i: f"/api/search?q={prefixes[i % len(prefixes)]}", 30),
+                (
+                    "search-as-you-type /api/search",
+                    lambda i: f"/api/search?q={prefixes[i % len(prefixes)]}",
+                    30,
+                ),
                 ("lookup page /?q=", lambda i: f"/?q={TYPED[i % len(TYPED)]}", 100),
                 ("procedure page", lambda i: f"/procedures/{PROCEDURES[i % len(PROCEDURES)]}", 100),
                 ("dossier page (audited)", lambda i: f"/dossiers?code={codes[i]}", 100),
                 ("survey dashboard", lambda i: "/surveys", 100),
-                ("survey dashboard, one agency, 6 months", lambda i: f"/surveys?agency={i % 24 + 1}"
-                 "&since=2026-06-01&until=2026-11-30", 100),
+                (
+                    "survey dashboard, one agency, 6 months",
+                    lambda i: f"/surveys?agency={i % 24 + 1}&since=2026-06-01&until=2026-11-30",
+                    100,
+                ),
                 ("survey CSV", lambda i: "/surveys.csv", 100),
                 ("inbox (50 open conversations)", lambda i: "/inbox", 100),
                 ("conversation page", lambda i: f"/inbox/{i % 50 + 1}", 100),
@@ -135,7 +163,9 @@ async def _login(client: aiohttp.ClientSession) -> None:
         assert response.status == 302, response.status
 
 
-async def _time(client: aiohttp.ClientSession, path: Callable[[int], str], requests: int) -> List[float]:
+async def _time(
+    client: aiohttp.ClientSession, path: Callable[[int], str], requests: int
+) -> List[float]:
     for index in range(3):  # warm-up: caches, the first query plans
         async with client.get(path(index)) as response:
             await response.read()
@@ -152,8 +182,11 @@ async def _time(client: aiohttp.ClientSession, path: Callable[[int], str], reque
 async def _report(name: str, label: str, target: float, timings: List[float]) -> None:
     cuts = statistics.quantiles(timings, n=100)
     verdict = "ok" if cuts[94] <= target else "OVER TARGET"
-    print(f"{name}: {label}: p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, max {max(timings):.1f} ms "
-          f"(target p95 ≤ {target:.0f} ms: {verdict})", flush=True)
+    print(
+        f"{name}: {label}: p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, max {max(timings):.1f} ms "
+        f"(target p95 ≤ {target:.0f} ms: {verdict})",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

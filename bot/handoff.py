@@ -10,6 +10,7 @@ delivers them: Telegram and Zalo through the notification senders (`claim_replie
 Conversations are keyed by the gateway's sender id: `web:<uuid>`, `tg:<chat id>`,
 `zalo:<user id>`. Every text a citizen sees about the handoff is in `Texts`.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,12 +84,15 @@ def read_context(text: str) -> dict[str, Any]:
     procedure = value.get("procedure")
     answers = value.get("answers")
     return {
-        "procedure": procedure if isinstance(procedure, dict) and {"code", "name"} <= procedure.keys() else None,
+        "procedure": procedure
+        if isinstance(procedure, dict) and {"code", "name"} <= procedure.keys()
+        else None,
         "answers": [str(answer) for answer in answers] if isinstance(answers, list) else [],
     }
 
 
 # --- the gateway's side --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OpenHandoff:
@@ -109,8 +113,13 @@ def open_handoff(
         current.live, current.context, current.last_message_at = live, context, now
         return current.id
     conversation = HandoffConversation(
-        sender_id=sender_id, channel=address.channel, recipient_id=address.recipient_id, live=live,
-        context=context, opened_at=now, last_message_at=now,
+        sender_id=sender_id,
+        channel=address.channel,
+        recipient_id=address.recipient_id,
+        live=live,
+        context=context,
+        opened_at=now,
+        last_message_at=now,
     )
     session.add(conversation)
     session.flush()
@@ -131,13 +140,24 @@ def _open(session: Session, sender_id: str) -> Optional[HandoffConversation]:
     ).scalar_one_or_none()
 
 
-def add_citizen_message(session: Session, conversation_id: int, text: str, now: Optional[datetime] = None) -> None:
+def add_citizen_message(
+    session: Session, conversation_id: int, text: str, now: Optional[datetime] = None
+) -> None:
     now = now or vietnam_now()
-    session.add(HandoffMessage(
-        conversation_id=conversation_id, author="citizen", text=text, at=now, state="received", attempts=0,
-    ))
+    session.add(
+        HandoffMessage(
+            conversation_id=conversation_id,
+            author="citizen",
+            text=text,
+            at=now,
+            state="received",
+            attempts=0,
+        )
+    )
     session.execute(
-        update(HandoffConversation).where(HandoffConversation.id == conversation_id).values(last_message_at=now)
+        update(HandoffConversation)
+        .where(HandoffConversation.id == conversation_id)
+        .values(last_message_at=now)
     )
 
 
@@ -159,21 +179,35 @@ def close_handoff(
 
 # --- staff replies and their delivery ------------------------------------------------------
 
+
 def add_staff_reply(
     session: Session, conversation_id: int, staff_id: int, text: str, now: Optional[datetime] = None
 ) -> Optional[int]:
     """Queue a staff reply for delivery; None when the conversation is closed or unknown."""
     is_open = session.execute(
-        select(HandoffConversation.id)
-        .where(HandoffConversation.id == conversation_id, HandoffConversation.closed_at.is_(None))
+        select(HandoffConversation.id).where(
+            HandoffConversation.id == conversation_id, HandoffConversation.closed_at.is_(None)
+        )
     ).first()
-    return _queue_staff_message(session, conversation_id, staff_id, text, now or vietnam_now()) if is_open else None
+    return (
+        _queue_staff_message(session, conversation_id, staff_id, text, now or vietnam_now())
+        if is_open
+        else None
+    )
 
 
-def _queue_staff_message(session: Session, conversation_id: int, staff_id: int, text: str, now: datetime) -> int:
+def _queue_staff_message(
+    session: Session, conversation_id: int, staff_id: int, text: str, now: datetime
+) -> int:
     message = HandoffMessage(
-        conversation_id=conversation_id, author="staff", staff_id=staff_id, text=text, at=now,
-        state="pending", attempts=0, next_attempt_at=now,
+        conversation_id=conversation_id,
+        author="staff",
+        staff_id=staff_id,
+        text=text,
+        at=now,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
     )
     session.add(message)
     session.flush()
@@ -183,7 +217,8 @@ def _queue_staff_message(session: Session, conversation_id: int, staff_id: int, 
 @dataclass(frozen=True)
 class ReplyDelivery:
     """A claimed staff reply; `recipient_id` and `last_message_at` are what the senders of
-    `bot.channels.notify` need (Zalo's interaction window counts from the citizen's last message)."""
+    `bot.channels.notify` need (Zalo's interaction window counts from the citizen's last
+    message)."""
 
     message_id: int
     channel: str
@@ -193,7 +228,10 @@ class ReplyDelivery:
 
 
 def claim_replies(
-    session: Session, channels: Sequence[str], now: Optional[datetime] = None, limit: int = 50,
+    session: Session,
+    channels: Sequence[str],
+    now: Optional[datetime] = None,
+    limit: int = 50,
     lease: timedelta = CLAIM_LEASE,
 ) -> list[ReplyDelivery]:
     """Take due staff replies for these push channels (a lease, like the notification outbox)."""
@@ -201,8 +239,11 @@ def claim_replies(
     rows = session.execute(
         select(HandoffMessage, HandoffConversation)
         .join(HandoffConversation, HandoffMessage.conversation_id == HandoffConversation.id)
-        .where(HandoffMessage.state == "pending", HandoffMessage.next_attempt_at <= now,
-               HandoffConversation.channel.in_(list(channels)))
+        .where(
+            HandoffMessage.state == "pending",
+            HandoffMessage.next_attempt_at <= now,
+            HandoffConversation.channel.in_(list(channels)),
+        )
         .order_by(HandoffMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=HandoffMessage)
@@ -211,20 +252,28 @@ def claim_replies(
         message.next_attempt_at = now + lease
         message.attempts += 1
     return [
-        ReplyDelivery(message.id, conversation.channel, conversation.recipient_id,
-                      conversation.last_message_at, message.text)
+        ReplyDelivery(
+            message.id,
+            conversation.channel,
+            conversation.recipient_id,
+            conversation.last_message_at,
+            message.text,
+        )
         for message, conversation in rows
     ]
 
 
 def mark_reply_sent(session: Session, message_id: int, now: Optional[datetime] = None) -> None:
     session.execute(
-        update(HandoffMessage).where(HandoffMessage.id == message_id)
+        update(HandoffMessage)
+        .where(HandoffMessage.id == message_id)
         .values(state="sent", sent_at=now or vietnam_now(), next_attempt_at=None)
     )
 
 
-def mark_reply_failed(session: Session, message_id: int, permanent: bool, now: Optional[datetime] = None) -> str:
+def mark_reply_failed(
+    session: Session, message_id: int, permanent: bool, now: Optional[datetime] = None
+) -> str:
     """Retry later with backoff, or give up ("dead"); the new state."""
     now = now or vietnam_now()
     message = session.get(HandoffMessage, message_id)
@@ -239,19 +288,27 @@ def mark_reply_failed(session: Session, message_id: int, permanent: bool, now: O
 
 def take_web_replies(session: Session, sender_id: str, now: Optional[datetime] = None) -> list[str]:
     """The staff replies waiting for this web chat, marked sent (the page shows them now)."""
-    rows = session.execute(
-        select(HandoffMessage)
-        .join(HandoffConversation, HandoffMessage.conversation_id == HandoffConversation.id)
-        .where(HandoffConversation.sender_id == sender_id, HandoffConversation.channel == "web",
-               HandoffMessage.state == "pending")
-        .order_by(HandoffMessage.id)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(HandoffMessage)
+            .join(HandoffConversation, HandoffMessage.conversation_id == HandoffConversation.id)
+            .where(
+                HandoffConversation.sender_id == sender_id,
+                HandoffConversation.channel == "web",
+                HandoffMessage.state == "pending",
+            )
+            .order_by(HandoffMessage.id)
+        )
+        .scalars()
+        .all()
+    )
     for message in rows:
         message.state, message.sent_at, message.next_attempt_at = "sent", now or vietnam_now(), None
     return [message.text for message in rows]
 
 
 # --- the console's side --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InboxRow:
@@ -286,40 +343,63 @@ class ConversationView:
 
 def inbox(session: Session, limit: int = 100) -> list[InboxRow]:
     """Open conversations, the most recently active first."""
-    conversations = session.execute(
-        select(HandoffConversation)
-        .where(HandoffConversation.closed_at.is_(None))
-        .order_by(HandoffConversation.last_message_at.desc(), HandoffConversation.id.desc())
-        .limit(limit)
-    ).scalars().all()
-    last_ids = select(func.max(HandoffMessage.id)).where(
-        HandoffMessage.conversation_id.in_([c.id for c in conversations])
-    ).group_by(HandoffMessage.conversation_id)
+    conversations = (
+        session.execute(
+            select(HandoffConversation)
+            .where(HandoffConversation.closed_at.is_(None))
+            .order_by(HandoffConversation.last_message_at.desc(), HandoffConversation.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    last_ids = (
+        select(func.max(HandoffMessage.id))
+        .where(HandoffMessage.conversation_id.in_([c.id for c in conversations]))
+        .group_by(HandoffMessage.conversation_id)
+    )
     last = {
         message.conversation_id: message
-        for message in session.execute(select(HandoffMessage).where(HandoffMessage.id.in_(last_ids))).scalars()
+        for message in session.execute(
+            select(HandoffMessage).where(HandoffMessage.id.in_(last_ids))
+        ).scalars()
     }
     return [
         InboxRow(
-            c.id, c.channel, c.live, c.opened_at, c.last_message_at,
-            last[c.id].text if c.id in last else "", c.id in last and last[c.id].author == "citizen",
+            c.id,
+            c.channel,
+            c.live,
+            c.opened_at,
+            c.last_message_at,
+            last[c.id].text if c.id in last else "",
+            c.id in last and last[c.id].author == "citizen",
         )
         for c in conversations
     ]
 
 
-def conversation_view(session: Session, conversation_id: int, after: int = 0) -> Optional[ConversationView]:
+def conversation_view(
+    session: Session, conversation_id: int, after: int = 0
+) -> Optional[ConversationView]:
     """The conversation with its messages newer than message id `after`."""
     conversation = session.get(HandoffConversation, conversation_id)
     if conversation is None:
         return None
-    messages = session.execute(
-        select(HandoffMessage)
-        .where(HandoffMessage.conversation_id == conversation_id, HandoffMessage.id > after)
-        .order_by(HandoffMessage.id)
-    ).scalars().all()
+    messages = (
+        session.execute(
+            select(HandoffMessage)
+            .where(HandoffMessage.conversation_id == conversation_id, HandoffMessage.id > after)
+            .order_by(HandoffMessage.id)
+        )
+        .scalars()
+        .all()
+    )
     return ConversationView(
-        conversation.id, conversation.channel, conversation.live, conversation.opened_at,
-        conversation.closed_at, read_context(conversation.context),
+        conversation.id,
+        conversation.channel,
+        conversation.live,
+        conversation.opened_at,
+        conversation.closed_at,
+        read_context(conversation.context),
         [MessageView(m.id, m.author, m.text, m.at, m.state) for m in messages],
     )

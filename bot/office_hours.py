@@ -4,6 +4,7 @@ Format: groups separated by ";", each "days ranges...": days `mon`…`sun` or a 
 `mon-fri`, ranges `HH:MM-HH:MM`. Default (bot.settings): "mon-fri 07:30-11:30 13:30-17:00;
 sat 07:30-11:30".
 """
+
 from __future__ import annotations
 
 import re

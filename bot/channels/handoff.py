@@ -40,10 +40,13 @@ class HandoffDesk:
     async def intercept(self, sender: str, text: str) -> Optional[list[Reply]]:
         """The replies when `sender` is handed off (often none: staff answer); None otherwise."""
         try:
-            return await asyncio.to_thread(run_transaction, lambda session: self._hold(session, sender, text),
-                                           self._engine)
+            return await asyncio.to_thread(
+                run_transaction, lambda session: self._hold(session, sender, text), self._engine
+            )
         except SQLAlchemyError as error:
-            log.warning("Handoff state unavailable (%s): the message goes to the bot", type(error).__name__)
+            log.warning(
+                "Handoff state unavailable (%s): the message goes to the bot", type(error).__name__
+            )
             return None
 
     @staticmethod
@@ -61,7 +64,9 @@ class HandoffDesk:
         """Staff replies waiting for this web chat sender; empty if the database failed."""
         try:
             texts = await asyncio.to_thread(
-                run_transaction, lambda session: handoff.take_web_replies(session, sender), self._engine
+                run_transaction,
+                lambda session: handoff.take_web_replies(session, sender),
+                self._engine,
             )
         except SQLAlchemyError as error:
             log.warning("Staff replies unavailable (%s)", type(error).__name__)
@@ -73,7 +78,10 @@ class HandoffRelay:
     """Delivers staff replies on the push channels that have a sender, polling the database."""
 
     def __init__(
-        self, engine: Engine, senders: Mapping[str, Sender], poll_seconds: float = 2.0,
+        self,
+        engine: Engine,
+        senders: Mapping[str, Sender],
+        poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = vietnam_now,
     ) -> None:
         self._engine = engine
@@ -97,7 +105,9 @@ class HandoffRelay:
         now = self._clock()
         channels = list(self._senders)
         deliveries = await asyncio.to_thread(
-            run_transaction, lambda session: handoff.claim_replies(session, channels, now), self._engine
+            run_transaction,
+            lambda session: handoff.claim_replies(session, channels, now),
+            self._engine,
         )
         for delivery in deliveries:
             await asyncio.shield(self._deliver(delivery))
@@ -107,12 +117,21 @@ class HandoffRelay:
         try:
             await self._senders[delivery.channel].send(delivery, Reply(delivery.text))
         except DeliveryError as error:
-            state = await asyncio.to_thread(run_transaction, lambda session: handoff.mark_reply_failed(
-                session, delivery.message_id, error.permanent, self._clock()), self._engine)
+            permanent = error.permanent
+            state = await asyncio.to_thread(
+                run_transaction,
+                lambda session: handoff.mark_reply_failed(
+                    session, delivery.message_id, permanent, self._clock()
+                ),
+                self._engine,
+            )
             log.warning("Staff reply #%d not delivered (%s): %s", delivery.message_id, state, error)
             return
-        await asyncio.to_thread(run_transaction, lambda session: handoff.mark_reply_sent(
-            session, delivery.message_id, self._clock()), self._engine)
+        await asyncio.to_thread(
+            run_transaction,
+            lambda session: handoff.mark_reply_sent(session, delivery.message_id, self._clock()),
+            self._engine,
+        )
 
 
 @contextlib.asynccontextmanager

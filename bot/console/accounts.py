@@ -7,6 +7,7 @@
 - Sessions: a random cookie whose SHA-256 is stored with the session's CSRF token; a session
   idle longer than `CONSOLE_IDLE_MINUTES` is gone.
 """
+
 from __future__ import annotations
 
 import enum
@@ -22,7 +23,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import STAFF_ROLES, LoginFailure, StaffAccount, StaffAudit, StaffSession, vietnam_now
+from bot.db.models import (
+    STAFF_ROLES,
+    LoginFailure,
+    StaffAccount,
+    StaffAudit,
+    StaffSession,
+    vietnam_now,
+)
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_PERIOD = timedelta(minutes=15)
@@ -65,23 +73,37 @@ def normalize_username(username: str) -> str:
 
 # --- accounts -------------------------------------------------------------------------------
 
-def add_account(session: Session, username: str, role: str, password: str, now: Optional[datetime] = None) -> None:
+
+def add_account(
+    session: Session, username: str, role: str, password: str, now: Optional[datetime] = None
+) -> None:
     name = normalize_username(username)
     if not USERNAME.fullmatch(name):
-        raise AccountError("Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.")
+        raise AccountError(
+            "Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang."
+        )
     if role not in STAFF_ROLES:
         raise AccountError(f"Vai trò phải là một trong: {', '.join(STAFF_ROLES)}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
     if session.execute(select(StaffAccount.id).where(StaffAccount.username == name)).first():
         raise AccountError(f"Tài khoản {name} đã có.")
-    session.add(StaffAccount(username=name, role=role, password_hash=_HASHER.hash(password),
-                             created_at=now or vietnam_now()))
+    session.add(
+        StaffAccount(
+            username=name,
+            role=role,
+            password_hash=_HASHER.hash(password),
+            created_at=now or vietnam_now(),
+        )
+    )
 
 
 def list_accounts(session: Session) -> list[AccountRow]:
     accounts = session.execute(select(StaffAccount).order_by(StaffAccount.username)).scalars()
-    return [AccountRow(a.username, a.role, a.created_at, a.disabled_at, a.last_login_at) for a in accounts]
+    return [
+        AccountRow(a.username, a.role, a.created_at, a.disabled_at, a.last_login_at)
+        for a in accounts
+    ]
 
 
 def disable_account(session: Session, username: str, now: Optional[datetime] = None) -> bool:
@@ -98,6 +120,7 @@ def disable_account(session: Session, username: str, now: Optional[datetime] = N
 
 # --- login ----------------------------------------------------------------------------------
 
+
 class LoginKind(str, enum.Enum):
     OK = "ok"
     INVALID = "invalid"  # unknown name, wrong password or disabled account: not told apart
@@ -112,7 +135,12 @@ class LoginResult:
 
 
 def login(
-    session: Session, username: str, password: str, address: str, idle: timedelta, now: Optional[datetime] = None
+    session: Session,
+    username: str,
+    password: str,
+    address: str,
+    idle: timedelta,
+    now: Optional[datetime] = None,
 ) -> LoginResult:
     """Check the password under the lockouts; on success a new session (older idle ones go)."""
     now = now or vietnam_now()
@@ -121,7 +149,9 @@ def login(
     locked_until = _locked_until(session, name, address, now)
     if locked_until is not None:
         return LoginResult(LoginKind.LOCKED, locked_until=locked_until)
-    account = session.execute(select(StaffAccount).where(StaffAccount.username == name)).scalar_one_or_none()
+    account = session.execute(
+        select(StaffAccount).where(StaffAccount.username == name)
+    ).scalar_one_or_none()
     if not _password_matches(account.password_hash if account else _DUMMY_HASH, password) or (
         account is None or account.disabled_at is not None
     ):
@@ -133,8 +163,15 @@ def login(
     account.last_login_at = now
     purge_idle_sessions(session, idle, now)
     token = secrets.token_urlsafe(32)
-    session.add(StaffSession(token_hash=_token_hash(token), staff_id=account.id,
-                             csrf_token=secrets.token_urlsafe(32), created_at=now, last_seen_at=now))
+    session.add(
+        StaffSession(
+            token_hash=_token_hash(token),
+            staff_id=account.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
     return LoginResult(LoginKind.OK, token=token)
 
 
@@ -150,8 +187,9 @@ def _locked_until(session: Session, name: str, address: str, now: datetime) -> O
     ends = []
     for column, value in ((LoginFailure.username, name), (LoginFailure.address, address)):
         count, last = session.execute(
-            select(func.count(LoginFailure.id), func.max(LoginFailure.at))
-            .where(column == value, LoginFailure.at > since)
+            select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(
+                column == value, LoginFailure.at > since
+            )
         ).one()
         if count >= LOCKOUT_FAILURES:
             ends.append(last + LOCKOUT_PERIOD)
@@ -160,11 +198,14 @@ def _locked_until(session: Session, name: str, address: str, now: datetime) -> O
 
 # --- sessions -------------------------------------------------------------------------------
 
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def session_user(session: Session, token: str, idle: timedelta, now: Optional[datetime] = None) -> Optional[StaffUser]:
+def session_user(
+    session: Session, token: str, idle: timedelta, now: Optional[datetime] = None
+) -> Optional[StaffUser]:
     """The staff member behind a session cookie, if the session is live; keeps it alive."""
     if not token:
         return None
@@ -190,10 +231,13 @@ def logout(session: Session, token: str) -> None:
 
 
 def purge_idle_sessions(session: Session, idle: timedelta, now: Optional[datetime] = None) -> None:
-    session.execute(delete(StaffSession).where(StaffSession.last_seen_at <= (now or vietnam_now()) - idle))
+    session.execute(
+        delete(StaffSession).where(StaffSession.last_seen_at <= (now or vietnam_now()) - idle)
+    )
 
 
 # --- audit ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AuditRow:
@@ -203,17 +247,24 @@ class AuditRow:
     at: datetime
 
 
-def record_view(session: Session, staff_id: int, dossier_code: str, now: Optional[datetime] = None) -> None:
-    session.add(StaffAudit(staff_id=staff_id, action=VIEW_DOSSIER, subject=dossier_code, at=now or vietnam_now()))
-
-
-def audit_entries(session: Session, subject: Optional[str] = None, limit: int = 100) -> list[AuditRow]:
-    """The latest audit entries, of one dossier code if given."""
-    query = select(StaffAccount.username, StaffAudit.action, StaffAudit.subject, StaffAudit.at).join(
-        StaffAccount, StaffAudit.staff_id == StaffAccount.id
+def record_view(
+    session: Session, staff_id: int, dossier_code: str, now: Optional[datetime] = None
+) -> None:
+    session.add(
+        StaffAudit(
+            staff_id=staff_id, action=VIEW_DOSSIER, subject=dossier_code, at=now or vietnam_now()
+        )
     )
+
+
+def audit_entries(
+    session: Session, subject: Optional[str] = None, limit: int = 100
+) -> list[AuditRow]:
+    """The latest audit entries, of one dossier code if given."""
+    query = select(
+        StaffAccount.username, StaffAudit.action, StaffAudit.subject, StaffAudit.at
+    ).join(StaffAccount, StaffAudit.staff_id == StaffAccount.id)
     if subject:
         query = query.where(StaffAudit.subject == subject)
     rows = session.execute(query.order_by(StaffAudit.at.desc(), StaffAudit.id.desc()).limit(limit))
     return [AuditRow(*row) for row in rows]
-

@@ -4,6 +4,7 @@ Every page but /login needs a live session (else a redirect to /login); every PO
 the CSRF token of its form (else 403); pages check the role (hotline < supervisor < admin,
 else 403). Database work runs in threads (`asyncio.to_thread`), one transaction each.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,9 +69,11 @@ SURVEY_DAYS_KEY = web.AppKey("survey_days", surveys.DayTallies)
 
 def requires(role: str) -> Callable[[Handler], Handler]:
     """Mark a handler as needing `role` or above (checked by `authenticate`)."""
+
     def mark(handler: Handler) -> Handler:
         setattr(handler, "required_role", role)
         return handler
+
     return mark
 
 
@@ -79,7 +82,9 @@ def build_app(config: ConsoleConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[SURVEY_DAYS_KEY] = surveys.DayTallies()
     app[TEMPLATES_KEY] = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
     )
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
@@ -112,7 +117,10 @@ async def _warm_up(_app: web.Application) -> None:
 
 # --- plumbing -------------------------------------------------------------------------------
 
-async def in_db(request: web.Request, work: Callable[[Session], T], *, read_only: bool = False) -> T:
+
+async def in_db(
+    request: web.Request, work: Callable[[Session], T], *, read_only: bool = False
+) -> T:
     engine = request.app[CONFIG_KEY].engine
     return await asyncio.to_thread(run_transaction, work, engine, read_only=read_only)
 
@@ -124,7 +132,9 @@ def staff_of(request: web.Request) -> StaffUser:
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     page = request.app[TEMPLATES_KEY].get_template(template)
     staff = request.get("staff")
-    html = page.render(staff=staff, csrf=staff.csrf_token if staff else "", path=request.path, **context)
+    html = page.render(
+        staff=staff, csrf=staff.csrf_token if staff else "", path=request.path, **context
+    )
     return web.Response(text=html, content_type="text/html", status=status)
 
 
@@ -157,8 +167,12 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if request.method == "POST":
         form = await request.post()
         if not hmac.compare_digest(str(form.get(CSRF_FIELD, "")), staff.csrf_token):
-            return problem(request, 403, "Phiên làm việc không hợp lệ (mã chống giả mạo sai). "
-                                         "Bạn tải lại trang rồi thử lại.")
+            return problem(
+                request,
+                403,
+                "Phiên làm việc không hợp lệ (mã chống giả mạo sai). "
+                "Bạn tải lại trang rồi thử lại.",
+            )
     required = getattr(handler, "required_role", STAFF_ROLES[0])
     if not staff.may(required):
         return problem(request, 403, "Tài khoản của bạn không có quyền xem trang này.")
@@ -176,6 +190,7 @@ def _cookie(response: web.StreamResponse, request: web.Request, name: str, value
 
 # --- login ----------------------------------------------------------------------------------
 
+
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     # The browser's token is kept: a second tab, or the favicon redirected here, must not
     # invalidate the form already shown.
@@ -192,11 +207,15 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         return await login_page(request, "Phiên đăng nhập đã hết hạn, bạn thử lại.", status=403)
     config = request.app[CONFIG_KEY]
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    result = await in_db(request, lambda s: accounts.login(
-        s, username, password, client_address(request), config.idle))
+    result = await in_db(
+        request,
+        lambda s: accounts.login(s, username, password, client_address(request), config.idle),
+    )
     if result.kind is LoginKind.LOCKED:
         until = result.locked_until.strftime("%H:%M") if result.locked_until else ""
-        return await login_page(request, f"Đăng nhập sai quá nhiều lần. Bạn thử lại sau {until}.", status=429)
+        return await login_page(
+            request, f"Đăng nhập sai quá nhiều lần. Bạn thử lại sau {until}.", status=429
+        )
     if result.kind is LoginKind.INVALID:
         return await login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", status=401)
     response = web.HTTPFound("/")
@@ -215,9 +234,14 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 # --- procedures -----------------------------------------------------------------------------
 
+
 def _hits(query: str) -> list[dict[str, str]]:
     query = query.strip()[:MAX_QUERY_CHARS]
-    return [{"code": hit.code, "name": hit.name} for hit in search(query, SEARCH_LIMIT)] if query else []
+    return (
+        [{"code": hit.code, "name": hit.name} for hit in search(query, SEARCH_LIMIT)]
+        if query
+        else []
+    )
 
 
 async def lookup_page(request: web.Request) -> web.Response:
@@ -239,14 +263,20 @@ async def procedure_page(request: web.Request) -> web.Response:
         line = document_line(row).removeprefix("- ")  # the list shows its own bullets
         documents.setdefault(row["group"] or "Giấy tờ chung", []).append(line)
     return render(
-        request, "procedure.html", record=record, on=on, where=where_to_file(record),
+        request,
+        "procedure.html",
+        record=record,
+        on=on,
+        where=where_to_file(record),
         methods=[method_line(record, fee) for fee in fees_in_force(record, on)],
         notes=list(dict.fromkeys(m["note"] for m in record["methods"] if m["note"])),
-        documents=documents, answer=overview_answer(record, on).text,
+        documents=documents,
+        answer=overview_answer(record, on).text,
     )
 
 
 # --- dossiers -------------------------------------------------------------------------------
+
 
 async def dossier_page(request: web.Request) -> web.Response:
     code = request.query.get("code", "").strip()[:64]
@@ -260,7 +290,9 @@ async def dossier_page(request: web.Request) -> web.Response:
             return None, []
         accounts.record_view(session, staff.id, found.view.code)
         session.flush()
-        return found, accounts.audit_entries(session, found.view.code) if staff.may("supervisor") else []
+        return found, accounts.audit_entries(session, found.view.code) if staff.may(
+            "supervisor"
+        ) else []
 
     dossier, audit = await in_db(request, look)
     status = 200 if dossier else 404
@@ -276,6 +308,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 # --- surveys --------------------------------------------------------------------------------
 
+
 def _filters(request: web.Request) -> tuple[surveys.Filters, str]:
     """The dashboard's filters from the query string, and a Vietnamese error if one was bad."""
     values: dict[str, Optional[date]] = {}
@@ -286,7 +319,9 @@ def _filters(request: web.Request) -> tuple[surveys.Filters, str]:
         except ValueError:
             return surveys.Filters(), "Ngày lọc không hợp lệ (dạng YYYY-MM-DD); đang hiện toàn bộ."
     agency = request.query.get("agency", "")
-    return surveys.Filters(values["since"], values["until"], int(agency) if agency.isdigit() else None), ""
+    return surveys.Filters(
+        values["since"], values["until"], int(agency) if agency.isdigit() else None
+    ), ""
 
 
 @requires("supervisor")
@@ -294,17 +329,33 @@ async def surveys_page(request: web.Request) -> web.Response:
     filters, error = _filters(request)
     days = request.app[SURVEY_DAYS_KEY]
     board, agency_list = await in_db(
-        request, lambda s: (surveys.dashboard(s, filters, days), surveys.agencies(s)), read_only=True
+        request,
+        lambda s: (surveys.dashboard(s, filters, days), surveys.agencies(s)),
+        read_only=True,
     )
     charts = {
         "criteria": bar_chart("Mức hài lòng theo tiêu chí", surveys.criterion_scores(board.total)),
-        "agencies": bar_chart("Hài lòng chung theo cơ quan",
-                              [(name, tally.satisfied_percent) for name, tally in board.by_agency]),
-        "months": bar_chart("Số phiếu theo tháng", [(name, float(t.responses)) for name, t in board.by_month],
-                            maximum=max((t.responses for _, t in board.by_month), default=0), unit="phiếu"),
+        "agencies": bar_chart(
+            "Hài lòng chung theo cơ quan",
+            [(name, tally.satisfied_percent) for name, tally in board.by_agency],
+        ),
+        "months": bar_chart(
+            "Số phiếu theo tháng",
+            [(name, float(t.responses)) for name, t in board.by_month],
+            maximum=max((t.responses for _, t in board.by_month), default=0),
+            unit="phiếu",
+        ),
     }
-    return render(request, "surveys.html", board=board, charts=charts, agencies=agency_list,
-                  filters=filters, error=error, query=request.query_string)
+    return render(
+        request,
+        "surveys.html",
+        board=board,
+        charts=charts,
+        agencies=agency_list,
+        filters=filters,
+        error=error,
+        query=request.query_string,
+    )
 
 
 @requires("supervisor")
@@ -313,12 +364,15 @@ async def surveys_csv(request: web.Request) -> web.Response:
     days = request.app[SURVEY_DAYS_KEY]
     board = await in_db(request, lambda s: surveys.dashboard(s, filters, days), read_only=True)
     return web.Response(
-        body=("\ufeff" + surveys.csv_text(board)).encode(), content_type="text/csv", charset="utf-8",
+        body=("\ufeff" + surveys.csv_text(board)).encode(),
+        content_type="text/csv",
+        charset="utf-8",
         headers={"Content-Disposition": 'attachment; filename="khao-sat.csv"'},
     )
 
 
 # --- inbox ----------------------------------------------------------------------------------
+
 
 def _conversation_id(request: web.Request) -> int:
     return int(request.match_info["id"])
@@ -331,16 +385,28 @@ async def inbox_page(request: web.Request) -> web.Response:
 
 async def inbox_json(request: web.Request) -> web.Response:
     rows = await in_db(request, handoff.inbox, read_only=True)
-    return web.json_response({"conversations": [
-        {"id": r.conversation_id, "channel": r.channel, "live": r.live, "waiting": r.waiting,
-         "last_message_at": f"{r.last_message_at:%d/%m %H:%M}", "last_text": r.last_text}
-        for r in rows
-    ]})
+    return web.json_response(
+        {
+            "conversations": [
+                {
+                    "id": r.conversation_id,
+                    "channel": r.channel,
+                    "live": r.live,
+                    "waiting": r.waiting,
+                    "last_message_at": f"{r.last_message_at:%d/%m %H:%M}",
+                    "last_text": r.last_text,
+                }
+                for r in rows
+            ]
+        }
+    )
 
 
 async def conversation_page(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
-    view = await in_db(request, lambda s: handoff.conversation_view(s, conversation_id), read_only=True)
+    view = await in_db(
+        request, lambda s: handoff.conversation_view(s, conversation_id), read_only=True
+    )
     if view is None:
         return problem(request, 404, "Không có cuộc trò chuyện này.")
     return render(request, "conversation.html", view=view, max_reply=MAX_REPLY_CHARS)
@@ -349,23 +415,43 @@ async def conversation_page(request: web.Request) -> web.Response:
 async def messages_json(request: web.Request) -> web.Response:
     after = request.query.get("after", "0")
     conversation_id = _conversation_id(request)
-    view = await in_db(request, lambda s: handoff.conversation_view(
-        s, conversation_id, int(after) if after.isdigit() else 0), read_only=True)
+    view = await in_db(
+        request,
+        lambda s: handoff.conversation_view(
+            s, conversation_id, int(after) if after.isdigit() else 0
+        ),
+        read_only=True,
+    )
     if view is None:
         return web.json_response({"error": "Không có cuộc trò chuyện này."}, status=404)
-    return web.json_response({"closed": view.closed_at is not None, "messages": [
-        {"id": m.id, "author": m.author, "text": m.text, "at": f"{m.at:%H:%M}", "state": m.state}
-        for m in view.messages
-    ]})
+    return web.json_response(
+        {
+            "closed": view.closed_at is not None,
+            "messages": [
+                {
+                    "id": m.id,
+                    "author": m.author,
+                    "text": m.text,
+                    "at": f"{m.at:%H:%M}",
+                    "state": m.state,
+                }
+                for m in view.messages
+            ],
+        }
+    )
 
 
 async def reply_submit(request: web.Request) -> web.StreamResponse:
     conversation_id = _conversation_id(request)
     text = " ".join(str((await request.post()).get("text", "")).split()).strip()
     if not text or len(text) > MAX_REPLY_CHARS:
-        return problem(request, 400, f"Câu trả lời phải có nội dung và không quá {MAX_REPLY_CHARS} ký tự.")
+        return problem(
+            request, 400, f"Câu trả lời phải có nội dung và không quá {MAX_REPLY_CHARS} ký tự."
+        )
     staff = staff_of(request)
-    queued = await in_db(request, lambda s: handoff.add_staff_reply(s, conversation_id, staff.id, text))
+    queued = await in_db(
+        request, lambda s: handoff.add_staff_reply(s, conversation_id, staff.id, text)
+    )
     if queued is None:
         return problem(request, 409, "Cuộc trò chuyện đã kết thúc hoặc không còn, không gửi được.")
     raise web.HTTPSeeOther(f"/inbox/{conversation_id}")
@@ -378,6 +464,7 @@ async def close_submit(request: web.Request) -> web.StreamResponse:
 
 
 # --- staff accounts (admin) -----------------------------------------------------------------
+
 
 @requires("admin")
 async def staff_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:

@@ -3,6 +3,7 @@
 Labels are escaped (they come from the database); geometry uses presentation attributes
 only, so the console's Content-Security-Policy (no inline styles) holds.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -19,14 +20,16 @@ LOW_SCORE = 50.0
 MAX_LABEL_CHARS = 52
 
 
-def bar_chart(title: str, rows: Sequence[tuple[str, Optional[float]]], maximum: float = 100.0,
-              unit: str = "%") -> Markup:
+def bar_chart(
+    title: str, rows: Sequence[tuple[str, Optional[float]]], maximum: float = 100.0, unit: str = "%"
+) -> Markup:
     """Horizontal bars, one per (label, value); a missing value is drawn as "—"."""
     height = ROW_HEIGHT * len(rows) + 10
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
     for index, (label, value) in enumerate(rows):
@@ -39,16 +42,18 @@ def _row(index: int, label: str, value: Optional[float], maximum: float, unit: s
     y = 5 + index * ROW_HEIGHT
     middle = y + ROW_HEIGHT / 2 + 4
     shown = label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
-    text = f'<text x="{LABEL_WIDTH - 8}" y="{middle:.0f}" text-anchor="end" font-size="12">' \
-           f"<title>{escape(label)}</title>{escape(shown)}</text>"
+    text = (
+        f'<text x="{LABEL_WIDTH - 8}" y="{middle:.0f}" text-anchor="end" font-size="12">'
+        f"<title>{escape(label)}</title>{escape(shown)}</text>"
+    )
     if value is None:
         return text + f'<text x="{LABEL_WIDTH + 4}" y="{middle:.0f}" font-size="12">—</text>'
     length = 0.0 if maximum <= 0 else BAR_WIDTH * min(value, maximum) / maximum
     color = LOW_COLOR if unit == "%" and value < LOW_SCORE else BAR_COLOR
     figure = f"{value:.1f} {unit}" if unit == "%" else f"{value:,.0f}".replace(",", ".")
-    return (
-        text
-        + f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{length:.1f}" height="{ROW_HEIGHT - 8}" '
-        f'fill="{color}"/>'
-        + f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{middle:.0f}" font-size="12">{figure}</text>'
+    bar = (
+        f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{length:.1f}" '
+        f'height="{ROW_HEIGHT - 8}" fill="{color}"/>'
     )
+    after = LABEL_WIDTH + length + 6
+    return text + bar + f'<text x="{after:.1f}" y="{middle:.0f}" font-size="12">{figure}</text>'

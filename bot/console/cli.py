@@ -3,6 +3,7 @@
 Exit codes: 0 done, 1 failed (database unreachable or not migrated), 2 invalid input.
 Messages are Vietnamese, on stderr, never a traceback; a password is never echoed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,14 +28,18 @@ ROLE_NAMES = {"hotline": "tổng đài", "supervisor": "giám sát", "admin": "q
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    console = subparsers.add_parser("console", help="bàn làm việc cán bộ (web) trên CONSOLE_HOST:CONSOLE_PORT")
+    console = subparsers.add_parser(
+        "console", help="bàn làm việc cán bộ (web) trên CONSOLE_HOST:CONSOLE_PORT"
+    )
     console.set_defaults(handler=_guarded(_serve))
     staff = subparsers.add_parser("staff", help="tài khoản cán bộ của bàn làm việc")
     commands = staff.add_subparsers(dest="staff_command", required=True)
     add = commands.add_parser("add", help="thêm tài khoản (mật khẩu đọc từ stdin hoặc hỏi)")
     add.add_argument("username")
     add.add_argument("--role", choices=STAFF_ROLES, required=True)
-    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin"
+    )
     add.set_defaults(handler=_guarded(_add))
     listing = commands.add_parser("list", help="liệt kê tài khoản")
     listing.set_defaults(handler=_guarded(_list))
@@ -45,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Database failures and bad input as a Vietnamese line and an exit code."""
+
     def run(arguments: argparse.Namespace) -> int:
         try:
             if not db.is_up_to_date(db.get_engine()):
@@ -54,6 +60,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
             return _fail(str(error), 2)
         except SQLAlchemyError as error:
             return _fail(UNREACHABLE.format(kind=type(error).__name__), 1)
+
     return run
 
 
@@ -73,16 +80,23 @@ def _read_password(from_stdin: bool) -> str:
 
 def _add(arguments: argparse.Namespace) -> int:
     password = _read_password(arguments.password_stdin)
-    db.run_transaction(lambda s: accounts.add_account(s, arguments.username, arguments.role, password))
-    print(f"Đã thêm tài khoản {accounts.normalize_username(arguments.username)} "
-          f"({ROLE_NAMES[arguments.role]}).")
+    db.run_transaction(
+        lambda s: accounts.add_account(s, arguments.username, arguments.role, password)
+    )
+    print(
+        f"Đã thêm tài khoản {accounts.normalize_username(arguments.username)} "
+        f"({ROLE_NAMES[arguments.role]})."
+    )
     return 0
 
 
 def _list(_arguments: argparse.Namespace) -> int:
     rows = db.run_transaction(accounts.list_accounts, read_only=True)
     if not rows:
-        print("Chưa có tài khoản nào. Thêm bằng: python -m bot staff add TÊN --role hotline --password-stdin")
+        print(
+            "Chưa có tài khoản nào. Thêm bằng: "
+            "python -m bot staff add TÊN --role hotline --password-stdin"
+        )
     for row in rows:
         state = f"đã khoá {row.disabled_at:%d/%m/%Y}" if row.disabled_at else "đang dùng"
         last = f"{row.last_login_at:%d/%m/%Y %H:%M}" if row.last_login_at else "chưa đăng nhập"
@@ -99,9 +113,14 @@ def _disable(arguments: argparse.Namespace) -> int:
 
 def _serve(_arguments: argparse.Namespace) -> int:
     settings = get_settings()
-    config = ConsoleConfig(db.get_engine(), timedelta(minutes=settings.console_idle_minutes),
-                           settings.console_secure_cookies)
-    print(f"Bàn làm việc cán bộ: http://{settings.console_host}:{settings.console_port}/", flush=True)
+    config = ConsoleConfig(
+        db.get_engine(),
+        timedelta(minutes=settings.console_idle_minutes),
+        settings.console_secure_cookies,
+    )
+    print(
+        f"Bàn làm việc cán bộ: http://{settings.console_host}:{settings.console_port}/", flush=True
+    )
     try:
         asyncio.run(_run(config, settings.console_host, settings.console_port))
     except KeyboardInterrupt:

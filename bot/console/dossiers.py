@@ -1,5 +1,6 @@
 """A dossier as staff see it: what the citizen sees, plus its status history, the last 4
 phone digits and its survey response. The name stays masked; the full phone never exists."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,9 +50,14 @@ def staff_dossier(session: Session, code: str) -> Optional[StaffDossier]:
         .order_by(DossierEvent.at, DossierEvent.id)
     ).all()
     response = session.execute(
-        select(SurveyResponse.created_at, SurveyResponse.overall_level, SurveyResponse.comment)
-        .where(SurveyResponse.dossier_id == dossier_id)
+        select(
+            SurveyResponse.created_at, SurveyResponse.overall_level, SurveyResponse.comment
+        ).where(SurveyResponse.dossier_id == dossier_id)
     ).first()
-    survey = SurveySummary(response[0], SATISFACTION_LABELS[response[1]], response[2]) if response else None
+    survey = (
+        SurveySummary(response[0], SATISFACTION_LABELS[response[1]], response[2])
+        if response
+        else None
+    )
     history = [HistoryRow(at, STATUS_TEXTS[status].name, note) for at, status, note in events]
     return StaffDossier(view, phone_last4, history, survey)

@@ -6,6 +6,7 @@ answer (2 = 100 %); "overall" is the share of satisfied responses (`SATISFIED_LE
 figure of `python -m bot survey report`. Responses without a dossier (general feedback) have
 no agency: they count under `NO_AGENCY`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -73,7 +74,9 @@ def criterion_scores(tally: Tally) -> list[tuple[str, Optional[float]]]:
 
 
 def agencies(session: Session) -> list[tuple[int, str]]:
-    return [tuple(row) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.name))]
+    return [
+        tuple(row) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+    ]
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,15 @@ class DayTallies:
         self._rows: list[DayRow] = []
 
     def rows(self, session: Session) -> list[DayRow]:
-        version = tuple(session.execute(select(
-            func.count(SurveyResponse.id), func.max(SurveyResponse.id), func.max(SurveyResponse.updated_at)
-        )).one())
+        version = tuple(
+            session.execute(
+                select(
+                    func.count(SurveyResponse.id),
+                    func.max(SurveyResponse.id),
+                    func.max(SurveyResponse.updated_at),
+                )
+            ).one()
+        )
         with self._lock:
             if version != self._version:
                 self._rows, self._version = _count_days(session), version
@@ -108,12 +117,20 @@ class DayTallies:
 
 def _count_days(session: Session) -> list[DayRow]:
     day = func.date(SurveyResponse.created_at)
-    satisfied = func.sum(case((SurveyResponse.overall_level.in_(sorted(SATISFIED_LEVELS)), 1), else_=0))
+    satisfied = func.sum(
+        case((SurveyResponse.overall_level.in_(sorted(SATISFIED_LEVELS)), 1), else_=0)
+    )
     columns = [getattr(SurveyResponse, key) for key in CRITERION_COLUMNS]
     query = (
-        select(Agency.id, Agency.name, day, func.count(SurveyResponse.id), satisfied,
-               *(func.coalesce(func.sum(column), 0) for column in columns),
-               *(func.count(column) for column in columns))
+        select(
+            Agency.id,
+            Agency.name,
+            day,
+            func.count(SurveyResponse.id),
+            satisfied,
+            *(func.coalesce(func.sum(column), 0) for column in columns),
+            *(func.count(column) for column in columns),
+        )
         .select_from(SurveyResponse)
         .outerjoin(Dossier, SurveyResponse.dossier_id == Dossier.id)
         .outerjoin(Agency, Dossier.agency_id == Agency.id)
@@ -135,7 +152,9 @@ def dashboard(session: Session, filters: Filters, days: DayTallies) -> Dashboard
         total.add(row.tally)
         per_agency.setdefault(row.agency_name, Tally()).add(row.tally)
         per_month.setdefault(f"{row.day:%Y-%m}", Tally()).add(row.tally)
-    return Dashboard(total, sorted(per_agency.items()), sorted(per_month.items()), _comments(session, filters))
+    return Dashboard(
+        total, sorted(per_agency.items()), sorted(per_month.items()), _comments(session, filters)
+    )
 
 
 def _wanted(row: DayRow, filters: Filters) -> bool:
@@ -149,8 +168,12 @@ def _wanted(row: DayRow, filters: Filters) -> bool:
 def _tally(values: Iterable[Any]) -> Tally:
     responses, satisfied, *rest = (int(value or 0) for value in values)
     count = len(CRITERION_COLUMNS)
-    return Tally(responses, satisfied, dict(zip(CRITERION_COLUMNS, rest[:count])),
-                 dict(zip(CRITERION_COLUMNS, rest[count:])))
+    return Tally(
+        responses,
+        satisfied,
+        dict(zip(CRITERION_COLUMNS, rest[:count])),
+        dict(zip(CRITERION_COLUMNS, rest[count:])),
+    )
 
 
 def _comments(session: Session, filters: Filters) -> list[tuple[datetime, str, str]]:
@@ -166,7 +189,10 @@ def _comments(session: Session, filters: Filters) -> list[tuple[datetime, str, s
     if filters.since:
         query = query.where(SurveyResponse.created_at >= datetime.combine(filters.since, time.min))
     if filters.until:
-        query = query.where(SurveyResponse.created_at < datetime.combine(filters.until + timedelta(days=1), time.min))
+        query = query.where(
+            SurveyResponse.created_at
+            < datetime.combine(filters.until + timedelta(days=1), time.min)
+        )
     if filters.agency_id:
         query = query.where(Dossier.agency_id == filters.agency_id)
     return [(at, name or NO_AGENCY, text) for at, name, text in session.execute(query)]
@@ -176,13 +202,30 @@ def csv_text(board: Dashboard) -> str:
     """One row per agency, per month and in all: responses, satisfied %, each criterion's score."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["nhóm", "tên", "số phiếu", f"{OVERALL_LABEL} (%)",
-                     *(f"{criterion.question} (%)" for criterion in SURVEY_CRITERIA)])
-    groups = [("tổng", "tất cả", board.total), *(("cơ quan", name, t) for name, t in board.by_agency),
-              *(("tháng", name, t) for name, t in board.by_month)]
+    writer.writerow(
+        [
+            "nhóm",
+            "tên",
+            "số phiếu",
+            f"{OVERALL_LABEL} (%)",
+            *(f"{criterion.question} (%)" for criterion in SURVEY_CRITERIA),
+        ]
+    )
+    groups = [
+        ("tổng", "tất cả", board.total),
+        *(("cơ quan", name, t) for name, t in board.by_agency),
+        *(("tháng", name, t) for name, t in board.by_month),
+    ]
     for kind, name, tally in groups:
-        writer.writerow([kind, name, tally.responses, _cell(tally.satisfied_percent),
-                         *(_cell(tally.score(key)) for key in CRITERION_COLUMNS)])
+        writer.writerow(
+            [
+                kind,
+                name,
+                tally.responses,
+                _cell(tally.satisfied_percent),
+                *(_cell(tally.score(key)) for key in CRITERION_COLUMNS),
+            ]
+        )
     return out.getvalue()
 
 

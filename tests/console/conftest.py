@@ -1,6 +1,7 @@
 """Fixtures of the staff console tests: a migrated database with demo data and three staff
 accounts, on SQLite and on PostgreSQL (`TEST_POSTGRES_URL`; never skipped with CI=true), and
 the console served on a free loopback port."""
+
 from __future__ import annotations
 
 import contextlib
@@ -80,15 +81,19 @@ class Console:
 
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[aiohttp.ClientSession]:
-        """A browser-like client: keeps cookies (also for 127.0.0.1), follows no redirect by itself."""
-        async with aiohttp.ClientSession(self.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        """A browser-like client that keeps cookies, also for 127.0.0.1."""
+        async with aiohttp.ClientSession(
+            self.url, cookie_jar=aiohttp.CookieJar(unsafe=True)
+        ) as session:
             yield session
 
     @contextlib.asynccontextmanager
     async def logged_in(self, name: str) -> AsyncIterator[aiohttp.ClientSession]:
         async with self.client() as session:
             response = await login(session, name, PASSWORDS[name])
-            assert response.status == 302 and response.headers["Location"] == "/", await response.text()
+            assert response.status == 302 and response.headers["Location"] == "/", (
+                await response.text()
+            )
             yield session
 
 

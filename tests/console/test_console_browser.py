@@ -6,6 +6,7 @@ real `action_request_human` (on Monday morning, in office hours) for "gặp cán
 Screenshots go to `CONSOLE_SCREENSHOTS` when set (docs/screenshots/ for the README), else
 to the test's temporary folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,7 +40,9 @@ async def rasa_webhook(request: web.Request) -> web.Response:
     if data["message"] != ASK_FOR_STAFF:
         return web.json_response([{"text": f"Rasa nhận: {data['message']}"}])
     dispatcher = CollectingDispatcher()
-    ActionRequestHuman().run(dispatcher, make_tracker("request_human", ASK_FOR_STAFF, sender_id=data["sender"]), {})
+    ActionRequestHuman().run(
+        dispatcher, make_tracker("request_human", ASK_FOR_STAFF, sender_id=data["sender"]), {}
+    )
     return web.json_response([{"text": message["text"]} for message in dispatcher.messages])
 
 
@@ -48,17 +51,25 @@ async def gateway_with_handoff(database_url: str) -> AsyncIterator[int]:
     rasa = web.Application()
     rasa.router.add_post("/webhooks/rest/webhook", rasa_webhook)
     async with serve(rasa, "127.0.0.1", 0) as rasa_port:
-        config = load_config({
-            "RASA_URL": f"http://127.0.0.1:{rasa_port}", "GATEWAY_HOST": "127.0.0.1", "WEBCHAT_PORT": "0",
-            "RATE_LIMIT_PER_MINUTE": "100", "HANDOFF": "on", "DATABASE_URL": database_url,
-        }, env_file=None)
+        config = load_config(
+            {
+                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+                "GATEWAY_HOST": "127.0.0.1",
+                "WEBCHAT_PORT": "0",
+                "RATE_LIMIT_PER_MINUTE": "100",
+                "HANDOFF": "on",
+                "DATABASE_URL": database_url,
+            },
+            env_file=None,
+        )
         async with running_gateway(config) as running:
             yield running.webchat_port
 
 
 def _text_of(selector: str, text: str) -> str:
     """JS: the first element matching `selector` whose text contains `text`."""
-    return f"[...document.querySelectorAll({json.dumps(selector)})].find(e => e.textContent.includes({json.dumps(text)}))"
+    elements = f"[...document.querySelectorAll({json.dumps(selector)})]"
+    return f"{elements}.find(e => e.textContent.includes({json.dumps(text)}))"
 
 
 # `wait_for` fails the test when nothing matches in time; an element comes back as {}.
@@ -85,8 +96,11 @@ async def test_staff_console_in_a_real_browser(
     monkeypatch.setenv("DATABASE_URL", console_db.url)
     monkeypatch.setattr(procedures, "vietnam_now", lambda: MONDAY_MORNING)
     sample = console_db.seeded.samples[-1]
-    async with gateway_with_handoff(console_db.url) as chat_port, \
-            chromium(tmp_path / "staff", "1280,900") as staff, chromium(tmp_path / "citizen") as citizen:
+    async with (
+        gateway_with_handoff(console_db.url) as chat_port,
+        chromium(tmp_path / "staff", "1280,900") as staff,
+        chromium(tmp_path / "citizen") as citizen,
+    ):
         # Log in.
         await staff.open(f"{console.url}/")  # redirected to /login
         await staff.screenshot(shots / "console-login.png")
@@ -100,8 +114,12 @@ async def test_staff_console_in_a_real_browser(
         await staff.wait_for("document.querySelector('#hits a[href=\"/procedures/1.014063\"]')")
         await staff.screenshot(shots / "console-lookup.png")
         await _submit(staff, "document.querySelector('#hits a[href=\"/procedures/1.014063\"]')")
-        assert "Cấp đổi thẻ căn cước" in await staff.wait_for("document.querySelector('h1').textContent")
-        assert "25.000 đồng" in await staff.evaluate("document.getElementById('methods').textContent")
+        assert "Cấp đổi thẻ căn cước" in await staff.wait_for(
+            "document.querySelector('h1').textContent"
+        )
+        assert "25.000 đồng" in await staff.evaluate(
+            "document.getElementById('methods').textContent"
+        )
         await staff.click("document.getElementById('copy-answer')")
         assert await staff.wait_for("document.getElementById('copy-status').textContent")
         await staff.screenshot(shots / "console-procedure.png")
@@ -111,13 +129,18 @@ async def test_staff_console_in_a_real_browser(
         await _type_into(staff, "document.getElementById('code')", sample.code)
         await _submit(staff, "document.querySelector('main button[type=submit]')")
         await staff.wait_for(_text_of("#audit tbody tr", "lan"))
-        assert f"***{sample.phone_last4}" in await staff.evaluate("document.getElementById('dossier').textContent")
+        assert f"***{sample.phone_last4}" in await staff.evaluate(
+            "document.getElementById('dossier').textContent"
+        )
         await staff.screenshot(shots / "console-dossier.png")
 
         # The survey dashboard's charts.
         await staff.open(f"{console.url}/surveys")
         bars = await staff.wait_for("document.querySelectorAll('svg.chart rect.bar').length")
-        assert await staff.evaluate("document.querySelectorAll('svg.chart').length") == 3 and bars >= 10
+        assert (
+            await staff.evaluate("document.querySelectorAll('svg.chart').length") == 3
+            and bars >= 10
+        )
         await staff.screenshot(shots / "console-surveys.png")
 
         # A citizen asks for a person in the web chat; staff answer from the inbox.
@@ -137,5 +160,6 @@ async def test_staff_console_in_a_real_browser(
         await citizen.wait_for(_text_of(".bubble-staff", STAFF_REPLY))
         await citizen.screenshot(shots / "webchat-staff-reply.png")
         citizen_bubbles = await citizen.evaluate(
-            "[...document.querySelectorAll('.bubble')].map(b => b.textContent)")
+            "[...document.querySelectorAll('.bubble')].map(b => b.textContent)"
+        )
     assert not any("Rasa nhận" in text for text in citizen_bubbles)  # the bot stayed silent

@@ -1,4 +1,5 @@
 """The staff console over HTTP: logins, sessions, CSRF, lockouts, roles, and each page's content."""
+
 from __future__ import annotations
 
 import csv
@@ -12,10 +13,29 @@ from bot import handoff
 from bot.console import accounts
 from bot.db.engine import run_transaction
 from bot.db.models import LoginFailure, StaffAudit, SurveyResponse, vietnam_now
-from tests.console.conftest import IDLE, PASSWORDS, Console, ConsoleDb, csrf_of, login, running_console
+from tests.console.conftest import (
+    IDLE,
+    PASSWORDS,
+    Console,
+    ConsoleDb,
+    csrf_of,
+    login,
+    running_console,
+)
 
-PAGES = ["/", "/?q=khai+sinh", "/procedures/1.014063", "/dossiers", "/surveys", "/surveys.csv", "/audit",
-         "/inbox", "/inbox.json", "/staff", "/api/search?q=cccd"]
+PAGES = [
+    "/",
+    "/?q=khai+sinh",
+    "/procedures/1.014063",
+    "/dossiers",
+    "/surveys",
+    "/surveys.csv",
+    "/audit",
+    "/inbox",
+    "/inbox.json",
+    "/staff",
+    "/api/search?q=cccd",
+]
 
 
 async def test_every_page_but_login_redirects_there_without_a_session(console: Console) -> None:
@@ -23,7 +43,9 @@ async def test_every_page_but_login_redirects_there_without_a_session(console: C
         for path in PAGES:
             async with client.get(path, allow_redirects=False) as response:
                 assert (response.status, response.headers.get("Location")) == (302, "/login"), path
-        async with client.post("/inbox/1/reply", data={"text": "x"}, allow_redirects=False) as response:
+        async with client.post(
+            "/inbox/1/reply", data={"text": "x"}, allow_redirects=False
+        ) as response:
             assert response.status == 302
         async with client.get("/login") as response:
             assert response.status == 200 and "Đăng nhập" in await response.text()
@@ -40,13 +62,18 @@ async def test_login_sets_a_strict_http_only_session_cookie(console: Console) ->
 
 
 async def test_the_cookies_are_secure_behind_tls(console_db: ConsoleDb) -> None:
-    async with running_console(console_db, secure_cookies=True) as console, console.client() as client:
+    async with (
+        running_console(console_db, secure_cookies=True) as console,
+        console.client() as client,
+    ):
         async with client.get("/login") as page:
             token = page.cookies["console_login_csrf"]
             assert token["secure"] and token["httponly"] and token["samesite"] == "Strict"
         form = {"csrf": token.value, "username": "minh", "password": PASSWORDS["minh"]}
         headers = {"Cookie": f"console_login_csrf={token.value}"}  # as a browser would over https
-        async with client.post("/login", data=form, headers=headers, allow_redirects=False) as response:
+        async with client.post(
+            "/login", data=form, headers=headers, allow_redirects=False
+        ) as response:
             assert response.status == 302 and response.cookies["console_session"]["secure"]
 
 
@@ -65,7 +92,9 @@ async def test_forms_without_the_right_csrf_token_are_refused(console: Console) 
         form = {"csrf": "forged", "username": "minh", "password": PASSWORDS["minh"]}
         async with client.post("/login", data=form, allow_redirects=False) as response:
             assert response.status == 403 and "console_session" not in response.cookies
-    conversation = run_transaction(lambda s: handoff.open_handoff(s, "web:abcdef12", "{}", True), console.db.engine)
+    conversation = run_transaction(
+        lambda s: handoff.open_handoff(s, "web:abcdef12", "{}", True), console.db.engine
+    )
     async with console.logged_in("minh") as client:
         for path in ("/logout", f"/inbox/{conversation}/reply", f"/inbox/{conversation}/close"):
             async with client.post(path, data={"csrf": "forged", "text": "Chào bạn"}) as response:
@@ -84,33 +113,47 @@ async def test_five_failures_lock_the_address_for_fifteen_minutes(console: Conso
         locked = await login(client, "minh", PASSWORDS["minh"])
         other_account = await login(client, "lan", PASSWORDS["lan"])  # same address
         assert locked.status == other_account.status == 429
-    failures = run_transaction(lambda s: s.execute(select(func.count(LoginFailure.id))).scalar_one(),
-                               console.db.engine)
-    assert failures == accounts.LOCKOUT_FAILURES  # refused logins while locked do not extend the lock
+    failures = run_transaction(
+        lambda s: s.execute(select(func.count(LoginFailure.id))).scalar_one(), console.db.engine
+    )
+    assert (
+        failures == accounts.LOCKOUT_FAILURES
+    )  # refused logins while locked do not extend the lock
 
 
-def test_an_account_locks_from_any_address_and_unlocks_after_fifteen_minutes(console_db: ConsoleDb) -> None:
+def test_an_account_locks_from_any_address_and_unlocks_after_fifteen_minutes(
+    console_db: ConsoleDb,
+) -> None:
     now = vietnam_now()
 
     def attempt(password: str, address: str, at: timedelta = timedelta()) -> accounts.LoginKind:
         return run_transaction(
-            lambda s: accounts.login(s, "minh", password, address, IDLE, now + at).kind, console_db.engine)
+            lambda s: accounts.login(s, "minh", password, address, IDLE, now + at).kind,
+            console_db.engine,
+        )
 
     for number in range(accounts.LOCKOUT_FAILURES):
         assert attempt("wrong-password", f"10.0.0.{number}") is accounts.LoginKind.INVALID
     assert attempt(PASSWORDS["minh"], "10.9.9.9") is accounts.LoginKind.LOCKED
-    assert attempt(PASSWORDS["minh"], "10.9.9.9", timedelta(minutes=14)) is accounts.LoginKind.LOCKED
-    assert attempt(PASSWORDS["minh"], "10.9.9.9", timedelta(minutes=15, seconds=1)) is accounts.LoginKind.OK
+    assert (
+        attempt(PASSWORDS["minh"], "10.9.9.9", timedelta(minutes=14)) is accounts.LoginKind.LOCKED
+    )
+    assert (
+        attempt(PASSWORDS["minh"], "10.9.9.9", timedelta(minutes=15, seconds=1))
+        is accounts.LoginKind.OK
+    )
 
 
 def test_an_idle_session_expires(console_db: ConsoleDb) -> None:
     now = vietnam_now()
-    result = run_transaction(lambda s: accounts.login(s, "minh", PASSWORDS["minh"], "a", IDLE, now),
-                             console_db.engine)
+    result = run_transaction(
+        lambda s: accounts.login(s, "minh", PASSWORDS["minh"], "a", IDLE, now), console_db.engine
+    )
 
     def user(after: timedelta) -> accounts.StaffUser | None:
-        return run_transaction(lambda s: accounts.session_user(s, result.token, IDLE, now + after),
-                               console_db.engine)
+        return run_transaction(
+            lambda s: accounts.session_user(s, result.token, IDLE, now + after), console_db.engine
+        )
 
     assert user(timedelta(minutes=29)) is not None
     assert user(timedelta(minutes=58)) is not None  # the request at 29 min kept it alive
@@ -177,13 +220,17 @@ async def test_a_dossier_view_is_masked_and_audited(console: Console) -> None:
             page = await response.text()
         assert sample.code in page and f"***{sample.phone_last4}" in page
         assert "Lịch sử xử lý" in page and "Nhật ký xem hồ sơ này" not in page  # hotline: no audit
-        async with client.get("/dossiers", params={"code": "000.00.00.X00-000000-0000"}) as response:
+        async with client.get(
+            "/dossiers", params={"code": "000.00.00.X00-000000-0000"}
+        ) as response:
             assert response.status == 404 and "Không có hồ sơ" in await response.text()
     async with console.logged_in("lan") as client:
         async with client.get("/audit", params={"code": sample.code}) as response:
             audit = await response.text()
     assert "minh" in audit and sample.code in audit
-    rows = run_transaction(lambda s: s.execute(select(StaffAudit.subject)).scalars().all(), console.db.engine)
+    rows = run_transaction(
+        lambda s: s.execute(select(StaffAudit.subject)).scalars().all(), console.db.engine
+    )
     assert rows == [sample.code]
 
 
@@ -210,9 +257,15 @@ async def test_survey_dashboard_has_charts_filters_and_csv(console: Console) -> 
 
 async def test_staff_reply_and_close_in_the_inbox(console: Console) -> None:
     engine = console.db.engine
-    context = handoff.context_json({"code": "1.014063", "name": "Cấp đổi thẻ căn cước"}, ["Lệ phí 25.000 đồng"])
-    conversation = run_transaction(lambda s: handoff.open_handoff(s, "web:abcdef12", context, True), engine)
-    run_transaction(lambda s: handoff.add_citizen_message(s, conversation, "Tôi cần hỏi thêm"), engine)
+    context = handoff.context_json(
+        {"code": "1.014063", "name": "Cấp đổi thẻ căn cước"}, ["Lệ phí 25.000 đồng"]
+    )
+    conversation = run_transaction(
+        lambda s: handoff.open_handoff(s, "web:abcdef12", context, True), engine
+    )
+    run_transaction(
+        lambda s: handoff.add_citizen_message(s, conversation, "Tôi cần hỏi thêm"), engine
+    )
     async with console.logged_in("minh") as client:
         async with client.get("/inbox.json") as response:
             [row] = (await response.json())["conversations"]
@@ -221,12 +274,16 @@ async def test_staff_reply_and_close_in_the_inbox(console: Console) -> None:
             page = await response.text()
         assert "Cấp đổi thẻ căn cước" in page and "Lệ phí 25.000 đồng" in page
         token = await csrf_of(client, f"/inbox/{conversation}")
-        await client.post(f"/inbox/{conversation}/reply", data={"csrf": token, "text": "Chào bạn, mình là Minh"})
+        await client.post(
+            f"/inbox/{conversation}/reply", data={"csrf": token, "text": "Chào bạn, mình là Minh"}
+        )
         assert run_transaction(lambda s: handoff.take_web_replies(s, "web:abcdef12"), engine) == [
             "Chào bạn, mình là Minh"
         ]
         await client.post(f"/inbox/{conversation}/close", data={"csrf": token})
-        async with client.post(f"/inbox/{conversation}/reply", data={"csrf": token, "text": "Còn đó không?"}) as late:
+        async with client.post(
+            f"/inbox/{conversation}/reply", data={"csrf": token, "text": "Còn đó không?"}
+        ) as late:
             assert late.status == 409
     assert run_transaction(lambda s: handoff.take_web_replies(s, "web:abcdef12"), engine) == [
         handoff.Texts.CLOSED_BY_STAFF
@@ -239,9 +296,18 @@ async def test_the_dashboard_counts_a_new_response_at_once(console: Console) -> 
     async with console.logged_in("lan") as client:
         assert f'id="response-count">{total}<' in await (await client.get("/surveys")).text()
         now = vietnam_now()
-        run_transaction(lambda s: s.add(SurveyResponse(
-            overall_level=3, staff_attitude=2, comment="Cán bộ rất nhiệt tình", created_at=now, updated_at=now,
-            idempotency_key="test-new-response",
-        )), console.db.engine)
+        run_transaction(
+            lambda s: s.add(
+                SurveyResponse(
+                    overall_level=3,
+                    staff_attitude=2,
+                    comment="Cán bộ rất nhiệt tình",
+                    created_at=now,
+                    updated_at=now,
+                    idempotency_key="test-new-response",
+                )
+            ),
+            console.db.engine,
+        )
         page = await (await client.get("/surveys")).text()
     assert f'id="response-count">{total + 1}<' in page and "Cán bộ rất nhiệt tình" in page

@@ -1,5 +1,6 @@
 """Human handoff end to end below the browser: the action opens it, the gateway keeps the
 conversation from Rasa, staff replies reach Telegram, the citizen or staff give it back."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,7 +45,9 @@ def action_database(console_db: ConsoleDb, monkeypatch: pytest.MonkeyPatch) -> C
 def _request_human(monkeypatch: pytest.MonkeyPatch, now: datetime, sender: str = SENDER) -> str:
     monkeypatch.setattr(procedures, "vietnam_now", lambda: now)
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("request_human", "cho tôi gặp cán bộ", slots={"procedure": "1.014063"}, sender_id=sender)
+    tracker = make_tracker(
+        "request_human", "cho tôi gặp cán bộ", slots={"procedure": "1.014063"}, sender_id=sender
+    )
     tracker.events.append({"event": "bot", "text": "Lệ phí cấp đổi thẻ căn cước là 25.000 đồng."})
     ActionRequestHuman().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
@@ -54,18 +57,30 @@ def _request_human(monkeypatch: pytest.MonkeyPatch, now: datetime, sender: str =
 def test_default_office_hours() -> None:
     hours = OfficeHours.parse("mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30")
     assert hours.open_at(MONDAY_MORNING) and hours.open_at(datetime(2026, 12, 5, 7, 30))
-    assert not hours.open_at(datetime(2026, 11, 30, 12, 0)) and not hours.open_at(SATURDAY_AFTERNOON)
+    assert not hours.open_at(datetime(2026, 11, 30, 12, 0)) and not hours.open_at(
+        SATURDAY_AFTERNOON
+    )
     assert not hours.open_at(datetime(2026, 12, 6, 9, 0))  # Sunday
-    for bad in ("mon-fri", "xyz 07:00-08:00", "mon 09:00-08:00", "fri-mon 07:00-08:00", "mon 7h-8h"):
+    for bad in (
+        "mon-fri",
+        "xyz 07:00-08:00",
+        "mon 09:00-08:00",
+        "fri-mon 07:00-08:00",
+        "mon 7h-8h",
+    ):
         with pytest.raises(ValueError):
             OfficeHours.parse(bad)
 
 
-def test_in_office_hours_the_action_hands_over_with_context(action_database: ConsoleDb, monkeypatch) -> None:
+def test_in_office_hours_the_action_hands_over_with_context(
+    action_database: ConsoleDb, monkeypatch
+) -> None:
     text = _request_human(monkeypatch, MONDAY_MORNING)
     assert text == handoff.Texts.HANDED_OVER.format(hotline="Tổng đài 1900 0000")
     [row] = run_transaction(handoff.inbox, action_database.engine)
-    view = run_transaction(lambda s: handoff.conversation_view(s, row.conversation_id), action_database.engine)
+    view = run_transaction(
+        lambda s: handoff.conversation_view(s, row.conversation_id), action_database.engine
+    )
     assert view is not None and view.live and view.channel == "web"
     assert view.context["procedure"]["code"] == "1.014063"
     assert view.context["answers"] == ["Lệ phí cấp đổi thẻ căn cước là 25.000 đồng."]
@@ -80,9 +95,14 @@ def test_outside_office_hours_it_offers_the_hotline_and_takes_a_message(
     assert not row.live
 
 
-def test_channels_without_a_way_back_only_get_the_contacts(action_database: ConsoleDb, monkeypatch) -> None:
+def test_channels_without_a_way_back_only_get_the_contacts(
+    action_database: ConsoleDb, monkeypatch
+) -> None:
     text = _request_human(monkeypatch, MONDAY_MORNING, sender="cli-user")
-    assert text.startswith("Bạn có thể liên hệ cán bộ") and run_transaction(handoff.inbox, action_database.engine) == []
+    assert (
+        text.startswith("Bạn có thể liên hệ cán bộ")
+        and run_transaction(handoff.inbox, action_database.engine) == []
+    )
     monkeypatch.setenv("HANDOFF", "off")
     assert _request_human(monkeypatch, MONDAY_MORNING).startswith("Bạn có thể liên hệ cán bộ")
 
@@ -97,21 +117,30 @@ async def test_the_gateway_keeps_a_handed_off_conversation_from_rasa(
         said.append(list(batch))
 
     async with aiohttp.ClientSession() as http:
-        gateway = Gateway(RasaClient(http, fake_rasa.url, 5), hotline_text="Tổng đài", rate_limit_per_minute=100,
-                          desk=HandoffDesk(engine))
+        gateway = Gateway(
+            RasaClient(http, fake_rasa.url, 5),
+            hotline_text="Tổng đài",
+            rate_limit_per_minute=100,
+            desk=HandoffDesk(engine),
+        )
 
         async def say(text: str) -> list[Reply]:
             await gateway.converse(SENDER, text, collect, metadata={"channel": "web"})
             return said[-1]
 
         assert (await say("xin chào"))[0].text == "Rasa nhận: xin chào"
-        conversation = run_transaction(lambda s: handoff.open_handoff(s, SENDER, "{}", live=True), engine)
+        conversation = run_transaction(
+            lambda s: handoff.open_handoff(s, SENDER, "{}", live=True), engine
+        )
         assert await say("Tôi cần hỏi về lệ phí") == []  # live: staff answer, the bot is silent
         assert await say("gặp trợ lý ảo") == [Reply(handoff.Texts.BACK_TO_BOT)]
         assert (await say("xin chào lần nữa"))[0].text.startswith("Rasa nhận")
         run_transaction(lambda s: handoff.open_handoff(s, SENDER, "{}", live=False), engine)
         assert await say("Nhờ cán bộ gọi lại") == [Reply(handoff.Texts.MESSAGE_TAKEN)]
-    assert [item["message"] for item in fake_rasa.received.items] == ["xin chào", "xin chào lần nữa"]
+    assert [item["message"] for item in fake_rasa.received.items] == [
+        "xin chào",
+        "xin chào lần nữa",
+    ]
     first = run_transaction(lambda s: handoff.conversation_view(s, conversation), engine)
     assert first is not None and first.closed_at is not None
     assert [m.text for m in first.messages] == ["Tôi cần hỏi về lệ phí"]
@@ -119,22 +148,34 @@ async def test_the_gateway_keeps_a_handed_off_conversation_from_rasa(
     assert row.last_text == "Nhờ cán bộ gọi lại" and row.waiting
 
 
-async def test_staff_replies_reach_telegram_through_the_notification_sender(console_db: ConsoleDb) -> None:
+async def test_staff_replies_reach_telegram_through_the_notification_sender(
+    console_db: ConsoleDb,
+) -> None:
     engine = console_db.engine
     fake = FakeTelegram()
     await fake.start()
     try:
-        conversation = run_transaction(lambda s: handoff.open_handoff(s, "tg:4242", "{}", live=True), engine)
-        run_transaction(lambda s: handoff.add_staff_reply(s, conversation, 1, "Chào bạn, cán bộ Minh đây."), engine)
+        conversation = run_transaction(
+            lambda s: handoff.open_handoff(s, "tg:4242", "{}", live=True), engine
+        )
+        run_transaction(
+            lambda s: handoff.add_staff_reply(s, conversation, 1, "Chào bạn, cán bộ Minh đây."),
+            engine,
+        )
         async with aiohttp.ClientSession() as http:
-            sender = TelegramSender(http, fake.url, FakeTelegram.TOKEN, telegram.compact_callback_data)
+            sender = TelegramSender(
+                http, fake.url, FakeTelegram.TOKEN, telegram.compact_callback_data
+            )
             relay = HandoffRelay(engine, {"telegram": sender})
             assert await relay.run_once() == 1
             assert await relay.run_once() == 0  # sent once
         [call] = await fake.calls.wait_for(1, _send_message)
     finally:
         await fake.stop()
-    assert str(call["params"]["chat_id"]) == "4242" and call["params"]["text"] == "Chào bạn, cán bộ Minh đây."
+    assert (
+        str(call["params"]["chat_id"]) == "4242"
+        and call["params"]["text"] == "Chào bạn, cán bộ Minh đây."
+    )
     view = run_transaction(lambda s: handoff.conversation_view(s, conversation), engine)
     assert view is not None and [m.state for m in view.messages] == ["sent"]
 

@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -42,8 +43,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff_accounts.id"],
-            name=op.f("fk_staff_sessions_staff_id_staff_accounts"), ondelete="CASCADE",
+            ["staff_id"],
+            ["staff_accounts.id"],
+            name=op.f("fk_staff_sessions_staff_id_staff_accounts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_staff_sessions_token_hash")),
@@ -90,21 +93,25 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("closed_by", sa.Integer(), nullable=True),
         sa.CheckConstraint(
-            "channel IN ('web', 'telegram', 'zalo')", name=op.f("ck_handoff_conversations_channel_code")
+            "channel IN ('web', 'telegram', 'zalo')",
+            name=op.f("ck_handoff_conversations_channel_code"),
         ),
         sa.ForeignKeyConstraint(
-            ["closed_by"], ["staff_accounts.id"],
+            ["closed_by"],
+            ["staff_accounts.id"],
             name=op.f("fk_handoff_conversations_closed_by_staff_accounts"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_conversations")),
     )
     op.create_index(
         op.f("ix_handoff_conversations_sender_id_closed_at"),
-        "handoff_conversations", ["sender_id", "closed_at"],
+        "handoff_conversations",
+        ["sender_id", "closed_at"],
     )
     op.create_index(
         op.f("ix_handoff_conversations_closed_at_last_message_at"),
-        "handoff_conversations", ["closed_at", "last_message_at"],
+        "handoff_conversations",
+        ["closed_at", "last_message_at"],
     )
     op.create_table(
         "handoff_messages",
@@ -118,24 +125,35 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
-        sa.CheckConstraint("author IN ('citizen', 'staff')", name=op.f("ck_handoff_messages_author_code")),
         sa.CheckConstraint(
-            "state IN ('received', 'pending', 'sent', 'dead')", name=op.f("ck_handoff_messages_state_code")
+            "author IN ('citizen', 'staff')", name=op.f("ck_handoff_messages_author_code")
+        ),
+        sa.CheckConstraint(
+            "state IN ('received', 'pending', 'sent', 'dead')",
+            name=op.f("ck_handoff_messages_state_code"),
         ),
         sa.ForeignKeyConstraint(
-            ["conversation_id"], ["handoff_conversations.id"],
-            name=op.f("fk_handoff_messages_conversation_id_handoff_conversations"), ondelete="CASCADE",
+            ["conversation_id"],
+            ["handoff_conversations.id"],
+            name=op.f("fk_handoff_messages_conversation_id_handoff_conversations"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff_accounts.id"], name=op.f("fk_handoff_messages_staff_id_staff_accounts")
+            ["staff_id"],
+            ["staff_accounts.id"],
+            name=op.f("fk_handoff_messages_staff_id_staff_accounts"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_messages")),
     )
     op.create_index(
-        op.f("ix_handoff_messages_conversation_id_id"), "handoff_messages", ["conversation_id", "id"]
+        op.f("ix_handoff_messages_conversation_id_id"),
+        "handoff_messages",
+        ["conversation_id", "id"],
     )
     op.create_index(
-        op.f("ix_handoff_messages_state_next_attempt_at"), "handoff_messages", ["state", "next_attempt_at"]
+        op.f("ix_handoff_messages_state_next_attempt_at"),
+        "handoff_messages",
+        ["state", "next_attempt_at"],
     )
 
 
