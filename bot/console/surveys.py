@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
+
+import numpy as np
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -34,29 +36,31 @@ class Filters:
     agency_id: Optional[int] = None
 
 
-@dataclass
+# A tally is a vector: responses, satisfied, then each criterion's sum, then its answer count.
+SUMS = slice(2, 2 + len(CRITERION_COLUMNS))
+ANSWERED = slice(2 + len(CRITERION_COLUMNS), 2 + 2 * len(CRITERION_COLUMNS))
+WIDTH = 2 + 2 * len(CRITERION_COLUMNS)
+
+
+@dataclass(frozen=True)
 class Tally:
     """Sums of one group of responses."""
 
-    responses: int = 0
-    satisfied: int = 0
-    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CRITERION_COLUMNS, 0))
-    answered: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CRITERION_COLUMNS, 0))
+    values: tuple[int, ...] = (0,) * WIDTH
 
-    def add(self, other: "Tally") -> None:
-        self.responses += other.responses
-        self.satisfied += other.satisfied
-        for key in CRITERION_COLUMNS:
-            self.sums[key] += other.sums[key]
-            self.answered[key] += other.answered[key]
+    @property
+    def responses(self) -> int:
+        return self.values[0]
 
     @property
     def satisfied_percent(self) -> Optional[float]:
-        return 100 * self.satisfied / self.responses if self.responses else None
+        return 100 * self.values[1] / self.responses if self.responses else None
 
     def score(self, key: str) -> Optional[float]:
         """Mean answer of a criterion as a percentage of the best answer; None if unanswered."""
-        return 50 * self.sums[key] / self.answered[key] if self.answered[key] else None
+        index = CRITERION_COLUMNS.index(key)
+        total, answered = self.values[SUMS][index], self.values[ANSWERED][index]
+        return 50 * total / answered if answered else None
 
 
 @dataclass(frozen=True)
@@ -80,26 +84,32 @@ def agencies(session: Session) -> list[tuple[int, str]]:
 
 
 @dataclass(frozen=True)
-class DayRow:
-    """The tally of one agency (None: no dossier) on one day."""
+class _Days:
+    """One row per (agency, day): agency id (-1: no dossier), month (year * 12 + month - 1),
+    day (ordinal), and the tally vector."""
 
-    agency_id: Optional[int]
-    agency_name: str
-    day: date
-    tally: Tally
+    agencies: np.ndarray
+    months: np.ndarray
+    days: np.ndarray
+    values: np.ndarray
+    names: dict[int, str]
 
 
 class DayTallies:
     """Every response counted per agency and day, kept in memory and counted again only when
-    the table changed (its row count, newest id or newest update differ): the dashboard then
-    sums a few thousand rows in Python instead of reading every response per page view."""
+    the table changed (its row count, newest id or newest update differ): a page then sums a
+    few thousand rows instead of reading every response."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: Optional[tuple[Any, ...]] = None
-        self._rows: list[DayRow] = []
+        self._days = _Days(
+            *(np.zeros(0, dtype=np.int64) for _ in range(3)),
+            np.zeros((0, WIDTH), dtype=np.int64),
+            {},
+        )
 
-    def rows(self, session: Session) -> list[DayRow]:
+    def days(self, session: Session) -> _Days:
         version = tuple(
             session.execute(
                 select(
@@ -111,11 +121,11 @@ class DayTallies:
         )
         with self._lock:
             if version != self._version:
-                self._rows, self._version = _count_days(session), version
-            return self._rows
+                self._days, self._version = _count_days(session), version
+            return self._days
 
 
-def _count_days(session: Session) -> list[DayRow]:
+def _count_days(session: Session) -> _Days:
     day = func.date(SurveyResponse.created_at)
     satisfied = func.sum(
         case((SurveyResponse.overall_level.in_(sorted(SATISFIED_LEVELS)), 1), else_=0)
@@ -136,44 +146,53 @@ def _count_days(session: Session) -> list[DayRow]:
         .outerjoin(Agency, Dossier.agency_id == Agency.id)
         .group_by(Agency.id, Agency.name, day)
     )
-    return [
-        DayRow(row[0], row[1] or NO_AGENCY, date.fromisoformat(str(row[2])[:10]), _tally(row[3:]))
-        for row in session.execute(query)
+    rows = session.execute(query).all()
+    dates = [date.fromisoformat(str(row[2])[:10]) for row in rows]
+    return _Days(
+        np.array([-1 if row[0] is None else row[0] for row in rows], dtype=np.int64),
+        np.array([d.year * 12 + d.month - 1 for d in dates], dtype=np.int64),
+        np.array([d.toordinal() for d in dates], dtype=np.int64),
+        np.array([[int(v or 0) for v in row[3:]] for row in rows], dtype=np.int64).reshape(
+            -1, WIDTH
+        ),
+        {row[0] if row[0] is not None else -1: row[1] or NO_AGENCY for row in rows},
+    )
+
+
+def dashboard(session: Session, filters: Filters, tallies: DayTallies) -> Dashboard:
+    days = tallies.days(session)
+    wanted = np.ones(len(days.days), dtype=bool)
+    if filters.since:
+        wanted &= days.days >= filters.since.toordinal()
+    if filters.until:
+        wanted &= days.days <= filters.until.toordinal()
+    if filters.agency_id:
+        wanted &= days.agencies == filters.agency_id
+    values = days.values[wanted]
+    by_agency = [
+        (days.names[int(key)], tally) for key, tally in _grouped(days.agencies[wanted], values)
     ]
-
-
-def dashboard(session: Session, filters: Filters, days: DayTallies) -> Dashboard:
-    total: Tally = Tally()
-    per_agency: dict[str, Tally] = {}
-    per_month: dict[str, Tally] = {}
-    for row in days.rows(session):
-        if not _wanted(row, filters):
-            continue
-        total.add(row.tally)
-        per_agency.setdefault(row.agency_name, Tally()).add(row.tally)
-        per_month.setdefault(f"{row.day:%Y-%m}", Tally()).add(row.tally)
+    by_month = [
+        (f"{key // 12:04d}-{key % 12 + 1:02d}", tally)
+        for key, tally in _grouped(days.months[wanted], values)
+    ]
     return Dashboard(
-        total, sorted(per_agency.items()), sorted(per_month.items()), _comments(session, filters)
+        _tally(values.sum(axis=0)), sorted(by_agency), by_month, _comments(session, filters)
     )
 
 
-def _wanted(row: DayRow, filters: Filters) -> bool:
-    return not (
-        (filters.since and row.day < filters.since)
-        or (filters.until and row.day > filters.until)
-        or (filters.agency_id and row.agency_id != filters.agency_id)
-    )
+def _grouped(keys: np.ndarray, values: np.ndarray) -> list[tuple[int, Tally]]:
+    """The tally of each key, in key order."""
+    order = np.argsort(keys, kind="stable")
+    unique, starts = np.unique(keys[order], return_index=True)
+    if not len(unique):
+        return []
+    sums = np.add.reduceat(values[order], starts, axis=0)  # np.add.at is slow before numpy 1.25
+    return [(int(key), _tally(row)) for key, row in zip(unique, sums)]
 
 
-def _tally(values: Iterable[Any]) -> Tally:
-    responses, satisfied, *rest = (int(value or 0) for value in values)
-    count = len(CRITERION_COLUMNS)
-    return Tally(
-        responses,
-        satisfied,
-        dict(zip(CRITERION_COLUMNS, rest[:count])),
-        dict(zip(CRITERION_COLUMNS, rest[count:])),
-    )
+def _tally(vector: np.ndarray) -> Tally:
+    return Tally(tuple(int(value) for value in vector))
 
 
 def _comments(session: Session, filters: Filters) -> list[tuple[datetime, str, str]]:
