@@ -40,6 +40,16 @@ class HandoffDesk:
     async def intercept(self, sender: str, text: str) -> Optional[list[Reply]]:
         """The replies when `sender` is handed off (often none: staff answer); None otherwise."""
         try:
+            # A read first: most conversations are not handed off, and a write transaction
+            # would take SQLite's write lock for every message.
+            current = await asyncio.to_thread(
+                run_transaction,
+                lambda session: handoff.open_handoff_of(session, sender),
+                self._engine,
+                read_only=True,
+            )
+            if current is None:
+                return None
             return await asyncio.to_thread(
                 run_transaction, lambda session: self._hold(session, sender, text), self._engine
             )

@@ -11,11 +11,12 @@ from typing import AsyncIterator
 
 import aiohttp
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import feed, handoff, notify, telegram, webchat_server, zalo
 from bot.channels.config import ChannelsConfig
 from bot.channels.gateway import Gateway, RasaClient
-from bot.db.engine import get_engine
+from bot.db.engine import get_engine, is_up_to_date
 from bot.db.models import vietnam_now
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
     """Start every configured channel; stop them all (in reverse order) on exit."""
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        desk = handoff.HandoffDesk(_engine(config)) if config.handoff_enabled else None
+        desk = _desk(config)
         gateway = Gateway(
             RasaClient(session, config.rasa_url, config.rasa_timeout, config.rasa_channel_token),
             hotline_text=config.hotline_text,
@@ -71,6 +72,22 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
             await stack.enter_async_context(notify.running(worker))
             log.info("Dossier notifications: delivery worker running")
         yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port, feed_port, worker)
+
+
+def _desk(config: ChannelsConfig) -> handoff.HandoffDesk | None:
+    """The handoff desk, when on and the database has its tables (else said once, here)."""
+    if not config.handoff_enabled:
+        return None
+    engine = _engine(config)
+    try:
+        migrated = is_up_to_date(engine)
+    except SQLAlchemyError as error:
+        log.warning("Human handoff off: database unreachable (%s)", type(error).__name__)
+        return None
+    if not migrated:
+        log.warning("Human handoff off: run `python -m bot db upgrade` to enable it")
+        return None
+    return handoff.HandoffDesk(engine)
 
 
 def _engine(config: ChannelsConfig) -> Engine:

@@ -4,6 +4,7 @@ conversation from Rasa, staff replies reach Telegram, the citizen or staff give 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any, AsyncIterator, Sequence
 
 import aiohttp
@@ -14,9 +15,11 @@ from actions import procedures
 from actions.procedures import ActionRequestHuman
 from bot import handoff
 from bot.channels import telegram
+from bot.channels.config import load_config
 from bot.channels.gateway import Gateway, RasaClient, Reply
 from bot.channels.handoff import HandoffDesk, HandoffRelay
 from bot.channels.notify import TelegramSender
+from bot.channels.server import running_gateway
 from bot.db.engine import run_transaction
 from bot.office_hours import OfficeHours
 from tests.action_server.conftest import make_tracker
@@ -182,3 +185,18 @@ async def test_staff_replies_reach_telegram_through_the_notification_sender(
 
 def _send_message(call: dict[str, Any]) -> bool:
     return call["method"] == "sendMessage"
+
+
+async def test_the_gateway_turns_the_handoff_off_without_its_tables(
+    tmp_path: Path, fake_rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+) -> None:
+    environ = {
+        "RASA_URL": fake_rasa.url,
+        "GATEWAY_HOST": "127.0.0.1",
+        "WEBCHAT_PORT": "0",
+        "HANDOFF": "on",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}",
+    }
+    async with running_gateway(load_config(environ, env_file=None)) as running:
+        assert running.gateway.desk is None
+    assert "python -m bot db upgrade" in caplog.text
