@@ -23,13 +23,15 @@ def test_staff_accounts_from_the_command_line(
     add = ["staff", "add", "Hoa", "--role", "hotline", "--password-stdin"]
     assert _run(monkeypatch, add, "mat-khau-cua-hoa\n") == 0
     assert _run(monkeypatch, add, "mat-khau-cua-hoa\n") == 2  # already there
-    assert _run(monkeypatch, ["staff", "add", "x y", "--role", "admin", "--password-stdin"], "abc\n") == 2
+    bad_name = ["staff", "add", "x y", "--role", "admin", "--password-stdin"]
+    assert _run(monkeypatch, bad_name, "mat-khau-cua-x-y\n") == 2
     assert _run(monkeypatch, ["staff", "disable", "hoa"]) == 0
     assert _run(monkeypatch, ["staff", "disable", "khong-co"]) == 2
     assert _run(monkeypatch, ["staff", "list"]) == 0
     out, err = capsys.readouterr()
     assert "Đã thêm tài khoản hoa (tổng đài)." in out and "mat-khau-cua-hoa" not in out + err
     assert "Tài khoản hoa đã có." in err and "Tên đăng nhập gồm" in err
+    assert _run(monkeypatch, add[:2] + ["minh2", *add[3:]], "ngan\n") == 2  # too short
     assert "Không có tài khoản khong-co." in err
     assert any(line.startswith("hoa\ttổng đài\tđã khoá") for line in out.splitlines())
 
