@@ -20,7 +20,7 @@ from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -203,27 +203,49 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def session_user(
+@dataclass(frozen=True)
+class SessionCheck:
+    """What a session cookie is worth now. `stale`: the session must be written, kept alive
+    (`user` set) or deleted (`user` None: idle too long, or its account disabled)."""
+
+    user: Optional[StaffUser]
+    stale: bool = False
+
+
+def check_session(
     session: Session, token: str, idle: timedelta, now: Optional[datetime] = None
-) -> Optional[StaffUser]:
-    """The staff member behind a session cookie, if the session is live; keeps it alive."""
+) -> SessionCheck:
+    """Read-only: every request pays this; only a stale session costs a write
+    (`refresh_session`), at most once a minute per session."""
     if not token:
-        return None
+        return SessionCheck(None)
     now = now or vietnam_now()
     row = session.execute(
-        select(StaffSession, StaffAccount)
+        select(StaffSession.last_seen_at, StaffSession.csrf_token, StaffAccount)
         .join(StaffAccount, StaffSession.staff_id == StaffAccount.id)
         .where(StaffSession.token_hash == _token_hash(token))
     ).first()
     if row is None:
-        return None
-    staff_session, account = row
-    if account.disabled_at is not None or staff_session.last_seen_at <= now - idle:
-        session.delete(staff_session)
-        return None
-    if staff_session.last_seen_at <= now - TOUCH_EVERY:
-        staff_session.last_seen_at = now
-    return StaffUser(account.id, account.username, account.role, staff_session.csrf_token)
+        return SessionCheck(None)
+    last_seen, csrf_token, account = row
+    if account.disabled_at is not None or last_seen <= now - idle:
+        return SessionCheck(None, stale=True)
+    user = StaffUser(account.id, account.username, account.role, csrf_token)
+    return SessionCheck(user, stale=last_seen <= now - TOUCH_EVERY)
+
+
+def refresh_session(
+    session: Session, token: str, check: SessionCheck, now: Optional[datetime] = None
+) -> None:
+    """Keep a live session alive, or delete a dead one (see `SessionCheck`)."""
+    if check.user is None:
+        logout(session, token)
+    else:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == _token_hash(token))
+            .values(last_seen_at=now or vietnam_now())
+        )
 
 
 def logout(session: Session, token: str) -> None:

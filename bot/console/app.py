@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,6 +19,7 @@ from typing import Any, Awaitable, Callable, Optional, TypeVar
 import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.answers import overview_answer
@@ -35,6 +37,7 @@ from procedures_kb.search import default_index, search
 from procedures_kb.store import default_records
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 CSRF_FIELD = "csrf"
@@ -144,10 +147,20 @@ def problem(request: web.Request, status: int, message: str) -> web.Response:
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Security headers on every page, and a Vietnamese page for every failure."""
     try:
         response = await handler(request)
+    except web.HTTPNotFound:
+        response = problem(request, 404, "Không có trang này.")
+    except web.HTTPMethodNotAllowed:
+        response = problem(request, 405, "Trang này không nhận yêu cầu kiểu đó.")
     except web.HTTPException as error:
         response = error
+    except SQLAlchemyError as error:
+        log.error("Console: database unavailable (%s)", type(error).__name__)
+        response = problem(
+            request, 503, "Cơ sở dữ liệu tạm thời không truy cập được. Bạn thử lại sau ít phút."
+        )
     if not request.path.startswith("/static/"):
         response.headers.update(SECURITY_HEADERS)
     return response
@@ -160,7 +173,12 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         return await handler(request)
     config = request.app[CONFIG_KEY]
     token = request.cookies.get(SESSION_COOKIE, "")
-    staff = await in_db(request, lambda s: accounts.session_user(s, token, config.idle))
+    check = await in_db(
+        request, lambda s: accounts.check_session(s, token, config.idle), read_only=True
+    )
+    if check.stale:
+        await in_db(request, lambda s: accounts.refresh_session(s, token, check))
+    staff = check.user
     if staff is None:
         raise web.HTTPFound("/login")
     request["staff"] = staff
@@ -246,11 +264,12 @@ def _hits(query: str) -> list[dict[str, str]]:
 
 async def lookup_page(request: web.Request) -> web.Response:
     query = request.query.get("q", "")
-    return render(request, "lookup.html", query=query, hits=_hits(query))
+    hits = await asyncio.to_thread(_hits, query)
+    return render(request, "lookup.html", query=query, hits=hits)
 
 
 async def search_api(request: web.Request) -> web.Response:
-    return web.json_response({"hits": _hits(request.query.get("q", ""))})
+    return web.json_response({"hits": await asyncio.to_thread(_hits, request.query.get("q", ""))})
 
 
 async def procedure_page(request: web.Request) -> web.Response:

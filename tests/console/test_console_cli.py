@@ -1,4 +1,5 @@
 """`python -m bot staff add|list|disable` and the console's refusal on an old schema."""
+
 from __future__ import annotations
 
 import io

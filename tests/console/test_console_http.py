@@ -6,12 +6,15 @@ import csv
 import io
 from datetime import timedelta
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
 from bot import handoff
+from bot.channels.http import serve
 from bot.console import accounts
-from bot.db.engine import run_transaction
+from bot.console.app import ConsoleConfig, build_app
+from bot.db.engine import make_engine, run_transaction
 from bot.db.models import LoginFailure, StaffAudit, SurveyResponse, vietnam_now
 from tests.console.conftest import (
     IDLE,
@@ -151,9 +154,18 @@ def test_an_idle_session_expires(console_db: ConsoleDb) -> None:
     )
 
     def user(after: timedelta) -> accounts.StaffUser | None:
-        return run_transaction(
-            lambda s: accounts.session_user(s, result.token, IDLE, now + after), console_db.engine
+        """A request `after` this long, as the console makes it: check, then refresh if stale."""
+        check = run_transaction(
+            lambda s: accounts.check_session(s, result.token, IDLE, now + after),
+            console_db.engine,
+            read_only=True,
         )
+        if check.stale:
+            run_transaction(
+                lambda s: accounts.refresh_session(s, result.token, check, now + after),
+                console_db.engine,
+            )
+        return check.user
 
     assert user(timedelta(minutes=29)) is not None
     assert user(timedelta(minutes=58)) is not None  # the request at 29 min kept it alive
@@ -311,3 +323,20 @@ async def test_the_dashboard_counts_a_new_response_at_once(console: Console) -> 
         )
         page = await (await client.get("/surveys")).text()
     assert f'id="response-count">{total + 1}<' in page and "Cán bộ rất nhiệt tình" in page
+
+
+async def test_failures_get_a_vietnamese_page(console: Console, tmp_path) -> None:
+    async with console.logged_in("minh") as client:
+        async with client.get("/khong-co-trang-nay") as response:
+            assert response.status == 404 and "Không có trang này." in await response.text()
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables: every query fails
+    try:
+        app = build_app(ConsoleConfig(empty, IDLE))
+        async with serve(app, "127.0.0.1", 0) as port, aiohttp.ClientSession() as client:
+            headers = {"Cookie": "console_session=anything"}
+            async with client.get(f"http://127.0.0.1:{port}/", headers=headers) as response:
+                page = await response.text()
+    finally:
+        empty.dispose()
+    assert response.status == 503 and "Cơ sở dữ liệu tạm thời không truy cập được" in page
+    assert "Traceback" not in page
