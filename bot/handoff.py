@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional, Sequence
 
 from sqlalchemy import func, select, update
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from bot.db.models import HandoffConversation, HandoffMessage, vietnam_now
@@ -286,22 +287,27 @@ def mark_reply_failed(
     return message.state
 
 
+def _web_replies(sender_id: str) -> Select:
+    return (
+        select(HandoffMessage)
+        .join(HandoffConversation, HandoffMessage.conversation_id == HandoffConversation.id)
+        .where(
+            HandoffConversation.sender_id == sender_id,
+            HandoffConversation.channel == "web",
+            HandoffMessage.state == "pending",
+        )
+        .order_by(HandoffMessage.id)
+    )
+
+
+def has_web_replies(session: Session, sender_id: str) -> bool:
+    """Whether staff replies wait for this web chat (a read: pages ask every few seconds)."""
+    return session.execute(_web_replies(sender_id).limit(1)).first() is not None
+
+
 def take_web_replies(session: Session, sender_id: str, now: Optional[datetime] = None) -> list[str]:
     """The staff replies waiting for this web chat, marked sent (the page shows them now)."""
-    rows = (
-        session.execute(
-            select(HandoffMessage)
-            .join(HandoffConversation, HandoffMessage.conversation_id == HandoffConversation.id)
-            .where(
-                HandoffConversation.sender_id == sender_id,
-                HandoffConversation.channel == "web",
-                HandoffMessage.state == "pending",
-            )
-            .order_by(HandoffMessage.id)
-        )
-        .scalars()
-        .all()
-    )
+    rows = session.execute(_web_replies(sender_id)).scalars().all()
     for message in rows:
         message.state, message.sent_at, message.next_attempt_at = "sent", now or vietnam_now(), None
     return [message.text for message in rows]

@@ -73,6 +73,14 @@ class HandoffDesk:
     async def web_replies(self, sender: str) -> list[Reply]:
         """Staff replies waiting for this web chat sender; empty if the database failed."""
         try:
+            waiting = await asyncio.to_thread(
+                run_transaction,
+                lambda session: handoff.has_web_replies(session, sender),
+                self._engine,
+                read_only=True,
+            )
+            if not waiting:
+                return []
             texts = await asyncio.to_thread(
                 run_transaction,
                 lambda session: handoff.take_web_replies(session, sender),
