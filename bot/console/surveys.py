@@ -14,11 +14,13 @@ import io
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Optional
+from time import monotonic
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CRITERION_COLUMNS, Agency, Dossier, SurveyResponse
@@ -27,6 +29,7 @@ from bot.db.texts import SATISFIED_LEVELS, SURVEY_CRITERIA
 NO_AGENCY = "Không gắn hồ sơ (góp ý chung)"
 OVERALL_LABEL = "Hài lòng chung"
 MAX_COMMENTS = 30
+FULL_RECOUNT = 600.0  # seconds: the longest the dashboard may miss a change it cannot see
 
 
 @dataclass(frozen=True)
@@ -96,18 +99,19 @@ class _Days:
 
 
 class DayTallies:
-    """Every response counted per agency and day, kept in memory and counted again only when
-    the table changed (its row count, newest id or newest update differ): a page then sums a
-    few thousand rows instead of reading every response."""
+    """Every response counted per agency and day, kept in memory: a page sums a few thousand
+    rows instead of reading every response.
+
+    Each page first reads the table's version (row count, newest id, newest update: indexed).
+    When only rows were added or updated, the days they were created on are counted again;
+    when rows went away, or `FULL_RECOUNT` has passed (a deleted dossier moves its responses
+    to "no agency" without touching them), everything is counted again."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: Optional[tuple[Any, ...]] = None
-        self._days = _Days(
-            *(np.zeros(0, dtype=np.int64) for _ in range(3)),
-            np.zeros((0, WIDTH), dtype=np.int64),
-            {},
-        )
+        self._counted_at = 0.0
+        self._days = _as_days([])
 
     def days(self, session: Session) -> _Days:
         version = tuple(
@@ -120,18 +124,30 @@ class DayTallies:
             ).one()
         )
         with self._lock:
-            if version != self._version:
-                self._days, self._version = _count_days(session), version
+            if version == self._version and monotonic() - self._counted_at < FULL_RECOUNT:
+                return self._days
+            before, self._version = self._version, version
+            if (
+                before is None
+                or version[0] < before[0]
+                or monotonic() - self._counted_at >= FULL_RECOUNT
+            ):
+                self._days, self._counted_at = (
+                    _as_days(session.execute(_day_query()).all()),
+                    monotonic(),
+                )
+            else:
+                self._days = _recount_changed(session, self._days, before[2])
             return self._days
 
 
-def _count_days(session: Session) -> _Days:
+def _day_query() -> Select:
     day = func.date(SurveyResponse.created_at)
     satisfied = func.sum(
         case((SurveyResponse.overall_level.in_(sorted(SATISFIED_LEVELS)), 1), else_=0)
     )
     columns = [getattr(SurveyResponse, key) for key in CRITERION_COLUMNS]
-    query = (
+    return (
         select(
             Agency.id,
             Agency.name,
@@ -146,7 +162,35 @@ def _count_days(session: Session) -> _Days:
         .outerjoin(Agency, Dossier.agency_id == Agency.id)
         .group_by(Agency.id, Agency.name, day)
     )
-    rows = session.execute(query).all()
+
+
+def _recount_changed(session: Session, days: _Days, since: Optional[datetime]) -> _Days:
+    """`days` with the days of the responses written after `since` counted again."""
+    changed = select(SurveyResponse.created_at)
+    if since is not None:
+        changed = changed.where(SurveyResponse.updated_at > since)
+    touched = sorted({at.date() for at in session.execute(changed).scalars()})
+    if not touched:
+        return days
+    ranges = [
+        and_(
+            SurveyResponse.created_at >= datetime.combine(day, time.min),
+            SurveyResponse.created_at < datetime.combine(day + timedelta(days=1), time.min),
+        )
+        for day in touched
+    ]
+    fresh = _as_days(session.execute(_day_query().where(or_(*ranges))).all())
+    keep = ~np.isin(days.days, [day.toordinal() for day in touched])
+    return _Days(
+        np.concatenate([days.agencies[keep], fresh.agencies]),
+        np.concatenate([days.months[keep], fresh.months]),
+        np.concatenate([days.days[keep], fresh.days]),
+        np.concatenate([days.values[keep], fresh.values]),
+        {**days.names, **fresh.names},
+    )
+
+
+def _as_days(rows: Sequence[Any]) -> _Days:
     dates = [date.fromisoformat(str(row[2])[:10]) for row in rows]
     return _Days(
         np.array([-1 if row[0] is None else row[0] for row in rows], dtype=np.int64),

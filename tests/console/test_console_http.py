@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import handoff
 from bot.channels.http import serve
@@ -303,26 +303,56 @@ async def test_staff_reply_and_close_in_the_inbox(console: Console) -> None:
     assert run_transaction(lambda s: handoff.open_handoff_of(s, "web:abcdef12"), engine) is None
 
 
-async def test_the_dashboard_counts_a_new_response_at_once(console: Console) -> None:
+async def _csv_totals(client: aiohttp.ClientSession) -> list[str]:
+    async with client.get("/surveys.csv") as response:
+        rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    return rows[1]  # "tổng", "tất cả", responses, satisfied %, criteria …
+
+
+async def test_the_dashboard_follows_new_and_changed_responses(console: Console) -> None:
     total = console.db.seeded.surveys
+    engine = console.db.engine
     async with console.logged_in("lan") as client:
-        assert f'id="response-count">{total}<' in await (await client.get("/surveys")).text()
+        before = await _csv_totals(client)
+        assert before[2] == str(total)
         now = vietnam_now()
+        old_day = now.replace(year=now.year - 1)  # counted already: its day must be recounted
         run_transaction(
             lambda s: s.add(
                 SurveyResponse(
                     overall_level=3,
                     staff_attitude=2,
                     comment="Cán bộ rất nhiệt tình",
-                    created_at=now,
+                    created_at=old_day,
                     updated_at=now,
                     idempotency_key="test-new-response",
                 )
             ),
-            console.db.engine,
+            engine,
         )
         page = await (await client.get("/surveys")).text()
-    assert f'id="response-count">{total + 1}<' in page and "Cán bộ rất nhiệt tình" in page
+        assert f'id="response-count">{total + 1}<' in page and "Cán bộ rất nhiệt tình" in page
+        satisfied = run_transaction(
+            lambda s: (
+                s.execute(select(SurveyResponse).where(SurveyResponse.overall_level == 3).limit(1))
+                .scalar_one()
+                .id
+            ),
+            engine,
+        )
+        run_transaction(
+            lambda s: s.execute(
+                update(SurveyResponse)
+                .where(SurveyResponse.id == satisfied)
+                .values(overall_level=1, updated_at=vietnam_now())
+            ),
+            engine,
+        )
+        after = await _csv_totals(client)
+    # one satisfied response more, one satisfied response now unsatisfied: as many satisfied
+    satisfied_before = round(float(before[3]) * total / 100)
+    assert after[2] == str(total + 1)
+    assert abs(float(after[3]) - 100 * satisfied_before / (total + 1)) < 0.05
 
 
 async def test_failures_get_a_vietnamese_page(console: Console, tmp_path) -> None:
