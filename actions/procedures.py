@@ -189,7 +189,8 @@ class ActionRequestHuman(Action):
         live = OfficeHours.parse(get_settings().office_hours).open_at(vietnam_now())
         if self._hand_over(tracker, live):
             text = handoff.Texts.HANDED_OVER if live else handoff.Texts.OUTSIDE_HOURS
-            dispatcher.utter_message(text=text.format(hotline=settings.hotline()))
+            contacts = {"hotline": settings.hotline(), "office": settings.office()}
+            dispatcher.utter_message(text=text.format(**contacts))
         else:
             dispatcher.utter_message(
                 text=f"Bạn có thể liên hệ cán bộ:\n• {settings.hotline()}\n• Trực tiếp: {settings.office()}"

@@ -37,10 +37,11 @@ class Texts:
     HANDED_OVER = (
         "Mình đã chuyển cuộc trò chuyện cho cán bộ. Cán bộ sẽ trả lời bạn ngay tại đây, "
         "bạn chờ trong giây lát nhé. Khi muốn hỏi lại trợ lý ảo, bạn gõ «gặp trợ lý ảo».\n"
-        "Nếu cần gấp, bạn gọi {hotline}."
+        "Nếu cần gấp, bạn gọi {hotline}, hoặc đến trực tiếp: {office}."
     )
     OUTSIDE_HOURS = (
-        "Hiện đang ngoài giờ làm việc của cán bộ. Bạn có thể gọi {hotline}.\n"
+        "Hiện đang ngoài giờ làm việc của cán bộ. Bạn có thể gọi {hotline}, "
+        "hoặc đến trực tiếp: {office}.\n"
         "Hoặc bạn để lại lời nhắn ngay tại đây: cán bộ sẽ trả lời trong giờ làm việc. "
         "Gõ «gặp trợ lý ảo» để quay lại hỏi trợ lý ảo."
     )

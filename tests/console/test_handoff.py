@@ -28,6 +28,7 @@ from tests.console.conftest import MONDAY_MORNING, ConsoleDb
 
 SATURDAY_AFTERNOON = datetime(2026, 12, 5, 15, 0)
 SENDER = "web:abcdef12-3456"
+OFFICE = "Bộ phận Một cửa UBND phường Ba Đình"
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
 def action_database(console_db: ConsoleDb, monkeypatch: pytest.MonkeyPatch) -> ConsoleDb:
     monkeypatch.setenv("DATABASE_URL", console_db.url)
     monkeypatch.setenv("HOTLINE_TEXT", "Tổng đài 1900 0000")
+    monkeypatch.setenv("OFFICE_TEXT", OFFICE)
     return console_db
 
 
@@ -79,7 +81,7 @@ def test_in_office_hours_the_action_hands_over_with_context(
     action_database: ConsoleDb, monkeypatch
 ) -> None:
     text = _request_human(monkeypatch, MONDAY_MORNING)
-    assert text == handoff.Texts.HANDED_OVER.format(hotline="Tổng đài 1900 0000")
+    assert text == handoff.Texts.HANDED_OVER.format(hotline="Tổng đài 1900 0000", office=OFFICE)
     [row] = run_transaction(handoff.inbox, action_database.engine)
     view = run_transaction(
         lambda s: handoff.conversation_view(s, row.conversation_id), action_database.engine
@@ -93,7 +95,7 @@ def test_outside_office_hours_it_offers_the_hotline_and_takes_a_message(
     action_database: ConsoleDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = _request_human(monkeypatch, SATURDAY_AFTERNOON)
-    assert "ngoài giờ làm việc" in text and "Tổng đài 1900 0000" in text
+    assert "ngoài giờ làm việc" in text and "Tổng đài 1900 0000" in text and OFFICE in text
     [row] = run_transaction(handoff.inbox, action_database.engine)
     assert not row.live
 
