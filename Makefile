@@ -1,10 +1,9 @@
 # Trợ lý thủ tục hành chính — every target sets up what it needs first.
 PYTHON := .venv/bin/python
 RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
-export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve train eval test bench lookup console import lock
+.PHONY: help setup run serve train eval lint test bench lookup console import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,19 +27,24 @@ eval: setup ## train on nlu_data/ (3 seeds, ~35 min), score the held-out eval/te
 lookup: setup ## interactive procedure lookup for hotline staff (knowledge base only)
 	@$(PYTHON) -m procedures_kb lookup
 
-test: setup ## run the whole test suite
+lint: setup ## ruff (lint and format check) and mypy, as configured in pyproject.toml
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+	@.venv/bin/mypy
+
+test: lint ## lint, then run the whole test suite
 	@bash scripts/test.sh
 
 bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications, staff console)
-	@$(PYTHON) benchmarks/bench_search.py
-	@$(PYTHON) benchmarks/bench_fee.py
-	@$(PYTHON) benchmarks/bench_answers.py
-	@$(PYTHON) benchmarks/answer_quality.py
-	@$(PYTHON) benchmarks/bench_nlu.py --model "$$($(PYTHON) -m bot train | tail -n 1)"
-	@$(PYTHON) benchmarks/bench_turn.py
-	@$(PYTHON) benchmarks/bench_db.py --dossiers $${BENCH_DOSSIERS:-1000000}
-	@$(PYTHON) benchmarks/bench_notify.py
-	@$(PYTHON) benchmarks/bench_console.py --dossiers $${BENCH_DOSSIERS:-1000000}
+	@$(PYTHON) -m benchmarks.bench_search
+	@$(PYTHON) -m benchmarks.bench_fee
+	@$(PYTHON) -m benchmarks.bench_answers
+	@$(PYTHON) -m benchmarks.answer_quality
+	@$(PYTHON) -m benchmarks.bench_nlu --model "$$($(PYTHON) -m bot train | tail -n 1)"
+	@$(PYTHON) -m benchmarks.bench_turn
+	@$(PYTHON) -m benchmarks.bench_db --dossiers $${BENCH_DOSSIERS:-1000000}
+	@$(PYTHON) -m benchmarks.bench_notify
+	@$(PYTHON) -m benchmarks.bench_console --dossiers $${BENCH_DOSSIERS:-1000000}
 
 console: setup ## staff console (web) on http://127.0.0.1:8090: migrates the database; add accounts with python -m bot staff add
 	@$(PYTHON) -m bot db upgrade

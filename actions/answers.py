@@ -22,7 +22,7 @@ from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
 from procedures_kb.format import UNIT_NOT_GIVEN, document_count, time_and_fee, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
-from procedures_kb.text import fold, normalize, words
+from vntext import fold, normalize, words
 
 MAX_LIST_ITEMS = 8
 MAX_NOTES = 3
@@ -85,11 +85,11 @@ def messages(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]
     block longer than that (a long portal note) between its sentences, and only a sentence
     longer than a whole message at a word."""
     joined: list[str] = []
-    for block in (piece for block in blocks for piece in _fitting_pieces(block, limit)):
-        if joined and len(joined[-1]) + 1 + len(block) <= limit:
-            joined[-1] += "\n" + block
+    for piece in (piece for block in blocks for piece in _fitting_pieces(block, limit)):
+        if joined and len(joined[-1]) + 1 + len(piece) <= limit:
+            joined[-1] += "\n" + piece
         else:
-            joined.append(block)
+            joined.append(piece)
     return joined
 
 
@@ -361,7 +361,7 @@ def _blocks(rows: list[Document]) -> tuple[list[_Block], list[Document]]:
     blocks: list[_Block] = []
     notes: list[Document] = []
     lead: Optional[_Block] = None
-    for group, members in groupby(rows, key=lambda row: row["group"]):
+    for _group, members in groupby(rows, key=lambda row: row["group"]):
         lead = None
         for row in members:
             kind = row_kind(row)
@@ -394,7 +394,8 @@ def _block_text(block: _Block, number: int) -> str:
 
 def _numbered(blocks: list[_Block], first: int = 1) -> tuple[list[str], int]:
     """The blocks that fit (whole), and how many papers are left out."""
-    texts, number, used, left = [], first, 0, 0
+    texts: list[str] = []
+    number, used, left = first, 0, 0
     for block in blocks:
         text = _block_text(block, number)
         if texts and (number - first >= MAX_LIST_ITEMS or used + len(text) > MAX_LIST_CHARS):

@@ -16,7 +16,7 @@ from typing import Optional
 import yaml
 
 from procedures_kb.store import KB_DIR, Record
-from procedures_kb.text import fold
+from vntext import fold
 
 CASE_LABELS_FILE: Path = KB_DIR / "case_labels.yml"
 MAX_LABEL_CHARS = 40
@@ -52,7 +52,7 @@ def case_title(record: Record, heading: str) -> str:
         return entry["label"]
     words = (_HEADING_LEAD.sub("", heading, count=1).strip() or heading).split()
     name = fold(re.sub(r"^thủ tục\s+", "", record["name"], flags=re.IGNORECASE)).split()
-    shared = next((index for index, (word, named) in enumerate(zip(words, name)) if fold(word) != named), min(len(words), len(name)))
+    shared = next((index for index, (word, named) in enumerate(zip(words, name, strict=False)) if fold(word) != named), min(len(words), len(name)))
     if shared >= 2 and len(words) - shared >= 2:
         words = words[shared:]
     title = " ".join(words)
@@ -69,7 +69,7 @@ def case_label(record: Record, heading: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     tokens = _WORD.findall(fold(text))
-    return {f"{first} {second}" for first, second in zip(tokens, tokens[1:])}
+    return {f"{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False)}
 
 
 def _contains(message: str, phrase: str) -> bool:

@@ -1,6 +1,6 @@
 """Reading what a citizen typed (or a button sent) in answer to a question with choices.
 
-Everything is matched on folded words (`procedures_kb.text.words`: lower case, no
+Everything is matched on folded words (`vntext.words`: lower case, no
 diacritics), so "Rất hài lòng", "rat hai long" and "RẤT HÀI LÒNG" read alike. Common
 chat spellings of "không" (ko, k, hk, chưa…) count as "không", which keeps
 "ko hai long" apart from "hai long".
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from procedures_kb.text import words
+from vntext import words
 
 _NEGATIONS = frozenset({"ko", "k", "kg", "kh", "khg", "hk", "hok", "hong", "hem", "chua", "khum"})
 _YES = frozenset({

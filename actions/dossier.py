@@ -21,7 +21,6 @@ citizen typed.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -36,6 +35,7 @@ from actions.choices import is_cancel
 from actions.survey import feedback_limit_reply, has_response, may_give_anonymous_feedback, start_survey
 from bot.db.engine import run_transaction
 from bot.db.outbox import recipient_of
+from bot.db.models import Status
 from bot.db.privacy import only_digits
 from bot.db.services import (
     DossierView,
@@ -43,27 +43,22 @@ from bot.db.services import (
     LookupResult,
     VERIFICATION_TTL,
     NotVerifiedError,
-    normalize_dossier_code,
     verified_dossier,
     verify_and_get_dossier,
 )
+from bot.dossier_code import EXAMPLE_CODE, find_dossier_code
 from bot.payloads import SUBSCRIBE_INTENT, dossier_payload
-from procedures_kb.text import words
+from vntext import words
 
 logger = logging.getLogger(__name__)
 
-EXAMPLE_CODE = "000.00.12.H25-250103-0042"
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
 DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
 GENERAL_FEEDBACK_TITLE = "Góp ý chung, không theo hồ sơ"
 GENERAL_FEEDBACK_PAYLOAD = '/rate_service{"feedback_scope": "general"}'
-# Same shape as the database layer accepts: <agency code>-<yymmdd>-<serial>; spaces
-# around the dots and dashes are forgiven ("000.00.12.H25 - 250103 - 0042").
-_CODE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z][0-9A-Za-z.]{0,31}-\d{6}-\d{4,6}(?!\d)")
-_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
-_FINISHED_WITHOUT_DEADLINE = (3, 7, 8)  # refused, withdrawn, stopped: "on time" means nothing
-_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, 10)  # nothing more will happen: no notifications offered
+_FINISHED_WITHOUT_DEADLINE = (Status.KHONG_DUOC_TIEP_NHAN, Status.CONG_DAN_RUT_HO_SO, Status.DUNG_XU_LY)  # refused, withdrawn, stopped: "on time" means nothing
+_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, Status.DA_TRA_KET_QUA)  # nothing more will happen: no notifications offered
 SUBSCRIBE_TITLE = "🔔 Nhận thông báo khi hồ sơ thay đổi"
 
 
@@ -111,19 +106,14 @@ class Texts:
     OFFER_NOTIFICATIONS = "Bạn muốn nhận tin nhắn khi hồ sơ {code} thay đổi trạng thái không?"
 
 
-def day(moment: datetime) -> str:
-    return f"{moment:%d/%m/%Y}"
-
-
-def find_code(text: str) -> Optional[str]:
-    """The dossier code in `text`, normalised (upper case, no spaces), or None."""
-    match = _CODE.search(_SEPARATOR_SPACES.sub(r"\1", text or ""))
-    return normalize_dossier_code(match.group(0)) if match else None
+def day(moment: Optional[datetime]) -> str:
+    """dd/mm/yyyy; empty when the date is unknown (never "None" in a reply)."""
+    return f"{moment:%d/%m/%Y}" if moment else ""
 
 
 def entity_code(tracker: Tracker) -> Optional[str]:
     value = next(tracker.get_latest_entity_values("dossier_code"), None)
-    return find_code(str(value)) if value else None
+    return find_dossier_code(str(value)) if value else None
 
 
 def status_reply(view: DossierView) -> str:
@@ -149,11 +139,11 @@ def status_reply(view: DossierView) -> str:
             if moved else ""
         )
         lines.append(f"✅ Hồ sơ không trễ hẹn.{note}")
-    if view.status == 5:
+    if view.status == Status.YEU_CAU_BO_SUNG:
         request = view.supplement_request or f"bạn liên hệ {view.agency_name} để được hướng dẫn cụ thể"
         lines.append(f"📎 Cần bổ sung: {request}")
         lines.append(f"Nộp bổ sung tại: {view.agency_name}, {view.agency_address}")
-    if view.status == 9:
+    if view.status == Status.DA_XU_LY_XONG:
         phone = f" (ĐT: {view.agency_phone})" if view.agency_phone else ""
         lines.append(f"📍 Nhận kết quả tại: {view.agency_name}, {view.agency_address}{phone}")
     return "\n".join(lines)
@@ -282,7 +272,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:  # reset before the form started: nothing was typed
             return {"dossier_code": None}
         text = str(value)
-        code = find_code(text)
+        code = find_dossier_code(text)
         if code:
             return {"dossier_code": code}
         if wants_general_feedback(tracker, text):
@@ -298,7 +288,7 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:
             return {"phone_last4": None}
         text = str(value)
-        if find_code(text):  # a new code instead of the digits: validate_dossier_code takes it
+        if find_dossier_code(text):  # a new code instead of the digits: validate_dossier_code takes it
             return {"phone_last4": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)
@@ -376,7 +366,7 @@ class ActionDossierStatus(Action):
             return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
-        if view.status != 10:
+        if view.status != Status.DA_TRA_KET_QUA:
             return events + [SlotSet("survey_offered", False)]
         offer = Texts.OFFER_UPDATE if has_response(view.code) else Texts.OFFER_SURVEY
         dispatcher.utter_message(

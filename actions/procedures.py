@@ -18,7 +18,7 @@ from bot.office_hours import OfficeHours
 from bot.settings import get_settings
 from procedures_kb.short_names import head_name, short_name
 from procedures_kb.store import Record, default_records
-from procedures_kb.text import fold
+from vntext import fold
 
 ASPECT_INTENTS = (
     "ask_documents",

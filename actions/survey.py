@@ -55,7 +55,7 @@ from bot.db.services import (
     save_survey_response,
 )
 from bot.db.texts import SATISFACTION_LABELS, SURVEY_CRITERIA, Criterion
-from procedures_kb.text import normalize
+from vntext import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -394,7 +394,7 @@ class ActionDeclineSurvey(Action):
 def idempotency_key(tracker: Tracker) -> str:
     """Conversation (hashed) + id of the message that completed the form: the same
     delivery always gives the same key."""
-    user = next((event for event in reversed(tracker.events) if event.get("event") == "user"), {})
+    user: dict[str, Any] = next((event for event in reversed(tracker.events) if event.get("event") == "user"), {})
     message = user.get("message_id") or tracker.latest_message.get("message_id") or user.get("timestamp") or ""
     return f"survey:{salted_hash(tracker.sender_id)[:32]}:{message}"[:KEY_LENGTH]
 

@@ -14,21 +14,18 @@ citizen steps, the officials' steps and the time answer, and counts the records 
 - the portal link more than once;
 - a repeated "cổng không ghi đơn vị" (time answers).
 
-    .venv/bin/python benchmarks/answer_quality.py
+    .venv/bin/python -m benchmarks.answer_quality
 """
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Callable, Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
-from actions import answers  # noqa: E402
-from procedures_kb.store import Record, default_records  # noqa: E402
-from procedures_kb.text import fold  # noqa: E402
+from actions import answers
+from procedures_kb.store import Record, default_records
+from vntext import fold
 
 Answer = answers.Answer
 _NUMBERED = re.compile(r"^\d+\. (.*?)(?: \((?:\d+ bản chính|\d+ bản sao|không ghi số lượng)[^)]*\))?$")

@@ -12,30 +12,28 @@ ASSISTANT_TODAY=2026-12-02 unless set. For each answer (all its messages togethe
 - truncations: more "…" than the record's own text has (outside the closing name line);
 - repeated lines, placeholders ("xxxx", "HOTLINE_TEXT", "{", "}", "None"), links ≠ 1.
 
-    .venv/bin/python benchmarks/bench_answers.py [--show]
+    .venv/bin/python -m benchmarks.bench_answers [--show]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 os.environ.setdefault("ASSISTANT_TODAY", "2026-12-02")
 
-import yaml  # noqa: E402
-from rasa_sdk import Tracker  # noqa: E402
-from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedures import ActionAnswerProcedure  # noqa: E402
-from procedures_kb.documents import display_name  # noqa: E402
-from procedures_kb.fees import fees_in_force, today  # noqa: E402
-from procedures_kb.format import UNIT_NOT_GIVEN, time_phrase, where_to_file  # noqa: E402
-from procedures_kb.store import Record, default_records  # noqa: E402
+from actions.procedures import ActionAnswerProcedure
+from procedures_kb.documents import display_name
+from procedures_kb.fees import fees_in_force, today
+from procedures_kb.format import UNIT_NOT_GIVEN, time_phrase, where_to_file
+from procedures_kb.store import Record, default_records
 
 QUESTIONS = Path(__file__).with_name("answer_questions.yml")
 FIRST_CHARS = 160

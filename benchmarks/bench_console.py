@@ -1,6 +1,6 @@
 """Benchmark of the staff console: page times over HTTP on a large database.
 
-Seeds N demo dossiers (with `bot.db.seed`, like bench_db.py: about 18 survey responses per
+Seeds N demo dossiers (with `bot.admin.seed`, like benchmarks.bench_db: about 18 survey responses per
 100 dossiers, so 1,000,000 dossiers bring about 180,000 responses) into a temporary SQLite
 file, and into a temporary PostgreSQL schema when TEST_POSTGRES_URL is set, serves the
 console on a free loopback port, logs in as a supervisor and times each page over HTTP
@@ -8,42 +8,36 @@ console on a free loopback port, logs in as a supervisor and times each page ove
 Targets: every page p95 ≤ 100 ms; search-as-you-type (`/api/search`, a query typed one
 character at a time) p95 ≤ 30 ms.
 
-    .venv/bin/python benchmarks/bench_console.py [--dossiers N] [--requests N] [--no-postgres]
+    .venv/bin/python -m benchmarks.bench_console [--dossiers N] [--requests N] [--no-postgres]
 
 The default of 200,000 dossiers seeds in under a minute; `make bench` passes 1,000,000.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Callable, List, Sequence
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
+import aiohttp
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-import aiohttp  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from bot import handoff  # noqa: E402
-from bot.channels.http import serve  # noqa: E402
-from bot.console import accounts  # noqa: E402
-from bot.console.app import ConsoleConfig, build_app  # noqa: E402
-from bot.db.engine import make_engine, run_transaction, upgrade  # noqa: E402
-from bot.db.models import Dossier, SurveyResponse  # noqa: E402
-from bot.db.seed import seed_demo  # noqa: E402
-from bot.db.testing import temporary_postgres_schema  # noqa: E402
+from benchmarks.databases import database_arguments, database_targets
+from bot import handoff
+from bot.channels.http import serve
+from bot.console import accounts
+from bot.console.app import ConsoleConfig, build_app
+from bot.db.engine import make_engine, run_transaction, upgrade
+from bot.db.models import Dossier, SurveyResponse
+from bot.admin.seed import seed_demo
 
 TODAY = date(2026, 12, 1)
 PASSWORD = "bench-password-123"
@@ -59,24 +53,9 @@ PROCEDURES = ["1.014063", "2.000806", "1.004222", "3.000347", "1.001193"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--dossiers", type=int, default=200_000)
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
-    parser.add_argument(
-        "--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set"
-    )
-    arguments = parser.parse_args(argv)
+    arguments = database_arguments(__doc__, argv, dossiers=200_000, requests=200)  # requests: timed per page
     os.environ["ASSISTANT_TODAY"] = TODAY.isoformat()
-    postgres = os.environ.get("TEST_POSTGRES_URL")
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-console-")))
-        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
-        if postgres and not arguments.no_postgres:
-            targets.append(
-                ("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench")))
-            )
+    with database_targets("bench-console", arguments.no_postgres) as targets:
         for name, url in targets:
             run(name, url, arguments.dossiers, arguments.requests)
     return 0

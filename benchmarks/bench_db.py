@@ -5,32 +5,26 @@ temporary schema of PostgreSQL when TEST_POSTGRES_URL is set, then times random 
 the whole `verify_and_get_dossier` call in its own transaction (what an action does) and
 the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
 
-    .venv/bin/python benchmarks/bench_db.py [--dossiers N] [--lookups N] [--no-postgres]
+    .venv/bin/python -m benchmarks.bench_db [--dossiers N] [--lookups N] [--no-postgres]
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import date, datetime
-from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
-from bot.db.engine import make_engine, session_scope, upgrade  # noqa: E402
-from bot.db.models import Dossier  # noqa: E402
-from bot.db.seed import seed_demo  # noqa: E402
-from bot.db.services import LookupKind, verify_and_get_dossier  # noqa: E402
-from bot.db.testing import temporary_postgres_schema  # noqa: E402
+from bot.db.engine import make_engine, session_scope, upgrade
+from bot.db.models import Dossier
+from bot.admin.seed import seed_demo
+from bot.db.services import LookupKind, verify_and_get_dossier
+from benchmarks.databases import database_arguments, database_targets
 
 TODAY = date(2025, 6, 16)
 NOW = datetime(2025, 6, 16, 9, 0)
@@ -38,17 +32,8 @@ CHUNK = 500
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dossiers", type=int, default=1_000_000)
-    parser.add_argument("--lookups", type=int, default=2_000)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
-    arguments = parser.parse_args(argv)
-    postgres = os.environ.get("TEST_POSTGRES_URL")
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-db-")))
-        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
-        if postgres and not arguments.no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+    arguments = database_arguments(__doc__, argv, dossiers=1_000_000, lookups=2_000)
+    with database_targets("bench-db", arguments.no_postgres) as targets:
         for name, url in targets:
             run(name, url, arguments.dossiers, arguments.lookups)
     return 0

@@ -2,7 +2,7 @@
 catalogue on one date, plus what the fee model reads from the catalogue.
 
 Prints figures; target (docs/benchmarks.md): p95 ≤ 5 ms per call.
-Run: `python benchmarks/bench_fee.py [--on YYYY-MM-DD]`.
+Run: `python -m benchmarks.bench_fee [--on YYYY-MM-DD]`.
 """
 from __future__ import annotations
 

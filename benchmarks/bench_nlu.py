@@ -1,6 +1,6 @@
 """NLU parse latency of a trained model: p50/p95 over varied messages. Trains nothing.
 
-    .venv/bin/python benchmarks/bench_nlu.py --model models/nlu.tar.gz [--messages FILE] [--parses 200]
+    .venv/bin/python -m benchmarks.bench_nlu --model models/nlu.tar.gz [--messages FILE] [--parses 200]
 
 FILE holds one message per line; without it a built-in list of accented, unaccented,
 teencode, dossier-code and small-talk messages is cycled through.
@@ -12,12 +12,9 @@ import asyncio
 import itertools
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))  # the model names its components by module path (bot.nlu...)
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from rasa.core.agent import Agent  # noqa: E402  (after the environment is set)

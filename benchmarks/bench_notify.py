@@ -8,34 +8,28 @@
    delivery worker (woken by the feed, as in the gateway) and a minimal fake Bot API; the
    time from the POST to the fake receiving sendMessage. Target p95 ≤ 2 s.
 
-    .venv/bin/python benchmarks/bench_notify.py [--events N] [--deliveries N] [--no-postgres]
+    .venv/bin/python -m benchmarks.bench_notify [--events N] [--deliveries N] [--no-postgres]
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Sequence
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+import aiohttp
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
-from bot.channels import feed, notify, telegram  # noqa: E402
-from bot.channels.http import serve  # noqa: E402
-from bot.db.engine import make_engine, session_scope, upgrade  # noqa: E402
-from bot.db.models import Dossier, Subscription  # noqa: E402
-from bot.db.testing import temporary_postgres_schema  # noqa: E402
+from bot.channels import feed, notify, telegram
+from bot.channels.http import serve
+from bot.db.engine import make_engine, session_scope, upgrade
+from bot.db.models import Dossier, Subscription
+from benchmarks.databases import database_arguments, database_targets
 
 TOKEN = "bench-feed-token-0123456789abcdef"
 BOT_TOKEN = "1:bench"
@@ -124,17 +118,8 @@ async def delivery_latency(engine: Engine, deliveries: int, events: int) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=1_000)
-    parser.add_argument("--deliveries", type=int, default=200)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
-    arguments = parser.parse_args(argv)
-    postgres = os.environ.get("TEST_POSTGRES_URL")
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-notify-")))
-        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
-        if postgres and not arguments.no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+    arguments = database_arguments(__doc__, argv, events=1_000, deliveries=200)
+    with database_targets("bench-notify", arguments.no_postgres) as targets:
         for index, (name, url) in enumerate(targets):
             engine = asyncio.run(throughput(name, url, arguments.events))
             if index == 0:

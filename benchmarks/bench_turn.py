@@ -1,6 +1,6 @@
 """Full-turn latency: a message through the Agent, its custom action on the action server, back.
 
-Usage: benchmarks/bench_turn.py [--turns N]. Trains the model first if missing (make train).
+Usage: python -m benchmarks.bench_turn [--turns N]. Trains the model first if missing (make train).
 Target (docs/benchmarks.md): p95 ≤ 80 ms per turn.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ import asyncio
 import statistics
 import time
 
-from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
+from bot.settings import PROJECT_ROOT
+from bot.assistant import ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
 
 MESSAGES = [
     "đăng ký thường trú lệ phí bao nhiêu",
@@ -30,7 +31,7 @@ async def measure(actions: ActionServer, turns: int) -> list[float]:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
-    agent = Agent.load(str(ensure_model(ROOT / "config.yml")), action_endpoint=actions.endpoint())
+    agent = Agent.load(str(ensure_model(PROJECT_ROOT / "config.yml")), action_endpoint=actions.endpoint())
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []
     for turn in range(turns):

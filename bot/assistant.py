@@ -21,41 +21,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = ROOT / "models"
-TRAINING_INPUTS = ("domain.yml", "nlu_data", "bot/nlu", "procedures_kb/aliases.yml", "procedures_kb/name_words.json")
+from bot.settings import PROJECT_ROOT
+
+MODELS_DIR = PROJECT_ROOT / "models"
+TRAINING_INPUTS = (
+    "domain.yml", "nlu_data", "bot/nlu", "bot/dossier_code.py", "vntext",
+    "procedures_kb/aliases.yml", "procedures_kb/name_words.json",
+)
 
 
-def fingerprint(config: Path) -> str:
-    digest = hashlib.sha256(config.read_bytes())
+def fingerprint(*sources: bytes) -> str:
+    """Names a model by what it was trained from: the given sources (config, data) and every
+    file under TRAINING_INPUTS, so a stale model is never reused and a fresh one never retrained."""
+    digest = hashlib.sha256(b"".join(sources))
     for name in TRAINING_INPUTS:
-        path = ROOT / name
+        path = PROJECT_ROOT / name
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
             if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(ROOT)).encode())
+                digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def model_path(config: Path, output: Path = MODELS_DIR) -> Path:
-    return output / f"{config.stem}-{fingerprint(config)}.tar.gz"
+    return output / f"{config.stem}-{fingerprint(config.read_bytes())}.tar.gz"
 
 
-def ensure_model(config: Path = ROOT / "config.yml", output: Path = MODELS_DIR, force: bool = False) -> Path:
+def ensure_model(config: Path = PROJECT_ROOT / "config.yml", output: Path = MODELS_DIR, force: bool = False) -> Path:
     """The trained model for `config`, training it first when missing or stale."""
     target = model_path(config, output)
     if target.exists() and not force:
         return target
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(ROOT / ".rasa" / "cache"))
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(PROJECT_ROOT / ".rasa" / "cache"))
     from rasa.api import train
 
     print(f"Đang huấn luyện mô hình ({config.name}), lần đầu mất vài phút…", flush=True)
     result = train(
-        domain=str(ROOT / "domain.yml"),
+        domain=str(PROJECT_ROOT / "domain.yml"),
         config=str(config),
-        training_files=str(ROOT / "nlu_data"),
+        training_files=str(PROJECT_ROOT / "nlu_data"),
         output=str(output),
         fixed_model_name=target.name.removesuffix(".tar.gz"),
         force_training=force,
@@ -93,9 +99,9 @@ def action_server(port: int, env: Optional[dict[str, str]] = None, timeout: floa
     """Run `python -m bot actions` on loopback with a fresh random token (unless `env` sets one)."""
     token = (env or {}).get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32)
     command = [sys.executable, "-m", "bot", "actions"]
-    process_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {}), "ACTION_SERVER_HOST": "127.0.0.1",
+    process_env = {**os.environ, **(env or {}), "ACTION_SERVER_HOST": "127.0.0.1",
                    "ACTION_SERVER_PORT": str(port), "ACTION_SERVER_TOKEN": token}
-    process = subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}/health", process, timeout)
         yield ActionServer(f"http://127.0.0.1:{port}/webhook", token)
@@ -143,7 +149,7 @@ async def chat(model: Path, actions: ActionServer) -> None:
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
-    from procedures_kb.text import normalize
+    from vntext import normalize
 
     agent = Agent.load(str(model), action_endpoint=actions.endpoint())
     print("Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát.")
@@ -172,11 +178,11 @@ def run_chat(config: Path) -> int:
 def register(subparsers: Any) -> None:
     """`python -m bot train` and `python -m bot chat`."""
     trainer = subparsers.add_parser("train", help="huấn luyện mô hình Rasa nếu chưa có hoặc đã cũ")
-    trainer.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    trainer.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     trainer.add_argument("--force", action="store_true", help="huấn luyện lại dù mô hình còn mới")
     trainer.set_defaults(handler=_train)
     chatter = subparsers.add_parser("chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh")
-    chatter.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    chatter.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     chatter.set_defaults(handler=_chat)
 
 

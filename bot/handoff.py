@@ -23,7 +23,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from bot.db.models import HandoffConversation, HandoffMessage, vietnam_now
-from procedures_kb.text import fold
+from vntext import fold
 
 CHANNEL_OF_PREFIX = {"web": "web", "tg": "telegram", "zalo": "zalo"}
 BACK_TO_BOT_WORDS = "gap tro ly ao"  # folded: "gặp trợ lý ảo", with or without diacritics

@@ -147,7 +147,7 @@ def _keep_structlog_redacted() -> None:
     def configure_with_redaction(*args: Any, processors: Optional[Iterable[Any]] = None, **kwargs: Any) -> None:
         if processors is not None:
             processors = [_redact_event, *(p for p in processors if p is not _redact_event)]
-        configure(*args, processors=processors, **kwargs)
+        configure(*args, **{**kwargs, "processors": processors})
 
     structlog.configure = configure_with_redaction
     configure_with_redaction(processors=structlog.get_config()["processors"])

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Literal, Mapping, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Literal, Mapping, NoReturn, Optional
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -35,7 +35,10 @@ DEFAULT_OFFICE_HOURS = "mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30"
 SECRET_MIN_LENGTH = 16
 LOOPBACK = "127.0.0.1"
 
-Port = conint(ge=0, le=65535)  # 0 lets the system choose a free port (tests)
+if TYPE_CHECKING:  # pydantic 1 constrained types are values, not types, for mypy
+    Port = int
+else:
+    Port = conint(ge=0, le=65535)  # 0 lets the system choose a free port (tests)
 
 
 class ConfigError(ValueError):
@@ -160,6 +163,39 @@ class Settings(BaseSettings):
     def _inside_project_unless_absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value
 
+    @validator("zalo_transaction_url")
+    def _transaction_url_of_the_api(cls, value: str, values: dict[str, Any]) -> str:
+        return value or f"{values.get('zalo_api_base_url', '')}/v3.0/oa/message/transaction"
+
+    # --- what the gateway derives from its settings ---
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def telegram_webhook_path(self) -> str:
+        """The path part of the public webhook URL, which the local server listens on."""
+        return urlsplit(self.telegram_webhook_url).path or "/"
+
+    @property
+    def handoff_enabled(self) -> bool:
+        return self.handoff == "on"
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key)
+
+    @property
+    def feed_enabled(self) -> bool:
+        return bool(self.feed_token)
+
+    @property
+    def notify_worker_enabled(self) -> bool:
+        """The delivery worker runs where asked ("on"), or with the feed ("auto")."""
+        wanted = self.notify_worker == "on" or (self.notify_worker == "auto" and self.feed_enabled)
+        return wanted and (self.telegram_enabled or self.zalo_enabled)
+
     @property
     def production(self) -> bool:
         return self.assistant_env == "production"
@@ -225,9 +261,12 @@ def load_settings(
     Raises `ConfigError` naming the first bad variable.
     """
     try:
-        if environ is None:
-            return Settings(_env_file=_existing(env_file))
-        return Settings(_env_file=None, **_explicit_values(environ, env_file))
+        # BaseSettings' own `_env_file` argument, unknown to mypy: passed through a mapping
+        source: dict[str, Any] = (
+            {"_env_file": _existing(env_file)} if environ is None
+            else {"_env_file": None, **_explicit_values(environ, env_file)}
+        )
+        return Settings(**source)
     except ValidationError as error:
         first = error.errors()[0]
         raise ConfigError(f"{str(first['loc'][0]).upper()}: {first['msg']}") from None

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Mapping, Optional
 
 from procedures_kb.store import Record, load_records
-from procedures_kb.text import words
+from vntext import words
 
 K1, B = 1.5, 0.75  # the textbook defaults
 

@@ -37,10 +37,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))  # models name their components by module path (bot.nlu...)
+from bot.settings import PROJECT_ROOT  # noqa: E402  (imports no Rasa)
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("RASA_CACHE_DIRECTORY", str(PROJECT / ".rasa" / "cache-eval"))
+os.environ.setdefault("RASA_CACHE_DIRECTORY", str(PROJECT_ROOT / ".rasa" / "cache-eval"))
 os.environ.setdefault("RASA_MAX_CACHE_SIZE", "0")  # every training is forced: a cache would only fill the disk
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -49,11 +48,11 @@ import yaml  # noqa: E402
 from eval.bm25 import NameBM25  # noqa: E402
 from procedures_kb.store import load_records  # noqa: E402
 
-TEST_FILE = PROJECT / "eval" / "test_questions.yml"
-NLU_DATA = PROJECT / "nlu_data"
-MODELS_DIR = PROJECT / "models" / "eval"
-REPORT = PROJECT / "docs" / "evaluation.md"
-TUNING_NOTES = PROJECT / "eval" / "tuning_notes.md"
+TEST_FILE = PROJECT_ROOT / "eval" / "test_questions.yml"
+NLU_DATA = PROJECT_ROOT / "nlu_data"
+MODELS_DIR = PROJECT_ROOT / "models" / "eval"
+REPORT = PROJECT_ROOT / "docs" / "evaluation.md"
+TUNING_NOTES = PROJECT_ROOT / "eval" / "tuning_notes.md"
 STYLES = ("accented", "unaccented", "informal")
 COLUMNS = ("overall",) + STYLES
 FALLBACK = "nlu_fallback"
@@ -94,10 +93,10 @@ class Prediction:
 
 
 PIPELINES = (
-    Pipeline("ours", PROJECT / "config.yml", links_procedures=True),
-    Pipeline("baseline", PROJECT / "config_baseline.yml", links_procedures=False),
+    Pipeline("ours", PROJECT_ROOT / "config.yml", links_procedures=True),
+    Pipeline("baseline", PROJECT_ROOT / "config_baseline.yml", links_procedures=False),
 )
-QUICK_CONFIG = PROJECT / "config_test.yml"
+QUICK_CONFIG = PROJECT_ROOT / "config_test.yml"
 DEFAULT_SEEDS = (42, 43, 44)
 
 
@@ -225,7 +224,7 @@ def _prediction(parsed: Dict[str, Any]) -> Prediction:
 
 # --- scoring -----------------------------------------------------------------------
 
-Cell = Optional[Tuple[float, int]]  # (percentage, number of questions); None: not applicable
+Cell = tuple[float, int] | None  # (percentage, number of questions); None: not applicable
 Row = Dict[str, Cell]
 Table = Dict[Tuple[str, str], Row]  # (metric, system) -> row, in display order
 Runs = Dict[str, List[List[Prediction]]]  # pipeline key -> one prediction list per seed
@@ -366,7 +365,7 @@ def linker_failures(questions: Sequence[Question], ours: List[Prediction]) -> Li
         return ["(this question set labels no procedures)"]
     names = {code: record["name"] for code, record in load_records().items()}
     lines = []
-    for question, prediction in zip(questions, ours):
+    for question, prediction in zip(questions, ours, strict=False):
         if prediction.procedure == question.procedure:
             continue
         expected = f"{question.procedure} {names.get(question.procedure or '', '')}" if question.procedure else "none"
@@ -380,7 +379,7 @@ def intent_confusions(questions: Sequence[Question], per_seed: List[List[Predict
     """Markdown lines "expected → predicted: count" summed over the seeds, most frequent first."""
     counts: Dict[tuple[str, str], int] = {}
     for preds in per_seed:
-        for question, prediction in zip(questions, preds):
+        for question, prediction in zip(questions, preds, strict=False):
             if prediction.intent != question.intent:
                 key = (question.intent, prediction.intent)
                 counts[key] = counts.get(key, 0) + 1
@@ -473,7 +472,7 @@ def _now() -> str:
 
 def _relative(path: Path | str) -> str:
     path = Path(path)
-    return str(path.relative_to(PROJECT)) if path.is_relative_to(PROJECT) else str(path)
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 # --- main --------------------------------------------------------------------------

@@ -7,13 +7,13 @@ import sys
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from procedures_kb.documents import RowKind, display_name, row_kind
 from procedures_kb.fees import fees_in_force, parse_date, today
 from procedures_kb.format import document_count, method_line, where_to_file
 from procedures_kb.store import Document, Record, default_records
-from procedures_kb.text import normalize
+from vntext import normalize
 
 EXIT_USAGE = 2
 
@@ -103,7 +103,8 @@ def _lookup(arguments: argparse.Namespace) -> int:
     """Interactive prompt for hotline staff: type words to search, a number to open a hit."""
     from procedures_kb.search import search
 
-    records, hits, on = default_records(), [], _date_or_none(None)
+    records, on = default_records(), _date_or_none(None)
+    hits: list[Any] = []
     if on is None:
         return EXIT_USAGE
     print("Tra cứu thủ tục hành chính — gõ từ khóa (có dấu hoặc không), số thứ tự để xem chi tiết, Enter trống để thoát.")

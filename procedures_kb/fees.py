@@ -16,9 +16,9 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-from procedures_kb.text import fold, normalize
+from vntext import fold, normalize
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 TODAY_VARIABLE = "ASSISTANT_TODAY"
@@ -110,7 +110,8 @@ _CLAUSE_END = re.compile(r";|[()]")
 _GENERIC_LABEL_WORDS = {
     "le", "phi", "muc", "thu", "ap", "dung", "nop", "la", "va", "cap", "moi", "lan", "gia", "dich", "vu", "tien",
 }
-_UNIT_STOP_WORDS = {
+# Words that end a unit ("135.000 đồng/lần đối với …" → "lần"): not part of it.
+_WORDS_AFTER_A_UNIT = {
     "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
 }
 _FEE_WORD = re.compile(r"\b(?:phi|le phi)\b")
@@ -186,7 +187,7 @@ def _unit_after(text: str) -> Optional[str]:
         return None
     unit_words = []
     for word in match.group(1).split():
-        if word.lower() in _UNIT_STOP_WORDS:
+        if word.lower() in _WORDS_AFTER_A_UNIT:
             break
         unit_words.append(word.lower())
     return " ".join(unit_words) or None
@@ -245,7 +246,7 @@ def _label(before: str, keep_start: bool = False) -> Optional[str]:
 
 def _names_a_case(label: Optional[str]) -> bool:
     """Does a label name a case, rather than only the fee ("Lệ phí", "Mức thu")?"""
-    return bool(label) and not set(re.findall(r"\w+", fold(label))) <= _GENERIC_LABEL_WORDS
+    return bool(label) and not set(re.findall(r"\w+", fold(label or ""))) <= _GENERIC_LABEL_WORDS
 
 
 def _is_online_only(before: str) -> bool:
@@ -259,7 +260,7 @@ def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -
     if valid_from is None and valid_to is None:  # an impossible date ("31/6/2026"): not guessed
         return None
     reference = _REFERENCE.search(clause)
-    common = {
+    common: dict[str, Any] = {
         "valid_from": valid_from,
         "valid_to": valid_to,
         "reference": reference.group(1).upper() if reference else None,
@@ -356,7 +357,8 @@ def _without_bounds(amounts: list[_Amount], earlier: list[_Amount]) -> list[_Amo
     of its condition: they are not cases of their own."""
     kept: list[_Amount] = []
     for amount in amounts:
-        bounded = (kept or earlier or [None])[-1]
+        before = kept or earlier
+        bounded = before[-1] if before else None
         if bounded is None or amount.amount is None or not _BOUND.search(fold(amount.label or "")):
             kept.append(amount)
             continue
@@ -402,8 +404,8 @@ def _drop_dated_parts(dated: list[_Amount]) -> None:
     2.000.000 đồng … Bao gồm: … 500.000 đồng …; … 1.500.000 đồng …") are its parts, not rates."""
     for whole in list(dated):
         parts = [a for a in dated if a is not whole and (a.valid_from, a.valid_to) == (whole.valid_from, whole.valid_to)]
-        amounts = [a.amount for a in parts]
-        if whole.amount and len(parts) >= 2 and None not in amounts and sum(amounts) == whole.amount:
+        amounts = [a.amount for a in parts if a.amount is not None]
+        if whole.amount and len(parts) >= 2 and len(amounts) == len(parts) and sum(amounts) == whole.amount:
             for part in parts:
                 dated.remove(part)
 
@@ -439,17 +441,17 @@ def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list
     general = _general_from_cell(cell, note, stated, elsewhere, flags)
     reading = read_note(note, general)
     cell_case = _cell_case(note, general)
-    if cell_case is not None:  # the cell is one case of a list of amounts per case
+    if cell_case is not None and general is not None:  # the cell is one case of a list of amounts per case
         reading.undated.insert(0, replace(general, condition=cell_case))
         general = None
         _name_listed_cases(note, reading.undated)
-    if "cell_implausible" in flags and cell is not None:
+    if "cell_implausible" in flags and cell is not None and cell.amount is not None:
         _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
     unstated = [a for a in reading.undated if a.amount is None]  # shares of a base the note does not state
     undated = [a for a in reading.undated if a.amount is not None and (general is None or not (_same(a, general) or a is general))]
-    if general is None and cell is not None and cell.amount == 0:
-        if any(a.amount for a in undated) or any(a.amount for a in reading.dated):
-            flags.append("cell_free_note_amount")
+    if (general is None and cell is not None and cell.amount == 0
+            and (any(a.amount for a in undated) or any(a.amount for a in reading.dated))):
+        flags.append("cell_free_note_amount")
     general = general or _online_exemption(undated, method["channel"]) or _general_from_note(undated, None if flags else cell)
     note_exempts = general is not None and general.amount == 0 and general.source == "note" and not general.dated
     if note_exempts and cell is not None and cell.amount == 0:
@@ -530,6 +532,8 @@ def _date_a_cell_stated_only_in_a_dated_clause(cell: _Amount, dated: list[_Amoun
     """"+ 160.000/hộ chiếu, trường hợp cấp lại …: 320.000đ/hộ chiếu (áp dụng đến hết ngày 31/12/2023 …)"
     beside the cell "160,000": the cell is a rate of that period, not the regular rate, so it
     ends with it (an expired rate is never presented as current)."""
+    if cell.amount is None:
+        return
     figure = re.compile(rf"(?<![\d.,]){_thousands_pattern(cell.amount)}(?![.,]?\d)")
     source = next((a for a in dated if a.amount is not None and a.origin and figure.search(a.origin)), None)
     if source is not None:
@@ -606,15 +610,15 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
     charged = [any(a.amount for a in fees if _is_general(a)) for fees, _, _ in readings]
     readings = [
         _contradicted_free_cell(method, reading) if any(charged[:i] + charged[i + 1 :]) else reading
-        for i, (method, reading) in enumerate(zip(methods, readings))
+        for i, (method, reading) in enumerate(zip(methods, readings, strict=False))
     ]
     generals: dict[str, set[tuple[Optional[float], str]]] = {}
-    for method, (fees, basis, _) in zip(methods, readings):
+    for method, (fees, basis, _) in zip(methods, readings, strict=False):
         if _states_no_fee(method, fees, basis):
             continue  # a row for another step ("Thời hạn Cảng vụ …", fee "Không có thông tin") names no case
         row_general = {(a.amount, a.currency) for a in fees if _is_general(a)} or {(None, "")}
         generals.setdefault(method["channel"], set()).update(row_general)
-    for method, (fees, basis, flags) in zip(methods, readings):
+    for method, (fees, basis, flags) in zip(methods, readings, strict=False):
         if len(generals.get(method["channel"], set())) > 1:
             for amount in filter(_is_general, fees):
                 amount.condition = _row_case(method, amount)
@@ -648,7 +652,7 @@ def _is_general(amount: _Amount) -> bool:
 
 
 def _row_case(method: dict[str, Any], amount: _Amount) -> str:
-    if _names_a_case(amount.label):
+    if amount.label and _names_a_case(amount.label):
         return amount.label
     first = _sentences(method.get("note") or "")
     return (_label(first[0], keep_start=True) if first else None) or f"mức {method['fee_text'] or 'khác'}"
@@ -689,7 +693,7 @@ def _applies_to(entry: dict[str, Any], channel: str) -> bool:
     return entry["condition"] is None or (entry["condition"] == ONLINE_ONLY and channel == ONLINE)
 
 
-def fees_in_force(record: dict[str, Any], on: date) -> list[FeeInForce]:
+def fees_in_force(record: Mapping[str, Any], on: date) -> list[FeeInForce]:
     """Per channel, in the record's channel order, the general-case fee payable on `on`."""
     channels = list(dict.fromkeys(method["channel"] for method in record["methods"]))
     return [_channel_fee(channel, [m for m in record["methods"] if m["channel"] == channel], on) for channel in channels]

@@ -15,7 +15,7 @@ from typing import Any
 from procedures_kb import fees, parsing
 from procedures_kb.parsing import Problems, clean
 from procedures_kb.store import RECORDS_DIR, SEGMENTATION_FILE
-from procedures_kb.text import normalize
+from vntext import normalize
 
 REPORT_FILE = Path(__file__).parent / "import_report.md"
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from procedures_kb.text import fold, normalize
+from vntext import fold, normalize
 
 NO_INFO = "Không có thông tin"
 CHANNELS = ("Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính")
@@ -38,6 +38,16 @@ class Problems:
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 BULLET = "•"
 _LEADING_BULLET = re.compile(r"^[-+*•]+\s*")
+
+
+
+def _matched(pattern: str | re.Pattern[str], text: str, position: int = 0) -> re.Match[str]:
+    """`pattern` matched at `position`, where the text is known to fit it (checked before,
+    or a pattern that matches the empty string)."""
+    match = re.compile(pattern).match(text, position)
+    if match is None:
+        raise ValueError(f"{pattern!r} does not match at {position}: {text[position:position + 40]!r}")
+    return match
 
 
 def normalize_raw(text: Optional[str]) -> str:
@@ -188,7 +198,7 @@ def _method_rows(text: str, problems: Problems) -> list[str]:
         elif _cell_after_channel(text[match.start() :])[:1].isdigit():
             problems.add("methods: channel and time with no fee cell, kept in the note", text[match.start() :])
     bounds = [0, *starts, len(text)]
-    pieces = (text[begin:end].strip() for begin, end in zip(bounds, bounds[1:]))
+    pieces = (text[begin:end].strip() for begin, end in zip(bounds, bounds[1:], strict=False))
     return [piece for piece in pieces if piece]
 
 
@@ -639,6 +649,7 @@ def _without_glued_year(text: str, start: int) -> int:
     "55/2026/TT-BTC" reads "2026.55/2026/TT-BTC".
     """
     digits = re.match(r"(\d+)(\.\d+)?", text[start:])
+    assert digits is not None  # the caller found a digit at `start`
     whole = digits.group(1)
     if len(whole) >= 5 and _YEAR.match(whole):
         return start + 4
@@ -650,7 +661,7 @@ def _without_glued_year(text: str, start: int) -> int:
 def _legal_number_at(text: str, start: int) -> Optional[_LegalNumber]:
     """The number starting at `start` ("123/2015/NĐ-CP", "601/QĐ-BTC"), or a cell cut short ("24/2024", "58")."""
     start = _without_glued_year(text, start)
-    digits = re.match(r"\d+(?:\.\d+)?", text[start:]).group()
+    digits = _matched(r"\d+(?:\.\d+)?", text[start:]).group()
     if text[start + len(digits) : start + len(digits) + 1] != "/":
         return _LegalNumber(start, start + len(digits), digits, False) if _is_cut_cell(text, start, digits) else None
     position = start + len(digits) + 1
@@ -697,7 +708,7 @@ def _closes_row(text: str, numbers: list[_LegalNumber], index: int, row_start: i
     if not after.strip(" .;,"):
         return True
     following = numbers[index + 1] if index + 1 < len(numbers) else None
-    label = _LABEL_AT_START.match(after).end()
+    label = _matched(_LABEL_AT_START, after).end()
     if following and following.start == number.end + label:
         if _same_number(number, following):
             return False  # "Luật 51/2019/QH14" + "51/2019/QH14": the title's own number
@@ -767,6 +778,7 @@ def _legal_row(cells: str, number: _LegalNumber, problems: Problems) -> dict[str
     cell as written ("Luật số 32/2024/QH15", "24/2024", "31/2025/TT_BCA").
     """
     label = _LABEL_AT_END.search(cells)
+    assert label is not None  # callers pass cells that end with a label
     kind = label.group("type")
     label_start = label.start()
     glued = label_start == 0 or not cells[label_start - 1].isspace()
@@ -785,7 +797,7 @@ _CUT_DECREE_SYMBOL = re.compile(r"/NĐ-C$")
 
 def _tidy_symbol(number: str, problems: Problems) -> str:
     """The number with "-" between its symbol parts ("198/2016/TT/BTC" → "198/2016/TT-BTC")."""
-    head = re.match(r"\d+(?:\.\d+)?/(?:\d{4}/)?", number).group()
+    head = _matched(r"\d+(?:\.\d+)?/(?:\d{4}/)?", number).group()
     tidy = head + re.sub(r" ?[-/_] ?", "-", number[len(head) :])
     if tidy != number:
         problems.add("legal basis: symbol separator normalised", f"{number} → {tidy}")
@@ -808,6 +820,7 @@ def _completed_number(number: _LegalNumber, title: str, problems: Problems) -> s
     law = _LAW_WITH_YEAR.match(title)
     legislature = _LEGISLATURES.get(int(law.group(1))) if law and "/" not in number.number else None
     if legislature:
+        assert law is not None  # a legislature is only looked up from a law's year
         completed = f"{number.number}/{law.group(1)}/QH{legislature}"
         problems.add("legal basis: law number completed from the year in its title", f"{number.number} → {completed}")
         return completed
@@ -843,7 +856,7 @@ def result_code_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for label in _CODE_LABEL.finditer(text):
         unknown = _UNKNOWN_CODE.match(text, label.end())
-        run = _CODE_RUN.match(text, label.end()).group()
+        run = _matched(_CODE_RUN, text, label.end()).group()
         if unknown:
             code = unknown.group()
         elif re.search(r"\d", run):

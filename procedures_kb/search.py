@@ -25,14 +25,8 @@ from rapidfuzz.distance import OSA
 from rapidfuzz import process
 
 from procedures_kb.store import Aliases, Record, load_aliases, load_name_words, load_records
-from procedures_kb.text import fold
+from vntext import STOPWORDS, fold
 
-# Question and filler words that say nothing about which procedure is meant.
-STOPWORDS = frozenset(
-    "a ah a1 ad oi cho toi minh em anh chi ban muon can phai lam gi j nhung giay to ho so thu tuc the nao "
-    "ntn sao bao nhieu lau o dau khong ko k duoc dc co vay ha nhe voi va thi la di nop xin hoi ve can "
-    "mat tien phi le phi online truc tuyen".split()
-)
 _SYLLABLE = re.compile(r"[a-z0-9]+")
 # i/y are interchangeable at the end of many syllables ("ký"/"kí"): index one spelling.
 _FINAL_Y = re.compile(r"(?<=[bcdghklmnpqrstvx])y$")
@@ -75,7 +69,7 @@ def canonical_syllables(text: str) -> list[str]:
 def _features(syllables: list[str], words: Iterable[str] = ()) -> list[str]:
     """Syllables, adjacent pairs, and multi-syllable words (joined with "_")."""
     found = list(syllables)
-    found += [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
+    found += [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
     found += ["_".join(canonical_syllables(word)) for word in words if " " in word]
     return found
 
@@ -142,7 +136,7 @@ class SearchIndex:
             expanded += canonical_syllables(full) if full else [syllable]
         return expanded
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 (one index per process: the cache lives as long as it)
     def _near(self, syllable: str) -> tuple[str, ...]:
         """Known syllables within edit distance 1 (2 for long ones), closest first."""
         limit = 1 if len(syllable) < 6 else 2
@@ -211,7 +205,7 @@ class SearchIndex:
     def _bm25(self, content: list[str], syllables: list[str]) -> tuple[dict[int, float], dict[int, set[str]]]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, set[str]] = defaultdict(set)
-        pairs = [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
+        pairs = [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
         words = ["_".join(syllables[i : i + n]) for n in (2, 3) for i in range(len(syllables) - n + 1)]
         for feature in set(content + pairs + words):
             idf = self._idf.get(feature)

@@ -9,7 +9,7 @@ from typing import Optional, TypedDict
 
 import yaml
 
-from procedures_kb.text import fold, normalize
+from vntext import fold, normalize
 
 KB_DIR = Path(__file__).parent
 RECORDS_DIR = KB_DIR / "records"

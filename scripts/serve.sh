@@ -6,7 +6,7 @@
 # RASA_CONFIG picks the training config (default config.yml; the tests use config_test.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false
+export RASA_TELEMETRY_ENABLED=false
 model=$(.venv/bin/python -m bot train --config "${RASA_CONFIG:-config.yml}" | tail -n 1)
 .venv/bin/python -m bot seed --demo --if-empty
 # Rasa must show the action server its token: without one configured (environment or .env),

@@ -11,7 +11,8 @@ import sys
 from telegram.error import InvalidToken, TelegramError
 
 from bot import log_privacy
-from bot.channels.config import ChannelsConfig, ConfigError, load_config
+from bot.channels.config import ConfigError, load_config
+from bot.settings import Settings
 from bot.channels.server import running_gateway
 from bot.settings import env_file_path
 
@@ -61,7 +62,7 @@ def run(arguments: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(config: ChannelsConfig) -> None:
+async def _serve(config: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

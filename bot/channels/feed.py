@@ -36,7 +36,7 @@ MAX_EVENTS = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 TOKEN_KEY = web.AppKey("feed_token", str)
 ENGINE_KEY = web.AppKey("engine", Engine)
-ON_UPDATE_KEY = web.AppKey("on_update", Callable[[], None])
+ON_UPDATE_KEY: web.AppKey[Callable[[], None]] = web.AppKey("on_update")
 
 
 def build_app(token: str, engine: Engine, on_update: Callable[[], None] = lambda: None) -> web.Application:

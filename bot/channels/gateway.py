@@ -138,6 +138,10 @@ class RateLimiter:
         self._max_users = max_users
         self._windows: dict[str, _Window] = {}
 
+    def __len__(self) -> int:
+        """How many users' windows are held: at most `max_users` while some are idle."""
+        return len(self._windows)
+
     def hit(self, user: str) -> Verdict:
         now = self._clock()
         if len(self._windows) >= self._max_users:

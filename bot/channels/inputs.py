@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from procedures_kb.text import normalize
+from vntext import normalize
 
 MAX_MESSAGE_CHARS = 2000  # longer texts are refused politely before they reach the NLU
 MAX_JSON_DEPTH = 16  # the deepest legitimate body (a Telegram update) nests about 6 levels

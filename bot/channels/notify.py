@@ -270,9 +270,10 @@ class DeliveryWorker:
                 raise DeliveryError(f"channel {delivery.channel} not configured on this gateway")
             await sender.send(delivery, notification(delivery))
         except DeliveryError as error:
+            reason, attempts = str(error), 1 if error.permanent else self._max_attempts
             state = await asyncio.to_thread(run_transaction, lambda session: mark_failed(
-                session, delivery.outbox_id, str(error), self._clock(),
-                max_attempts=1 if error.permanent else self._max_attempts, retry_base=self._retry_base,
+                session, delivery.outbox_id, reason, self._clock(),
+                max_attempts=attempts, retry_base=self._retry_base,
             ), self._engine)
             log.warning("Notification #%d not delivered (%s): %s", delivery.outbox_id, state.value, error)
             return

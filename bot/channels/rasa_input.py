@@ -27,7 +27,7 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text, TypeGuard
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -36,7 +36,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import messages
-from bot.channels.config import DEFAULT_HOTLINE_TEXT, load_config
+from bot.channels.config import load_config
+from bot.settings import DEFAULT_HOTLINE_TEXT
 from bot.channels.inputs import (
     CHANNEL_TOKEN_HEADER,
     MalformedRequest,
@@ -132,7 +133,7 @@ class GatewayRestInput(RestInput):
         return collector.messages
 
 
-def _usable_sender(sender: Any) -> bool:
+def _usable_sender(sender: Any) -> TypeGuard[str]:
     """A conversation id: a printable string (no control characters or lone surrogates)."""
     return (
         isinstance(sender, str)

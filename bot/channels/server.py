@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import feed, handoff, notify, telegram, webchat_server, zalo
-from bot.channels.config import ChannelsConfig
+from bot.settings import Settings
 from bot.channels.gateway import Gateway, RasaClient
 from bot.db.engine import get_engine, is_up_to_date
 from bot.db.models import vietnam_now
@@ -35,19 +35,19 @@ class RunningGateway:
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGateway]:
+async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
     """Start every configured channel; stop them all (in reverse order) on exit."""
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         desk = _desk(config)
         gateway = Gateway(
-            RasaClient(session, config.rasa_url, config.rasa_timeout, config.rasa_channel_token),
+            RasaClient(session, config.rasa_url, config.rasa_timeout_seconds, config.rasa_channel_token),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
             desk=desk,
         )
         webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway, desk))
-        log.info("Web chat on http://%s:%d/", config.host, webchat_port)
+        log.info("Web chat on http://%s:%d/", config.gateway_host, webchat_port)
         zalo_client = None
         if config.zalo_enabled:
             zalo_client = zalo.ZaloClient(session, config, zalo.TokenStore(config.zalo_token_file))
@@ -66,7 +66,7 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
         feed_port = None
         if config.feed_enabled:
             feed_port = await stack.enter_async_context(feed.running(
-                config.host, config.feed_port, config.feed_token, _engine(config), worker.wake if worker else _nothing
+                config.gateway_host, config.feed_port, config.feed_token, _engine(config), worker.wake if worker else _nothing
             ))
         if worker is not None:
             await stack.enter_async_context(notify.running(worker))
@@ -74,7 +74,7 @@ async def running_gateway(config: ChannelsConfig) -> AsyncIterator[RunningGatewa
         yield RunningGateway(gateway, webchat_port, zalo_port, telegram_port, feed_port, worker)
 
 
-def _desk(config: ChannelsConfig) -> handoff.HandoffDesk | None:
+def _desk(config: Settings) -> handoff.HandoffDesk | None:
     """The handoff desk, when on and the database has its tables (else said once, here)."""
     if not config.handoff_enabled:
         return None
@@ -90,7 +90,7 @@ def _desk(config: ChannelsConfig) -> handoff.HandoffDesk | None:
     return handoff.HandoffDesk(engine)
 
 
-def _engine(config: ChannelsConfig) -> Engine:
+def _engine(config: Settings) -> Engine:
     return get_engine(config.database_url or None)
 
 
@@ -99,20 +99,20 @@ def _nothing() -> None:
 
 
 def _senders(
-    config: ChannelsConfig, session: aiohttp.ClientSession, zalo_client: zalo.ZaloClient | None
+    config: Settings, session: aiohttp.ClientSession, zalo_client: zalo.ZaloClient | None
 ) -> dict[str, notify.Sender]:
     """How this gateway pushes a message to a channel (status notifications, staff replies)."""
     senders: dict[str, notify.Sender] = {}
     if config.telegram_enabled:
         senders["telegram"] = notify.TelegramSender(
-            session, config.telegram_api_base_url, config.telegram_token, telegram.compact_callback_data
+            session, config.telegram_api_base_url, config.telegram_bot_token, telegram.compact_callback_data
         )
     if zalo_client is not None:
         senders["zalo"] = notify.ZaloSender(zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now)
     return senders
 
 
-def _worker(config: ChannelsConfig, senders: dict[str, notify.Sender]) -> notify.DeliveryWorker:
+def _worker(config: Settings, senders: dict[str, notify.Sender]) -> notify.DeliveryWorker:
     return notify.DeliveryWorker(
         _engine(config), senders, notify.QuietHours.parse(config.notify_quiet_hours),
         poll_seconds=config.notify_poll_seconds,

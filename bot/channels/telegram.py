@@ -30,11 +30,11 @@ from telegram.ext import (
 )
 
 from bot.channels import messages
-from bot.channels.config import ChannelsConfig
+from bot.settings import Settings
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
-from bot.db.services import is_dossier_code, normalize_dossier_code
+from bot.dossier_code import is_dossier_code, normalize_dossier_code
 from bot.payloads import STATUS_INTENT, dossier_payload, parse_dossier_payload
 
 log = logging.getLogger(__name__)
@@ -52,11 +52,11 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 METADATA = {"channel": "telegram"}  # sent to Rasa with each message (no client address)
 
 
-def build_application(config: ChannelsConfig, gateway: Gateway) -> Application:
+def build_application(config: Settings, gateway: Gateway) -> Application:
     """The bot with its handlers; `updater(None)` in webhook mode (updates come from aiohttp)."""
     builder = (
         Application.builder()
-        .token(config.telegram_token)
+        .token(config.telegram_bot_token)
         .base_url(f"{config.telegram_api_base_url}/bot")
         .base_file_url(f"{config.telegram_api_base_url}/file/bot")
         .concurrent_updates(True)  # the gateway keeps each user's turns in order
@@ -270,7 +270,7 @@ async def _typing(chat: Chat) -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def running(config: ChannelsConfig, gateway: Gateway) -> AsyncIterator[int | None]:
+async def running(config: Settings, gateway: Gateway) -> AsyncIterator[int | None]:
     """Run the bot while the context is open; yields the webhook port (None when polling).
 
     Start and stop follow PTB's order: the application starts before updates flow in, and
@@ -303,7 +303,7 @@ async def _set_commands(application: Application) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIterator[int]:
+async def _webhook(config: Settings, application: Application) -> AsyncIterator[int]:
     """Receive updates on our own aiohttp server and register its public URL with Telegram.
 
     Without the secret token: 403; a body that is not an update: 400.
@@ -322,7 +322,7 @@ async def _webhook(config: ChannelsConfig, application: Application) -> AsyncIte
 
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post(config.telegram_webhook_path, receive)
-    async with serve(app, config.host, config.telegram_webhook_port) as port:
+    async with serve(app, config.gateway_host, config.telegram_webhook_port) as port:
         await application.bot.set_webhook(
             config.telegram_webhook_url,
             secret_token=config.telegram_webhook_secret,

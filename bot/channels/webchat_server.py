@@ -17,7 +17,7 @@ from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from bot.channels.config import ChannelsConfig
+from bot.settings import Settings
 from bot.channels.gateway import Gateway, Reply
 from bot.channels.handoff import HandoffDesk
 from bot.channels.http import serve
@@ -128,9 +128,9 @@ def _error(status: int, text: str) -> web.Response:
 
 @contextlib.asynccontextmanager
 async def running(
-    config: ChannelsConfig, gateway: Gateway, desk: HandoffDesk | None = None
+    config: Settings, gateway: Gateway, desk: HandoffDesk | None = None
 ) -> AsyncIterator[int]:
     """Serve the web chat while the context is open; yields its port."""
     app = build_app(gateway, config.trusted_proxy_hops, desk)
-    async with serve(app, config.host, config.webchat_port) as port:
+    async with serve(app, config.gateway_host, config.webchat_port) as port:
         yield port

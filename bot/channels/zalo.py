@@ -26,7 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels import messages
-from bot.channels.config import ChannelsConfig
+from bot.settings import Settings
 from bot.channels.gateway import Button, Gateway, Reply
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
@@ -90,7 +90,7 @@ class ZaloClient:
     """Sends consultation messages, refreshing the access token when Zalo rejects it."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, config: ChannelsConfig, store: TokenStore
+        self, session: aiohttp.ClientSession, config: Settings, store: TokenStore
     ) -> None:
         self._session = session
         self._config = config
@@ -224,7 +224,7 @@ class ZaloWebhook:
 
     def __init__(
         self,
-        config: ChannelsConfig,
+        config: Settings,
         gateway: Gateway,
         client: ZaloClient,
         clock: Callable[[], float] = time.time,
@@ -271,7 +271,7 @@ class ZaloWebhook:
         if not hmac.compare_digest(given, expected.encode()):
             return False
         age = abs(self._clock() - int(timestamp) / 1000)
-        return age <= config.zalo_signature_max_age
+        return age <= config.zalo_signature_max_age_seconds
 
     async def _handle(self, event: dict[str, Any]) -> None:
         name = str(event.get("event_name", ""))
@@ -337,7 +337,7 @@ def _delivery_id(event: dict[str, Any]) -> str:
 
 @contextlib.asynccontextmanager
 async def running(
-    config: ChannelsConfig,
+    config: Settings,
     gateway: Gateway,
     client: ZaloClient,
     on_message: Callable[[str], Awaitable[None]] | None = None,
@@ -346,7 +346,7 @@ async def running(
     the notification worker (one token pair per OA: a refresh token is single use)."""
     webhook = ZaloWebhook(config, gateway, client, on_message=on_message)
     try:
-        async with serve(webhook.app(), config.host, config.zalo_webhook_port) as port:
+        async with serve(webhook.app(), config.gateway_host, config.zalo_webhook_port) as port:
             log.info("Zalo channel listening on port %d, path %s", port, WEBHOOK_PATH)
             yield port
     finally:

@@ -8,6 +8,7 @@
 - `bot.db.outbox`: subscriptions to a dossier's status changes and the outbox of messages
   (`subscribe`, `cancel_subscriptions`, `claim_due`, `mark_sent`, `mark_failed`).
 - `bot.db.texts`: every Vietnamese text (status names and explanations, survey questions).
-- `bot.db.seed`, `bot.db.report`, `bot.db.cli`, `bot.db.feed_cli`: demo data, satisfaction
-  report, commands.
+
+Models, engine and sessions, services and migrations only: demo seeding, the survey report and
+the commands around the database live in `bot.admin`; test helpers under `tests/helpers/`.
 """

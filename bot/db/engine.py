@@ -34,12 +34,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "assistant.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer; `?timeout=` overrides

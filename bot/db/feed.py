@@ -42,7 +42,8 @@ from bot.db.models import (
     vietnam_now,
 )
 from bot.db.privacy import normalize_phone
-from bot.db.services import NewDossier, dossier_columns, is_dossier_code, normalize_dossier_code
+from bot.db.services import NewDossier, dossier_columns
+from bot.dossier_code import is_dossier_code, normalize_dossier_code
 from procedures_kb.store import RECORDS_DIR
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def parse_event(data: Any) -> FeedEvent:
     changed_at = _time(data, "changed_at")
     if changed_at is None:
         raise EventError("thiếu thời điểm thay đổi (changed_at, ISO 8601)")
-    texts = {name: _text(data, name) for name in TEXT_FIELDS}
+    texts: dict[str, Any] = {name: _text(data, name) for name in TEXT_FIELDS}
     if texts["phone"] is not None and not 9 <= len(normalize_phone(texts["phone"])) <= 11:
         raise EventError("phone không phải số điện thoại hợp lệ")
     if texts["procedure_code"] is not None and not _PROCEDURE_CODE.fullmatch(texts["procedure_code"]):
@@ -120,7 +121,7 @@ def parse_event(data: Any) -> FeedEvent:
         raise EventError(f"note dài quá {MAX_NOTE_CHARS} ký tự")
     if texts["applicant_name"] is not None and len(texts["applicant_name"]) > MAX_NAME_CHARS:
         raise EventError(f"applicant_name dài quá {MAX_NAME_CHARS} ký tự")
-    times = {name: _time(data, name) for name in TIME_FIELDS}
+    times: dict[str, Any] = {name: _time(data, name) for name in TIME_FIELDS}
     return FeedEvent(code=code, status=_status(data.get("status")), changed_at=changed_at, **texts, **times)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, registry, relationship
+from sqlalchemy.orm import DeclarativeMeta, Mapped, registry, relationship
 
 from bot.db.texts import SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
 
@@ -83,7 +83,15 @@ NAMING_CONVENTION = {
 }
 
 mapper_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-Base = mapper_registry.generate_base()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """Declarative base spelt out (not `generate_base()`) so that mypy sees a class."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
 
 CODE_LENGTH = 40  # "000.00.12.H25-250103-0042" is 25 characters
 HASH_LENGTH = 64  # hex SHA-256

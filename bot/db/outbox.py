@@ -34,7 +34,8 @@ from bot.db.models import (
     SurveyResponse,
     vietnam_now,
 )
-from bot.db.services import is_verified, normalize_dossier_code, record_verification
+from bot.db.services import is_verified, record_verification
+from bot.dossier_code import normalize_dossier_code
 
 CHANNEL_PREFIXES = {"tg": "telegram", "zalo": "zalo"}  # sender id prefix → subscription channel
 MAX_ATTEMPTS = 6

@@ -9,8 +9,6 @@ from __future__ import annotations
 import enum
 import hmac
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -24,7 +22,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.db.models import (
     CRITERION_COLUMNS,
     KEY_LENGTH,
-    Agency,
     Dossier,
     DossierEvent,
     DossierVerification,
@@ -34,6 +31,7 @@ from bot.db.models import (
 )
 from bot.db.overdue import compute_overdue
 from bot.db.privacy import mask_name, only_digits, protect_id_number, protect_phone, salted_hash
+from bot.dossier_code import is_dossier_code, normalize_dossier_code
 from bot.db.texts import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURVEY_CRITERIA
 
 logger = logging.getLogger(__name__)
@@ -42,7 +40,6 @@ VERIFICATION_TTL = timedelta(minutes=30)  # how long a verified conversation may
 FAILURE_RETENTION = timedelta(days=1)  # older failures are purged when a new one is recorded
 ANONYMOUS_FEEDBACK_PER_DAY = 3  # general feedback (no dossier) per sender and calendar day
 _NO_DIGITS = b"\x00" * 4  # compared against when the code is unknown, to take the same time
-_CODE_SHAPE = re.compile(r"[0-9A-Z.]{1,32}-\d{6}-\d{4,6}")  # <agency code>-<yymmdd>-<nnnn>
 
 
 # --- dossier lookup -----------------------------------------------------------------------
@@ -67,6 +64,14 @@ class LookupKind(str, enum.Enum):
     OK = "ok"
     REJECTED = "rejected"  # unknown code or wrong digits: deliberately indistinguishable
     LOCKED = "locked"  # too many failures lately (see `VerificationLimits`)
+
+
+# Fields that NewDossier, the `dossiers` row and DossierView share unchanged (the code is
+# normalised, the phone and identity number protected, the applicant's name masked).
+_SAME_NAMED_FIELDS = (
+    "procedure_code", "procedure_name", "channel", "received_at", "appointment_at", "status",
+    "supplement_request", "completed_at", "returned_at",
+)
 
 
 @dataclass(frozen=True)
@@ -104,16 +109,6 @@ class LookupResult:
 
 class NotVerifiedError(PermissionError):
     """The conversation has no live verification of the dossier."""
-
-
-def normalize_dossier_code(code: str) -> str:
-    """Upper-case, without any whitespace: " 000.00.12.h25-250103-0042 " → "000.00.12.H25-250103-0042"."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
-
-
-def is_dossier_code(code: str) -> bool:
-    """Whether a normalised code has the national shape <agency code>-<yymmdd>-<serial>."""
-    return bool(_CODE_SHAPE.fullmatch(code))
 
 
 @dataclass(frozen=True)
@@ -168,7 +163,7 @@ def verify_and_get_dossier(
     if locked_until is not None:
         logger.info("Dossier lookup locked until %s (code %s)", locked_until, attempt.code_key)
         return LookupResult(LookupKind.LOCKED, locked_until=locked_until)
-    dossier = _find_dossier(session, code) if _CODE_SHAPE.fullmatch(code) else None
+    dossier = _find_dossier(session, code) if is_dossier_code(code) else None
     if not _digits_match(dossier, phone_last4):
         _record_failure(session, attempt, now)
         logger.info("Dossier lookup rejected (code %s)", attempt.code_key)
@@ -230,7 +225,7 @@ def _attempted_code_key(code: str) -> str:
     """How an attempted code appears in the logs and the failures table: as is when it has
     the shape of a dossier code, else as a salted hash, since citizens sometimes type their
     phone or identity number where the code is asked."""
-    return code if _CODE_SHAPE.fullmatch(code) else "#" + salted_hash(code)[:32]
+    return code if is_dossier_code(code) else "#" + salted_hash(code)[:32]
 
 
 def _address_key(client_address: Optional[str]) -> Optional[str]:
@@ -327,22 +322,14 @@ def _dossier_view(session: Session, dossier: Dossier, now: datetime) -> DossierV
     )
     status_text = STATUS_TEXTS[dossier.status]
     return DossierView(
+        **{name: getattr(dossier, name) for name in _SAME_NAMED_FIELDS},
         code=dossier.code,
-        procedure_code=dossier.procedure_code,
-        procedure_name=dossier.procedure_name,
-        status=dossier.status,
         status_name=status_text.name,
         status_explanation=status_text.explanation,
-        channel=dossier.channel,
         channel_label=CHANNEL_LABELS[dossier.channel],
-        received_at=dossier.received_at,
-        appointment_at=dossier.appointment_at,
         deadline_at=overdue.deadline,
         overdue=overdue.is_overdue,
         overdue_days=overdue.days,
-        supplement_request=dossier.supplement_request,
-        completed_at=dossier.completed_at,
-        returned_at=dossier.returned_at,
         agency_name=dossier.agency.name,
         agency_address=dossier.agency.address,
         agency_phone=dossier.agency.phone,
@@ -499,15 +486,7 @@ def has_survey_response(session: Session, dossier_code: str) -> bool:
     ).scalar_one()
 
 
-# --- writing dossiers (imports from the one-stop system, tests) ---------------------------
-
-@dataclass(frozen=True)
-class NewAgency:
-    code: str
-    name: str
-    address: str
-    phone: Optional[str] = None
-
+# --- writing dossiers (status imports from the one-stop system) ---------------------------
 
 @dataclass(frozen=True)
 class NewDossier:
@@ -531,44 +510,23 @@ class NewDossier:
     events: Sequence[Tuple[int, datetime, Optional[str]]] = ()  # (status, at, note)
 
 
-def add_agency(session: Session, agency: NewAgency) -> None:
-    session.add(Agency(code=agency.code, name=agency.name, address=agency.address, phone=agency.phone))
-    session.flush()
-
-
-def add_dossier(session: Session, new: NewDossier) -> None:
-    """Store a dossier and its history; its code must have the national shape."""
-    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
-    session.add(Dossier(
-        **dossier_columns(new, agency_id),
-        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
-    ))
-    session.flush()
 
 
 def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:
     """The `dossiers` row of `new` (phone and identity numbers reduced to last digits and
     salted hashes); ValueError when its code does not have the national shape."""
     code = normalize_dossier_code(new.code)
-    if not _CODE_SHAPE.fullmatch(code):
+    if not is_dossier_code(code):
         raise ValueError(f"not a dossier code: {new.code!r}")
     phone = protect_phone(new.phone)
     identity = protect_id_number(new.id_number)
-    return dict(
-        code=code,
-        procedure_code=new.procedure_code,
-        procedure_name=new.procedure_name,
-        agency_id=agency_id,
-        applicant_name=new.applicant_name,
-        phone_last4=phone.last4,
-        phone_hash=phone.hash,
-        id_last4=identity.last4 if identity else None,
-        id_hash=identity.hash if identity else None,
-        channel=new.channel,
-        received_at=new.received_at,
-        appointment_at=new.appointment_at,
-        status=new.status,
-        supplement_request=new.supplement_request,
-        completed_at=new.completed_at,
-        returned_at=new.returned_at,
-    )
+    return {
+        **{name: getattr(new, name) for name in _SAME_NAMED_FIELDS},
+        "applicant_name": new.applicant_name,
+        "code": code,
+        "agency_id": agency_id,
+        "phone_last4": phone.last4,
+        "phone_hash": phone.hash,
+        "id_last4": identity.last4 if identity else None,
+        "id_hash": identity.hash if identity else None,
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -10,8 +11,8 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT, INTENT_RESPONSE_KEY, TEXT
 
-from procedures_kb.store import KB_DIR
-from procedures_kb.text import fold
+import vntext
+from vntext import fold
 
 _LABEL_ATTRIBUTES = frozenset({INTENT, ACTION_NAME, INTENT_RESPONSE_KEY})
 _INNER_UNDERSCORE = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
@@ -38,8 +39,8 @@ class FoldedCountVectorsFeaturizer(CountVectorsFeaturizer):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """Folding lives in procedures_kb.text, which Rasa's training cache does not see."""
-        return hashlib.sha256((KB_DIR / "text.py").read_bytes()).hexdigest()
+        """Folding lives in vntext, which Rasa's training cache does not see."""
+        return hashlib.sha256(Path(vntext.__file__).read_bytes()).hexdigest()
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

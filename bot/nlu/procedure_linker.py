@@ -33,7 +33,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.segmentation import Syllable, syllables
-from procedures_kb.search import STOPWORDS, Hit, SearchIndex, canonical_syllables, default_index
+from procedures_kb.search import Hit, SearchIndex, canonical_syllables, default_index
+from vntext import STOPWORDS
 
 # Folded, canonical ("ký"→"ki") phrases that never identify a procedure. Kept small: a
 # phrase here is invisible to the search, so nothing that can name a procedure belongs here.
@@ -123,7 +124,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         """The procedure entity for a message, or None if it names no procedure."""
         found = syllables(text)
         kept = _content_mask(found)
-        query = " ".join(syllable.text for syllable, keep in zip(found, kept) if keep)
+        query = " ".join(syllable.text for syllable, keep in zip(found, kept, strict=False) if keep)
         hits = self._index.search(query, limit=_POOL) if query else []
         if not hits:
             return None
@@ -207,7 +208,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         matched = {word for feature in hit.matched for word in feature.removeprefix("alias: ").split()}
         run: List[Syllable] = []
         best: List[Syllable] = []
-        for syllable, keep in zip(found, kept):
+        for syllable, keep in zip(found, kept, strict=False):
             if keep and matched.intersection(self._index.query_syllables(syllable.text)):
                 run.append(syllable)
                 best = run if len(run) > len(best) else best

@@ -28,11 +28,12 @@ from typing import Iterator, Optional
 
 from underthesea import word_tokenize
 
+from bot.dossier_code import DOSSIER_CODE
 from procedures_kb.search import canonical_syllables
 from procedures_kb.store import ALIASES_FILE, KB_DIR, load_aliases
-from procedures_kb.text import fold, normalize
+import vntext
+from vntext import fold, normalize
 
-DOSSIER_CODE = r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}"
 _MIN_ALIASES_PER_WORD = 2
 _COMBINING = "[\u0300-\u036f]*"  # NFD input: diacritics follow their letter
 _PIECE = re.compile(
@@ -97,12 +98,12 @@ def _word(group: list[Syllable]) -> Word:
 
 def _joins(text: str, found: list[Syllable]) -> list[bool]:
     """For each pair of neighbours: do they belong to one word?"""
-    joinable = [_joinable(text, left, right) for left, right in zip(found, found[1:])]
+    joinable = [_joinable(text, left, right) for left, right in zip(found, found[1:], strict=False)]
     decided = _fixed_phrase_joins(found, joinable)
     segmenter = (_segmenter_joins(text, found) if None in decided else None) or [False] * len(joinable)
     return [
         can and (fixed if fixed is not None else segmented and _accented(found, index))
-        for index, (can, fixed, segmented) in enumerate(zip(joinable, decided, segmenter))
+        for index, (can, fixed, segmented) in enumerate(zip(joinable, decided, segmenter, strict=False))
     ]
 
 
@@ -148,7 +149,7 @@ def _segmenter_joins(text: str, found: list[Syllable]) -> Optional[list[bool]]:
         return None
     first: dict[int, int] = {}
     last: dict[int, int] = {}
-    for syllable_index, word_index in zip(letters, owner):
+    for syllable_index, word_index in zip(letters, owner, strict=False):
         first.setdefault(syllable_index, word_index)
         last[syllable_index] = word_index
     if len(first) < len(found):
@@ -188,7 +189,7 @@ def resources_fingerprint() -> str:
     Rasa fingerprints a component by its class source and config only; without this,
     editing aliases.yml or this module would silently reuse stale tokenizations.
     """
-    sources = [Path(__file__), KB_DIR / "text.py", KB_DIR / "search.py", KB_DIR / "store.py", ALIASES_FILE]
+    sources = [Path(__file__), Path(vntext.__file__), KB_DIR / "search.py", KB_DIR / "store.py", ALIASES_FILE]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.read_bytes())

@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from procedures_kb.text import words
+from vntext import words
 
 _VOCABULARY_FILE = "vocabulary.json"
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from bot.assistant import ROOT, ActionServer, action_server, ensure_model, free_port
+from bot.settings import PROJECT_ROOT
+from bot.assistant import ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
-from bot.db.seed import Sample, seed_demo
-from tests.dossier_samples import SampleDossier, store_samples
+from bot.admin.seed import seed_demo
+from tests.helpers.conversation import Conversation, SeededDatabase, Served
+from tests.helpers.dossier_samples import store_samples
 
-TEST_CONFIG = ROOT / "config_test.yml"
+TEST_CONFIG = PROJECT_ROOT / "config_test.yml"
 DEMO_DOSSIERS = 200
 
 
@@ -24,18 +25,6 @@ DEMO_DOSSIERS = 200
 def trained_model() -> Path:
     """Trained once and kept in models/ under a content fingerprint, so reruns reuse it."""
     return ensure_model(TEST_CONFIG)
-
-
-@dataclass(frozen=True)
-class SeededDatabase:
-    """The action server's database: demo data plus the hand-made sample dossiers."""
-
-    url: str
-    demo: tuple[Sample, ...]  # seed_demo's samples (code, phone_last4, status): two per status
-    dossiers: dict[str, SampleDossier]  # tests/dossier_samples.py, by role; phone digits DIGITS
-
-    def demo_sample(self, status: int) -> Sample:
-        return next(sample for sample in self.demo if sample.status == status)
 
 
 @pytest.fixture(scope="session")
@@ -75,44 +64,9 @@ def agent(trained_model: Path, actions: ActionServer) -> Any:
     return Agent.load(str(trained_model), action_endpoint=actions.endpoint())
 
 
-class Conversation:
-    """One citizen talking to the agent; keeps the last messages and buttons for `press`."""
-
-    def __init__(self, agent: Any, sender: str) -> None:
-        self.agent, self.sender, self.buttons = agent, sender, []
-        self.messages: list[str] = []
-
-    async def say(self, text: str) -> str:
-        messages = await self.agent.handle_text(text, sender_id=self.sender)
-        self.messages = [message.get("text") or "" for message in messages]
-        self.buttons = [button for message in messages for button in message.get("buttons") or []]
-        return "\n".join(message.get("text") or "" for message in messages)
-
-    async def press(self, title_part: str) -> str:
-        button = next(b for b in self.buttons if title_part in b["title"])
-        return await self.say(button["payload"])
-
-
 @pytest.fixture
 def conversation(agent: Any, request: pytest.FixtureRequest) -> Conversation:
     return Conversation(agent, sender=f"test-{request.node.name}-{os.getpid()}")
-
-
-@dataclass(frozen=True)
-class Served:
-    """`scripts/serve.sh` (what `make serve` runs) on the small test model, settings from a .env file."""
-
-    rasa: str  # http://127.0.0.1:PORT
-    actions: str  # http://127.0.0.1:PORT
-    env_file: Path
-    database_url: str
-    log: Path  # everything both servers printed
-    samples: list[dict[str, Any]]  # bot seed --demo --json
-    api_token: str
-
-    @property
-    def rest(self) -> str:
-        return f"{self.rasa}/webhooks/rest/webhook"
 
 
 SERVED_ENV_FILE = """\
@@ -151,11 +105,11 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     from bot.settings import ENV_NAMES
 
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
-    env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml", PYTHONPATH=str(ROOT))
+    env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml")
     seeded = subprocess.run([sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True)
     with log.open("wb") as output:
-        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, start_new_session=True,
+        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
                                    stdout=output, stderr=subprocess.STDOUT)
     stack = Served(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", env_file, database_url,
                    log, json.loads(seeded.stdout), api_token)

@@ -2,7 +2,7 @@
 
 The action server's database is seeded before it starts (tests/conversation/conftest.py):
 demo dossiers (`seeded_database.demo`: code, phone_last4, status) and the hand-made ones
-of tests/dossier_samples.py (phone digits DIGITS). Each test talks as its own sender, and
+of tests/helpers/dossier_samples.py (phone digits DIGITS). Each test talks as its own sender, and
 the tests that fail verifications use dossiers nobody else uses (the lock is per code).
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ from bot.db.engine import make_engine, session_scope
 from bot.db.models import Dossier, SurveyResponse
 from bot.db.services import DEFAULT_LIMITS
 from bot.db.texts import STATUS_TEXTS
-from tests.conversation.conftest import Conversation, SeededDatabase
-from tests.dossier_samples import DIGITS, OVERDUE_DAYS, UNKNOWN_CODE, WRONG_DIGITS
+from tests.helpers.conversation import Conversation, SeededDatabase
+from tests.helpers.dossier_samples import DIGITS, OVERDUE_DAYS, UNKNOWN_CODE, WRONG_DIGITS
 
 pytestmark = pytest.mark.rasa
 
@@ -36,7 +36,7 @@ def survey_rows(database: SeededDatabase, code: Optional[str]) -> list[dict[str,
             query = select(SurveyResponse).outerjoin(Dossier, SurveyResponse.dossier_id == Dossier.id)
             query = query.where(Dossier.code == code) if code else query.where(SurveyResponse.dossier_id.is_(None))
             rows = session.execute(query.order_by(SurveyResponse.id)).scalars().all()
-            return [{column: getattr(row, column) for column in SurveyResponse.__table__.columns.keys()} for row in rows]
+            return [{column: getattr(row, column) for column in (c.key for c in SurveyResponse.__table__.columns)} for row in rows]
     finally:
         engine.dispose()
 

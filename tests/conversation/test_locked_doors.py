@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import pytest
 
-from tests.conversation.conftest import Served
+from tests.helpers.conversation import Served
 from tests.conversation.test_rest_serve import say
 
 pytestmark = pytest.mark.rasa

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from actions.notifications import Texts as NotifyTexts
-from tests.conversation.conftest import Conversation, SeededDatabase
-from tests.dossier_samples import DIGITS
+from tests.helpers.conversation import Conversation, SeededDatabase
+from tests.helpers.dossier_samples import DIGITS
 
 pytestmark = pytest.mark.rasa
 

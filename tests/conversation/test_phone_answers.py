@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conversation.conftest import Conversation
+from tests.helpers.conversation import Conversation
 
 pytestmark = pytest.mark.rasa
 FIRST_CHARS = 160

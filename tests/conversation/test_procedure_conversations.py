@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conversation.conftest import Conversation
+from tests.helpers.conversation import Conversation
 
 pytestmark = pytest.mark.rasa
 

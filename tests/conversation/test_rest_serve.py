@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.db.texts import STATUS_TEXTS
-from tests.conversation.conftest import Served
+from tests.helpers.conversation import Served
 
 pytestmark = pytest.mark.rasa
 

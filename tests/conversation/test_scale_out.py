@@ -13,7 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.assistant import ROOT, ActionServer
+from bot.settings import PROJECT_ROOT
+from bot.assistant import ActionServer
 
 pytestmark = pytest.mark.rasa
 
@@ -35,7 +36,7 @@ def production_endpoints(monkeypatch: pytest.MonkeyPatch, actions: ActionServer)
         monkeypatch.setenv(name, value or "")
     from rasa.core.utils import AvailableEndpoints
 
-    return AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
+    return AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.production.yml"))
 
 
 def server(model: Path, endpoints: Any) -> Any:

@@ -1,0 +1,1 @@
+"""`make bench`: performance and accuracy figures, run as `python -m benchmarks.<name>`."""

@@ -1,0 +1,36 @@
+"""The databases a benchmark runs on: SQLite in a temporary folder, and PostgreSQL in a fresh
+schema when TEST_POSTGRES_URL is set (unless `--no-postgres`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+
+def database_arguments(
+    description: str | None, argv: Sequence[str] | None, **counts: int
+) -> argparse.Namespace:
+    """The benchmark's command line: `--no-postgres` and one `--NAME N` per count (its default)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    for name, default in counts.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def database_targets(prefix: str, no_postgres: bool) -> Iterator[list[tuple[str, str]]]:
+    """(name, URL) pairs, removed when the block ends."""
+    from tests.helpers.postgres import temporary_postgres_schema
+
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{prefix}-")))
+        targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
+        postgres = os.environ.get("TEST_POSTGRES_URL")
+        if postgres and not no_postgres:
+            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+        yield targets

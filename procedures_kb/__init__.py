@@ -1,0 +1,1 @@
+"""The national procedure catalogue: importer, clean records, search, fees, staff CLI."""
