@@ -56,6 +56,7 @@ SECURITY_HEADERS = {
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
+_H = TypeVar("_H", bound=Callable[..., Awaitable[web.StreamResponse]])
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,10 @@ TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
 SURVEY_DAYS_KEY = web.AppKey("survey_days", surveys.DayTallies)
 
 
-def requires(role: str) -> Callable[[Handler], Handler]:
+def requires(role: str) -> Callable[[_H], _H]:
     """Mark a handler as needing `role` or above (checked by `authenticate`)."""
 
-    def mark(handler: Handler) -> Handler:
+    def mark(handler: _H) -> _H:
         setattr(handler, "required_role", role)
         return handler
 
@@ -109,7 +110,7 @@ def build_app(config: ConsoleConfig) -> web.Application:
     app.router.add_post("/staff", staff_add)
     app.router.add_post("/staff/disable", staff_disable)
     app.router.add_static("/static/", HERE / "static")
-    app.on_startup.append(_warm_up)
+    app.on_startup.append(_warm_up)  # type: ignore[arg-type]  # aiohttp's stubs type Signal's items oddly
     return app
 
 
