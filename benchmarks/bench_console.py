@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 from datetime import date, timedelta
-from typing import Callable, List, Sequence
+from typing import Callable, Sequence
 
 import aiohttp
 from sqlalchemy import func, select
@@ -95,7 +95,7 @@ def _handoffs(engine: Engine) -> None:
     run_transaction(add, engine)
 
 
-def _codes(engine: Engine, dossiers: int, count: int) -> List[str]:
+def _codes(engine: Engine, dossiers: int, count: int) -> list[str]:
     rng = random.Random(42)
     ids = [rng.randint(1, dossiers) for _ in range(count)]
     rows = run_transaction(
@@ -104,7 +104,7 @@ def _codes(engine: Engine, dossiers: int, count: int) -> List[str]:
     return [rows[index % len(rows)] for index in range(count)]
 
 
-async def _time_pages(name: str, engine: Engine, codes: List[str], requests: int) -> None:
+async def _time_pages(name: str, engine: Engine, codes: list[str], requests: int) -> None:
     app = build_app(ConsoleConfig(engine, timedelta(minutes=30)))
     async with serve(app, "127.0.0.1", 0) as port:
         jar = aiohttp.CookieJar(unsafe=True)
@@ -144,7 +144,7 @@ async def _login(client: aiohttp.ClientSession) -> None:
 
 async def _time(
     client: aiohttp.ClientSession, path: Callable[[int], str], requests: int
-) -> List[float]:
+) -> list[float]:
     for index in range(3):  # warm-up: caches, the first query plans
         async with client.get(path(index)) as response:
             await response.read()
@@ -158,7 +158,7 @@ async def _time(
     return timings
 
 
-async def _report(name: str, label: str, target: float, timings: List[float]) -> None:
+async def _report(name: str, label: str, target: float, timings: list[float]) -> None:
     cuts = statistics.quantiles(timings, n=100)
     verdict = "ok" if cuts[94] <= target else "OVER TARGET"
     print(

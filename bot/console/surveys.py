@@ -232,7 +232,7 @@ def _grouped(keys: np.ndarray, values: np.ndarray) -> list[tuple[int, Tally]]:
     if not len(unique):
         return []
     sums = np.add.reduceat(values[order], starts, axis=0)  # np.add.at is slow before numpy 1.25
-    return [(int(key), _tally(row)) for key, row in zip(unique, sums)]
+    return [(int(key), _tally(row)) for key, row in zip(unique, sums, strict=True)]
 
 
 def _tally(vector: np.ndarray) -> Tally:

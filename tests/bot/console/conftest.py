@@ -69,7 +69,7 @@ def console_db(database_url: str) -> Iterator[ConsoleDb]:
     engine = make_engine(database_url)
     seeded = seed_demo(engine, 300, today=TODAY)
     for name, role in ROLES.items():
-        run_transaction(lambda s: accounts.add_account(s, name, role, PASSWORDS[name]), engine)
+        run_transaction(lambda s, name=name, role=role: accounts.add_account(s, name, role, PASSWORDS[name]), engine)
     yield ConsoleDb(database_url, engine, seeded)
     engine.dispose()
 

@@ -236,9 +236,8 @@ async def test_a_dossier_view_is_masked_and_audited(console: Console) -> None:
             "/dossiers", params={"code": "000.00.00.X00-000000-0000"}
         ) as response:
             assert response.status == 404 and "Không có hồ sơ" in await response.text()
-    async with console.logged_in("lan") as client:
-        async with client.get("/audit", params={"code": sample.code}) as response:
-            audit = await response.text()
+    async with console.logged_in("lan") as client, client.get("/audit", params={"code": sample.code}) as response:
+        audit = await response.text()
     assert "minh" in audit and sample.code in audit
     rows = run_transaction(
         lambda s: s.execute(select(StaffAudit.subject)).scalars().all(), console.db.engine
@@ -356,9 +355,8 @@ async def test_the_dashboard_follows_new_and_changed_responses(console: Console)
 
 
 async def test_failures_get_a_vietnamese_page(console: Console, tmp_path) -> None:
-    async with console.logged_in("minh") as client:
-        async with client.get("/khong-co-trang-nay") as response:
-            assert response.status == 404 and "Không có trang này." in await response.text()
+    async with console.logged_in("minh") as client, client.get("/khong-co-trang-nay") as response:
+        assert response.status == 404 and "Không có trang này." in await response.text()
     empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables: every query fails
     try:
         app = build_app(ConsoleConfig(empty, IDLE))
