@@ -3,7 +3,7 @@ PYTHON := .venv/bin/python
 RAW_CATALOGUE ?= ../shared/tthc_catalogue/raw
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve cluster train eval lint test bench bench-load lookup import lock
+.PHONY: help setup run serve cluster train eval lint test bench bench-load lookup console import lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ lint: setup ## ruff (lint and format check) and mypy, as configured in pyproject
 test: lint ## lint, then run the whole test suite
 	@bash scripts/test.sh
 
-bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications)
+bench: setup ## print the performance and accuracy figures (search, fee, answers, NLU, database, feed and notifications, staff console)
 	@$(PYTHON) -m benchmarks.bench_search
 	@$(PYTHON) -m benchmarks.bench_fee
 	@$(PYTHON) -m benchmarks.bench_answers
@@ -47,6 +47,11 @@ bench: setup ## print the performance and accuracy figures (search, fee, answers
 	@$(PYTHON) -m benchmarks.bench_turn
 	@$(PYTHON) -m benchmarks.bench_db --dossiers $${BENCH_DOSSIERS:-1000000}
 	@$(PYTHON) -m benchmarks.bench_notify
+	@$(PYTHON) -m benchmarks.bench_console --dossiers $${BENCH_DOSSIERS:-1000000}
+
+console: setup ## staff console (web) on http://127.0.0.1:8090: migrates the database; add accounts with python -m bot staff add
+	@$(PYTHON) -m bot db upgrade
+	@$(PYTHON) -m bot console
 
 bench-load: setup ## load test of make serve and make cluster (BENCH_SECONDS=60 per run; the 30-user fault run BENCH_FAULT_SECONDS=300) into docs/benchmarks.md
 	@$(PYTHON) -m benchmarks.bench_load --fault --write-docs

@@ -1,15 +1,22 @@
 """Actions that answer procedure questions from the knowledge base."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answers, settings
 from actions.cases import bigrams, named_case
 from bot import wording
+from bot import handoff
+from bot.db.engine import run_transaction
+from bot.db.models import vietnam_now
+from bot.office_hours import OfficeHours
+from bot.settings import get_settings
 from procedures_kb.short_names import head_name, short_name
 from procedures_kb.store import Record, default_records
 from vntext import fold
@@ -38,6 +45,7 @@ DETAILS: dict[str, Callable[[Record], answers.Answer]] = {
     answers.OFFICIAL_STEPS: answers.official_steps_answer,
 }
 MAX_CANDIDATE_BUTTON_CHARS = 60
+log = logging.getLogger(__name__)
 
 
 def procedure_entity(tracker: Tracker) -> Optional[dict[str, Any]]:
@@ -184,14 +192,35 @@ def shorten(text: str, limit: int) -> str:
 
 
 class ActionRequestHuman(Action):
+    """Hands the conversation to staff (`bot.handoff`): during office hours they answer here;
+    outside them the citizen gets the hotline and may leave a message for the inbox. Where
+    replies cannot come back (no known channel, handoff off, database down), only the contacts."""
+
     def name(self) -> str:
         return "action_request_human"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            response="utter_human_contacts", hotline=settings.hotline(), office=settings.office()
-        )
+        live = OfficeHours.parse(get_settings().office_hours).open_at(vietnam_now())
+        response = "utter_human_contacts"
+        if self._hand_over(tracker, live):
+            response = "utter_handed_over" if live else "utter_handoff_outside_hours"
+        dispatcher.utter_message(response=response, hotline=settings.hotline(), office=settings.office())
         return []
+
+    @staticmethod
+    def _hand_over(tracker: Tracker, live: bool) -> bool:
+        if get_settings().handoff == "off" or handoff.address_of(tracker.sender_id) is None:
+            return False
+        record = known_record(tracker.get_slot("procedure"))
+        procedure = {"code": record["code"], "name": record["name"]} if record else None
+        answers_said = [str(e.get("text")) for e in tracker.events if e.get("event") == "bot" and e.get("text")]
+        context = handoff.context_json(procedure, answers_said)
+        try:
+            opened = run_transaction(lambda session: handoff.open_handoff(session, tracker.sender_id, context, live))
+        except SQLAlchemyError as error:
+            log.warning("Handoff not opened (%s): giving the contacts instead", type(error).__name__)
+            return False
+        return opened is not None
 
 
 class ActionFallback(Action):

@@ -16,11 +16,20 @@ from bot.settings import settings_for_startup
 
 # Each module exposes `register(subparsers)`, adding its commands with a `handler`
 # default that takes the parsed arguments and returns the exit code.
-COMMAND_MODULES = ("bot.assistant", "bot.servers", "bot.cluster", "bot.admin.cli", "bot.admin.feed_cli", "bot.channels.cli")
+COMMAND_MODULES = (
+    "bot.assistant",
+    "bot.servers",
+    "bot.cluster",
+    "bot.admin.cli",
+    "bot.admin.feed_cli",
+    "bot.channels.cli",
+    "bot.console.cli",
+)
 # Which secrets a command needs before it may start (see bot.settings.startup_problems).
 PROCESS_OF_COMMAND = {
     "actions": "actions", "rasa": "rasa", "gateway": "gateway",
     "seed": "database", "survey": "database", "db": "database", "dossiers": "database", "notify": "database",
+    "console": "database", "staff": "database",
 }
 
 

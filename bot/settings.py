@@ -24,11 +24,14 @@ from dotenv import dotenv_values
 from pydantic import BaseSettings, NonNegativeInt, ValidationError, conint, validator
 from pydantic.fields import ModelField
 
+from bot.office_hours import OfficeHours
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV_FILE = PROJECT_ROOT / ".env"
 DEVELOPMENT_SALT = "tro-ly-tthc-development-salt"
 DEFAULT_HOTLINE_TEXT = "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"  # a real public number until HOTLINE_TEXT is set
 DEFAULT_OFFICE_TEXT = "Bộ phận Một cửa UBND xã/phường nơi bạn cư trú, giờ hành chính các ngày làm việc"
+DEFAULT_OFFICE_HOURS = "mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30"
 SECRET_MIN_LENGTH = 16
 LOOPBACK = "127.0.0.1"
 
@@ -106,6 +109,14 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = 2.0
     notify_worker: Literal["auto", "on", "off"] = "auto"  # auto: where the feed runs
 
+    # --- staff console (python -m bot console) and human handoff ---
+    console_host: str = LOOPBACK
+    console_port: Port = 8090
+    console_idle_minutes: float = 30.0  # a console session ends after this long without a request
+    console_secure_cookies: bool = False  # set behind a TLS proxy (https requests get it anyway)
+    office_hours: str = DEFAULT_OFFICE_HOURS  # Vietnam time; when staff answer handed-off chats
+    handoff: Literal["on", "off"] = "on"  # the gateway hands conversations to staff (needs the database)
+
     class Config:
         env_file_encoding = "utf-8"
         case_sensitive = False
@@ -137,11 +148,16 @@ class Settings(BaseSettings):
 
     @validator(
         "rasa_timeout_seconds", "rate_limit_per_minute", "zalo_signature_max_age_seconds",
-        "zalo_cs_window_hours", "notify_poll_seconds",
+        "zalo_cs_window_hours", "notify_poll_seconds", "console_idle_minutes",
     )
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError(f"must be positive, got {value!r}")
+        return value
+
+    @validator("office_hours")
+    def _office_hours(cls, value: str) -> str:
+        OfficeHours.parse(value)  # raises ValueError naming what is wrong
         return value
 
     @validator("zalo_token_file")
@@ -162,6 +178,10 @@ class Settings(BaseSettings):
     def telegram_webhook_path(self) -> str:
         """The path part of the public webhook URL, which the local server listens on."""
         return urlsplit(self.telegram_webhook_url).path or "/"
+
+    @property
+    def handoff_enabled(self) -> bool:
+        return self.handoff == "on"
 
     @property
     def zalo_enabled(self) -> bool:

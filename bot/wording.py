@@ -454,3 +454,14 @@ FEE_FREE_BUT_OTHERS_CHARGE = (
 FEE_UNREADABLE = "danh mục ghi «{cell}», không đọc được mức thu chắc chắn"
 FEE_NOT_IN_FORCE = "danh mục không ghi mức thu đang áp dụng (ghi chú: «{note}»)"
 FEE_NONE = "danh mục không ghi lệ phí"
+
+
+class HandoffTexts:
+    """What the gateway itself says around a conversation handed to staff (bot/channels/handoff.py)."""
+
+    MESSAGE_TAKEN = (
+        "Mình đã ghi lại lời nhắn của bạn; cán bộ sẽ trả lời tại đây trong giờ làm việc. "
+        "Gõ «gặp trợ lý ảo» để quay lại hỏi trợ lý ảo."
+    )
+    BACK_TO_BOT = "Trợ lý ảo đã quay lại. Bạn cần hỏi thủ tục hay tra cứu hồ sơ gì?"
+    CLOSED_BY_STAFF = "Cán bộ đã kết thúc cuộc trò chuyện. Trợ lý ảo tiếp tục hỗ trợ bạn."

@@ -313,6 +313,12 @@ class _KeyedLocks:
                 self._locks[key] = (lock, users - 1)
 
 
+class Desk(Protocol):
+    """Where a conversation handed to staff goes instead of Rasa (`bot.channels.handoff`)."""
+
+    async def intercept(self, sender: str, text: str) -> list[Reply] | None: ...
+
+
 class Gateway:
     """The channel-independent conversation logic shared by Telegram, Zalo and web chat."""
 
@@ -326,8 +332,10 @@ class Gateway:
         dedup_ttl: float = DEDUP_TTL_S,
         dedup_maxsize: int = 50_000,
         state: GatewayState | None = None,
+        desk: Desk | None = None,
     ) -> None:
         self._rasa = rasa
+        self.desk = desk
         self.hotline_text = hotline_text
         self._state = state or MemoryState(
             RateLimiter(rate_limit_per_minute, clock=clock), TTLCache(dedup_ttl, dedup_maxsize, clock)
@@ -346,10 +354,13 @@ class Gateway:
 
         `metadata` reaches the actions with the message: `channel`, and `client_address`
         where the network address is known (web chat), for per-address rate limits.
+        A conversation handed to staff goes to the desk instead, and the bot stays silent.
         """
         async with self._turn(sender, deliver) as allowed:
             if allowed:
-                await deliver(await self._answer(sender, clean_text(text), metadata))
+                message = clean_text(text)
+                held = await self.desk.intercept(sender, message) if self.desk and message else None
+                await deliver(held if held is not None else await self._answer(sender, message, metadata))
 
     async def say(self, sender: str, replies: Sequence[Reply], deliver: Deliver) -> None:
         """Deliver replies composed by the gateway itself, under the same rate limit."""

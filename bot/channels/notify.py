@@ -130,8 +130,19 @@ class QuietHours:
 
 # --- senders ------------------------------------------------------------------------------
 
+class Addressee(Protocol):
+    """Whom a sender writes to: a status notification (`Delivery`) or a staff reply
+    (`bot.handoff.ReplyDelivery`)."""
+
+    @property
+    def recipient_id(self) -> str: ...
+
+    @property
+    def last_message_at(self) -> datetime: ...
+
+
 class Sender(Protocol):
-    async def send(self, delivery: Delivery, reply: Reply) -> None: ...
+    async def send(self, delivery: Addressee, reply: Reply) -> None: ...
 
 
 class TelegramSender:
@@ -143,7 +154,7 @@ class TelegramSender:
         self._url = f"{api_base_url}/bot{token}/sendMessage"
         self._callback_data = callback_data
 
-    async def send(self, delivery: Delivery, reply: Reply) -> None:
+    async def send(self, delivery: Addressee, reply: Reply) -> None:
         form = {"chat_id": delivery.recipient_id, "text": reply.text}
         keyboard = [
             [{"text": button.title, "callback_data": data}]
@@ -170,7 +181,7 @@ class ZaloSender:
         self._window = window
         self._clock = clock
 
-    async def send(self, delivery: Delivery, reply: Reply) -> None:
+    async def send(self, delivery: Addressee, reply: Reply) -> None:
         try:
             if self._clock() - delivery.last_message_at <= self._window:
                 await self._client.send(delivery.recipient_id, [reply])
@@ -182,7 +193,7 @@ class ZaloSender:
             raise DeliveryError(f"Zalo unreachable: {type(error).__name__}") from None
 
 
-def _without_user(text: str, delivery: Delivery) -> str:
+def _without_user(text: str, delivery: Addressee) -> str:
     return text.replace(delivery.recipient_id, "…")
 
 

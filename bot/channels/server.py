@@ -11,12 +11,13 @@ from typing import AsyncIterator
 
 import aiohttp
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels import feed, notify, telegram, webchat_server, zalo
+from bot.channels import feed, handoff, notify, telegram, webchat_server, zalo
 from bot.settings import Settings
 from bot.channels.gateway import Gateway, GatewayState, RasaClient
 from bot.channels.state import RedisState
-from bot.db.engine import get_engine
+from bot.db.engine import get_engine, is_up_to_date
 from bot.db.models import vietnam_now
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,24 @@ async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
     """Start every configured channel; stop them all (in reverse order) on exit."""
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
+        desk = _desk(config)
         gateway = Gateway(
             RasaClient(session, config.rasa_url, config.rasa_timeout_seconds, config.rasa_channel_token),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
             state=_shared_state(config, stack),
+            desk=desk,
         )
-        webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway))
+        webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway, desk))
         log.info("Web chat on http://%s:%d/", config.gateway_host, webchat_port)
         zalo_client = None
         if config.zalo_enabled:
             zalo_client = zalo.ZaloClient(session, config, zalo.TokenStore(config.zalo_token_file))
-        worker = _worker(config, session, zalo_client) if config.notify_worker_enabled else None
+        senders = _senders(config, session, zalo_client)
+        worker = _worker(config, senders) if config.notify_worker_enabled else None
+        if desk is not None and senders:
+            relay = handoff.HandoffRelay(_engine(config), senders, config.notify_poll_seconds)
+            await stack.enter_async_context(handoff.running(relay))
         zalo_port = None
         if zalo_client is not None:
             on_message = worker.note_inbound if worker else None
@@ -78,6 +85,20 @@ def _shared_state(config: Settings, stack: contextlib.AsyncExitStack) -> Gateway
     stack.push_async_callback(state.close)
     log.info("Gateway state (duplicates, rate limit) shared in Redis")
     return state
+def _desk(config: Settings) -> handoff.HandoffDesk | None:
+    """The handoff desk, when on and the database has its tables (else said once, here)."""
+    if not config.handoff_enabled:
+        return None
+    engine = _engine(config)
+    try:
+        migrated = is_up_to_date(engine)
+    except SQLAlchemyError as error:
+        log.warning("Human handoff off: database unreachable (%s)", type(error).__name__)
+        return None
+    if not migrated:
+        log.warning("Human handoff off: run `python -m bot db upgrade` to enable it")
+        return None
+    return handoff.HandoffDesk(engine)
 
 
 def _engine(config: Settings) -> Engine:
@@ -88,9 +109,10 @@ def _nothing() -> None:
     """No worker in this gateway to wake: another instance polls the outbox."""
 
 
-def _worker(
+def _senders(
     config: Settings, session: aiohttp.ClientSession, zalo_client: zalo.ZaloClient | None
-) -> notify.DeliveryWorker:
+) -> dict[str, notify.Sender]:
+    """How this gateway pushes a message to a channel (status notifications, staff replies)."""
     senders: dict[str, notify.Sender] = {}
     if config.telegram_enabled:
         senders["telegram"] = notify.TelegramSender(
@@ -98,6 +120,10 @@ def _worker(
         )
     if zalo_client is not None:
         senders["zalo"] = notify.ZaloSender(zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now)
+    return senders
+
+
+def _worker(config: Settings, senders: dict[str, notify.Sender]) -> notify.DeliveryWorker:
     return notify.DeliveryWorker(
         _engine(config), senders, notify.QuietHours.parse(config.notify_quiet_hours),
         poll_seconds=config.notify_poll_seconds,

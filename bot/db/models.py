@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import List, Optional
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -178,6 +179,8 @@ class SurveyResponse(Base):
     __table_args__ = (
         CheckConstraint("overall_level BETWEEN 1 AND 3", name="overall_level_choice"),
         Index(None, "sender_hash", "created_at"),  # anonymous feedback per sender and day
+        Index(None, "created_at"),  # the staff console's survey dashboard filters by date
+        Index(None, "updated_at"),  # … and sees whether anything changed since it last counted
         *(CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice") for key in CRITERION_COLUMNS),
     )
 
@@ -292,4 +295,114 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = Column(DateTime, nullable=False)
     last_error: Mapped[Optional[str]] = Column(String(200))
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    sent_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+# --- staff console (bot.console) and human handoff (bot.handoff) ---------------------------
+
+STAFF_ROLES = ("hotline", "supervisor", "admin")  # each may do what the one before it may
+HANDOFF_CHANNELS = ("web", "telegram", "zalo")
+
+
+class StaffAccount(Base):
+    """A staff member of the console; only the Argon2id hash of the password is kept."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (CheckConstraint("role IN ('hotline', 'supervisor', 'admin')", name="role_code"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(64), nullable=False, unique=True)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    password_hash: Mapped[str] = Column(String(255), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    disabled_at: Mapped[Optional[datetime]] = Column(DateTime)
+    last_login_at: Mapped[Optional[datetime]] = Column(DateTime)
+
+
+class StaffSession(Base):
+    """A logged-in browser: the SHA-256 of its cookie (never the cookie itself) and the
+    CSRF token its forms carry. Ends when idle too long or at logout."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    token_hash: Mapped[str] = Column(String(HASH_LENGTH), nullable=False, unique=True)
+    staff_id: Mapped[int] = Column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False)
+    csrf_token: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class LoginFailure(Base):
+    """A failed console login, by account name and by network address (the lockouts)."""
+
+    __tablename__ = "staff_login_failures"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "address", "at"))
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(64), nullable=False)
+    address: Mapped[str] = Column(String(64), nullable=False)
+    at: Mapped[datetime] = Column(DateTime, nullable=False)
+
+
+class StaffAudit(Base):
+    """Who looked at which dossier, and when (read by supervisors)."""
+
+    __tablename__ = "staff_audit"
+    __table_args__ = (Index(None, "subject", "at"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    staff_id: Mapped[int] = Column(ForeignKey("staff_accounts.id"), nullable=False)
+    action: Mapped[str] = Column(String(32), nullable=False)
+    subject: Mapped[str] = Column(String(CODE_LENGTH), nullable=False)  # the dossier code
+    at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+
+
+class HandoffConversation(Base):
+    """A citizen's conversation handed to staff: the bot stays silent in it while open.
+    `live`: during office hours, staff answer now; otherwise a message left for them.
+    `context` is JSON: the procedure discussed and the bot's last answers."""
+
+    __tablename__ = "handoff_conversations"
+    __table_args__ = (
+        CheckConstraint("channel IN ('web', 'telegram', 'zalo')", name="channel_code"),
+        Index(None, "sender_id", "closed_at"),
+        Index(None, "closed_at", "last_message_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)  # the gateway's "web:<uuid>"
+    channel: Mapped[str] = Column(String(16), nullable=False)
+    recipient_id: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
+    live: Mapped[bool] = Column(Boolean, nullable=False)
+    context: Mapped[str] = Column(Text, nullable=False)
+    opened_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    last_message_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    closed_at: Mapped[Optional[datetime]] = Column(DateTime)
+    closed_by: Mapped[Optional[int]] = Column(ForeignKey("staff_accounts.id"))
+
+
+class HandoffMessage(Base):
+    """One message of a handed-off conversation. A staff reply is `pending` until the
+    gateway delivered it to the citizen's channel (`sent`), or gave up (`dead`)."""
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (
+        CheckConstraint("author IN ('citizen', 'staff')", name="author_code"),
+        CheckConstraint("state IN ('received', 'pending', 'sent', 'dead')", name="state_code"),
+        Index(None, "conversation_id", "id"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = Column(
+        ForeignKey("handoff_conversations.id", ondelete="CASCADE"), nullable=False
+    )
+    author: Mapped[str] = Column(String(8), nullable=False)
+    staff_id: Mapped[Optional[int]] = Column(ForeignKey("staff_accounts.id"))
+    text: Mapped[str] = Column(Text, nullable=False)
+    at: Mapped[datetime] = Column(DateTime, nullable=False)
+    state: Mapped[str] = Column(String(8), nullable=False)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[Optional[datetime]] = Column(DateTime)
     sent_at: Mapped[Optional[datetime]] = Column(DateTime)

@@ -208,6 +208,13 @@ def verified_dossier(
     return _dossier_view(session, dossier, now)
 
 
+def staff_dossier_view(session: Session, code: str, now: Optional[datetime] = None) -> Optional[DossierView]:
+    """The dossier as staff see it in the console (no verification: the console audits each
+    view instead); None for an unknown code."""
+    dossier = _find_dossier(session, normalize_dossier_code(code))
+    return None if dossier is None else _dossier_view(session, dossier, now or vietnam_now())
+
+
 def _find_dossier(session: Session, code: str) -> Optional[Dossier]:
     return session.execute(
         select(Dossier).options(joinedload(Dossier.agency)).where(Dossier.code == code)

@@ -5,7 +5,6 @@ skipped, except in CI (`CI=true`) where they fail instead.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Callable, Iterator, Optional
 
@@ -14,24 +13,14 @@ from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.services import DEFAULT_LIMITS, LookupResult, VerificationLimits, verify_and_get_dossier
-from tests.helpers.postgres import temporary_postgres_schema
+from tests.helpers.postgres import postgres_base_url, temporary_postgres_schema
 from tests.helpers.db_factories import CODE, DOSSIER, NOW, store
-
-
-def _postgres_base_url() -> str:
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if url:
-        return url
-    message = "TEST_POSTGRES_URL is not set: run `eval \"$(scripts/start_test_services.sh)\"`"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message + " (CI=true: PostgreSQL tests may not be skipped)")
-    pytest.skip(message)
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, dropped after the test."""
-    with temporary_postgres_schema(_postgres_base_url()) as url:
+    with temporary_postgres_schema(postgres_base_url()) as url:
         yield url
 
 

@@ -1,10 +1,14 @@
-"""Helpers for tests and benchmarks that need an isolated PostgreSQL database."""
+"""Helpers for tests and benchmarks that need an isolated PostgreSQL database. The PostgreSQL
+variants of the tests connect to `TEST_POSTGRES_URL` (see scripts/start_test_services.sh):
+skipped without it, except in CI where they fail instead."""
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
 
+import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -25,3 +29,13 @@ def temporary_postgres_schema(base_url: str, prefix: str = "test") -> Iterator[s
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         admin.dispose()
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        return url
+    message = 'TEST_POSTGRES_URL is not set: run `eval "$(scripts/start_test_services.sh)"`'
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: PostgreSQL tests may not be skipped)")
+    pytest.skip(message)

@@ -5,6 +5,7 @@
   const SENDER_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
   const URL_PATTERN = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])/g;
   const NETWORK_ERROR = "Không kết nối được tới máy chủ. Bạn vui lòng kiểm tra mạng rồi thử lại.";
+  const UPDATES_EVERY_MS = 3000; // staff replies of a conversation handed to a person
 
   const log = document.getElementById("messages");
   const form = document.getElementById("composer");
@@ -65,7 +66,8 @@
     if (kind === "typing") bubble.classList.add("bubble-typing");
     const speaker = document.createElement("span");
     speaker.className = "visually-hidden";
-    speaker.textContent = kind === "user" ? "Bạn: " : "Trợ lý: ";
+    if (kind === "staff") bubble.classList.add("bubble-staff");
+    speaker.textContent = { user: "Bạn: ", staff: "Cán bộ: " }[kind] || "Trợ lý: ";
     bubble.append(speaker);
     appendLinkified(bubble, text);
     log.append(bubble);
@@ -152,5 +154,20 @@
     send(text, text).then(() => input.focus());
   });
 
+  /** Staff replies arrive without a question: ask for them while the page is shown. */
+  async function pollStaffReplies() {
+    if (document.visibilityState === "visible") {
+      try {
+        const response = await fetch(`/api/updates?sender=${encodeURIComponent(sender)}`);
+        const data = await response.json();
+        for (const reply of data.messages || []) addBubble("staff", reply.text);
+      } catch (error) {
+        // offline for a moment: the next round asks again
+      }
+    }
+    setTimeout(pollStaffReplies, UPDATES_EVERY_MS);
+  }
+
   showWelcome();
+  pollStaffReplies();
 })();

@@ -77,6 +77,7 @@ def start_gateway(fake_rasa: FakeRasa) -> StartGateway:
             "GATEWAY_HOST": "127.0.0.1",
             "WEBCHAT_PORT": "0",
             "RATE_LIMIT_PER_MINUTE": "100",
+            "HANDOFF": "off",  # no database here; tests/bot/console turns it on with one
             **env,
         }
         async with running_gateway(load_config(environ, env_file=None)) as running:

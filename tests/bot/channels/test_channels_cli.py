@@ -16,6 +16,7 @@ from bot.settings import PROJECT_ROOT
 QUIET_ENV = {
     "TELEGRAM_BOT_TOKEN": "",
     "ZALO_APP_ID": "",
+    "HANDOFF": "off",
     "GATEWAY_HOST": "127.0.0.1",
     "WEBCHAT_PORT": "0",
 }

@@ -8,8 +8,10 @@ from sqlalchemy import inspect, text
 from bot.db.engine import downgrade, is_up_to_date, make_engine, upgrade
 from bot.db.models import Base
 
+CONSOLE_TABLES = {"staff_accounts", "staff_sessions", "staff_login_failures", "staff_audit", "handoff_conversations",
+                  "handoff_messages"}
 TABLES = {"agencies", "dossiers", "dossier_events", "survey_responses", "verification_failures", "dossier_verifications",
-          "subscriptions", "notification_outbox"}
+          "subscriptions", "notification_outbox", *CONSOLE_TABLES}
 
 
 def _tables(url: str) -> set:
@@ -45,7 +47,7 @@ def test_verifications_revision_up_and_down_keeps_the_failures(database_url: str
                 ("telegram:1", None)
             ]
         downgrade(database_url, "0001")
-        assert _tables(database_url) == TABLES - {"dossier_verifications", "subscriptions", "notification_outbox"}
+        assert _tables(database_url) == TABLES - {"dossier_verifications", "subscriptions", "notification_outbox", *CONSOLE_TABLES}
         columns = {column["name"] for column in inspect(engine).get_columns("verification_failures")}
         assert "address_key" not in columns
         with engine.connect() as connection:
