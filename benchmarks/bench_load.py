@@ -47,7 +47,7 @@ TRACEBACK = re.compile(r"Traceback|Exception|Error:")
 CODE = re.compile(r"\b\d\.\d{6}\b")
 TURN_TIMEOUT_S = 30  # the gateway's RASA_TIMEOUT_SECONDS default
 ERROR_PAUSE_S = 1.0  # a citizen who got an error waits before starting again
-# STATUS_TEXTS (bot/db/texts.py): "Đã trả kết quả", where the lookup offers the survey
+# STATUS_TEXTS (bot/wording.py): "Đã trả kết quả", where the lookup offers the survey
 DONE_STATUS = 10
 
 

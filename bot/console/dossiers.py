@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Dossier, DossierEvent, SurveyResponse
 from bot.db.services import DossierView, staff_dossier_view
-from bot.db.texts import SATISFACTION_LABELS, STATUS_TEXTS
+from bot.wording import SATISFACTION_LABELS, STATUS_TEXTS
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CRITERION_COLUMNS, Agency, Dossier, SurveyResponse
-from bot.db.texts import SATISFIED_LEVELS, SURVEY_CRITERIA
+from bot.wording import SATISFIED_LEVELS, SURVEY_CRITERIA
 
 NO_AGENCY = "Không gắn hồ sơ (góp ý chung)"
 OVERALL_LABEL = "Hài lòng chung"

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from tests.helpers.channel_fakes import FakeRasa, FakeZalo, post_zalo, zalo_text
 
-from bot.channels import messages
+from bot import wording
 from bot.channels.server import RunningGateway
 
 
@@ -76,7 +76,7 @@ async def test_the_rate_limit_counts_messages_through_both_instances(
         ["Rasa nhận: câu 0"],
         ["Rasa nhận: câu 1"],
         ["Rasa nhận: câu 2"],
-        [messages.RATE_LIMITED],
+        [wording.RATE_LIMITED],
         [],
     ]
     assert other == ["Rasa nhận: người khác"]
@@ -94,7 +94,7 @@ async def test_without_redis_each_instance_counts_alone(
             for port in [first.webchat_port, second.webchat_port] * 2
         ]
 
-    assert messages.RATE_LIMITED not in {text for texts in answers for text in texts}
+    assert wording.RATE_LIMITED not in {text for texts in answers for text in texts}
 
 
 async def test_an_unreachable_redis_never_silences_a_citizen(
