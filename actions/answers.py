@@ -7,19 +7,20 @@ catalogue says nothing, the answer says so and where to ask, instead of guessing
 is cut mid-sentence: a long answer is several messages (≤ MAX_MESSAGE_CHARS) split between
 items or sentences, and what does not fit is counted and left to the link or a button.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
-from typing import Optional, Sequence
 
 from actions.cases import case_label, case_title
 from actions.settings import hotline
+from bot import wording
 from procedures_kb.documents import RowKind, display_name, row_kind, without_bullets
 from procedures_kb.fees import ONLINE, FeeInForce, fees_in_force, today
-from bot import wording
 from procedures_kb.format import document_count, time_and_fee, time_phrase, where_to_file
 from procedures_kb.short_names import short_name
 from procedures_kb.store import Document, Record
@@ -103,7 +104,7 @@ def _fitting_pieces(block: str, limit: int) -> list[str]:
         while len(sentence) > limit:
             cut = sentence[:limit].rsplit(" ", 1)[0]
             pieces.append(cut)
-            sentence = sentence[len(cut):].strip()
+            sentence = sentence[len(cut) :].strip()
         pieces.append(sentence)
     return pieces
 
@@ -151,12 +152,13 @@ def _by_value(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
 
 
 def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
-    """"Lệ phí 25.000 đồng, mọi cách nộp." when every channel says the same, else one line per value."""
+    """ "Lệ phí 25.000 đồng, mọi cách nộp." when every channel says the same, else one line per value."""
     grouped = _by_value(pairs)
     if len(grouped) == 1:
         value, channels = grouped[0]
         scope = (
-            wording.EVERY_CHANNEL if len(channels) > 1
+            wording.EVERY_CHANNEL
+            if len(channels) > 1
             else wording.ONE_CHANNEL.format(channels=channel_words(channels))
         )
         short = len(value) <= MAX_SHORT_VALUE_CHARS
@@ -166,7 +168,7 @@ def _per_channel(label: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def _channel_lines(grouped: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """"• Trực tiếp, Trực tuyến: 25.000 đồng": one line per value."""
+    """ "• Trực tiếp, Trực tuyến: 25.000 đồng": one line per value."""
     return [
         wording.CHANNEL_LINE.format(channels=", ".join(channels), value=value)
         for value, channels in grouped
@@ -198,12 +200,15 @@ def whole_sentences(text: str, record: Record) -> str:
     return _CUT.sub(finish, text)
 
 
-def channel_fees(record: Record, on: Optional[date] = None) -> list[FeeInForce]:
+def channel_fees(record: Record, on: date | None = None) -> list[FeeInForce]:
     """fees_in_force on `on` (default today), each text with its cut passages finished."""
-    return [replace(fee, text=whole_sentences(fee.text, record)) for fee in fees_in_force(record, on or today())]
+    return [
+        replace(fee, text=whole_sentences(fee.text, record))
+        for fee in fees_in_force(record, on or today())
+    ]
 
 
-def fee_answer(record: Record, on: Optional[date] = None) -> Answer:
+def fee_answer(record: Record, on: date | None = None) -> Answer:
     """The fee payable today per channel (channels with the same fee said once).
 
     Where the catalogue gives no figure (the law or the province sets it), the answer says
@@ -237,7 +242,9 @@ def time_answer(record: Record) -> Answer:
     lines = _per_channel(wording.TIME_LABEL, pairs)
     if bare:
         lines.append(wording.TIME_UNIT_ONCE.format(remark=wording.UNIT_NOT_GIVEN))
-    if len(pairs) > len(set(channel for channel, _ in pairs)) and len(set(pairs)) > len({c for c, _ in pairs}):
+    if len(pairs) > len(set(channel for channel, _ in pairs)) and len(set(pairs)) > len(
+        {c for c, _ in pairs}
+    ):
         lines.append(wording.TIME_SEVERAL)
     return answer(record, lines, next_buttons(record, FEE_BUTTON, PAPERS_BUTTON))
 
@@ -254,21 +261,25 @@ def agency_answer(record: Record) -> Answer:
 
 
 # Words of an online channel's note saying that only part of the procedure is done online.
-_PARTLY_ONLINE = re.compile(r"truc tuyen mot phan|dat lich|lich hen|hen truoc|den truc tiep|xuat trinh ban chinh")
+_PARTLY_ONLINE = re.compile(
+    r"truc tuyen mot phan|dat lich|lich hen|hen truoc|den truc tiep|xuat trinh ban chinh"
+)
 
 
 _PARTLY_IN_NAME = re.compile(r"truc tuyen mot phan")
 
 
-def online_note_limits(record: Record) -> Optional[str]:
+def online_note_limits(record: Record) -> str | None:
     """The sentence of the online channel's note saying part of it is done in person, if any."""
     for method in record["methods"]:
         if method["channel"] == ONLINE and method["note"]:
-            return next((s for s in sentences(method["note"]) if _PARTLY_ONLINE.search(fold(s))), None)
+            return next(
+                (s for s in sentences(method["note"]) if _PARTLY_ONLINE.search(fold(s))), None
+            )
     return None
 
 
-def online_answer(record: Record, on: Optional[date] = None) -> Answer:
+def online_answer(record: Record, on: date | None = None) -> Answer:
     """Whether the dossier can be filed online: fully, partly (the note says so), or not at all."""
     online = next((fee for fee in channel_fees(record, on) if fee.channel == ONLINE), None)
     buttons = next_buttons(record, WHERE_BUTTON, PAPERS_BUTTON)
@@ -306,7 +317,7 @@ def conditions_answer(record: Record) -> Answer:
     return answer(record, [wording.CONDITIONS_HEAD, *sentences(conditions)], buttons)
 
 
-def overview_answer(record: Record, on: Optional[date] = None, case: Optional[int] = None) -> Answer:
+def overview_answer(record: Record, on: date | None = None, case: int | None = None) -> Answer:
     """What a citizen naming only a need gets: where, time and fee, then what to ask next.
 
     `case`: the index of the document case the question named ("nhập hộ khẩu cho vợ về nhà
@@ -331,16 +342,27 @@ def full_name_answer(record: Record) -> Answer:
 
 # Headings that split one dossier into parts everybody hands in, rather than
 # alternative cases ("Trường hợp ..."), which only some citizens are in.
-_SECTION_HEADINGS = ("giay to phai nop", "giay to phai xuat trinh", "giay to xuat trinh", "luu y", "thanh phan ho so", "ho so gom")
+_SECTION_HEADINGS = (
+    "giay to phai nop",
+    "giay to phai xuat trinh",
+    "giay to xuat trinh",
+    "luu y",
+    "thanh phan ho so",
+    "ho so gom",
+)
 # Papers only some applicants hand in.
-_CASE_SPECIFIC = re.compile(r"\b(neu co|truong hop|doi voi|neu|tuy tung|tuy theo|khi can|tru khi)\b")
-_BY_CHANNEL = re.compile(r"\btheo hinh thuc\b")  # "(nếu … nộp hồ sơ theo hình thức trực tiếp)": a channel, not a case
+_CASE_SPECIFIC = re.compile(
+    r"\b(neu co|truong hop|doi voi|neu|tuy tung|tuy theo|khi can|tru khi)\b"
+)
+_BY_CHANNEL = re.compile(
+    r"\btheo hinh thuc\b"
+)  # "(nếu … nộp hồ sơ theo hình thức trực tiếp)": a channel, not a case
 _FORM = re.compile(r"^(to khai|don|mau|phieu|ban khai)\b")
 _ALTERNATIVES = re.compile(r"\bmot trong\b")  # "Một trong các giấy tờ sau:" leads alternatives
 CASE_PAPERS = "case_papers"
 
 
-def is_section(group: Optional[str]) -> bool:
+def is_section(group: str | None) -> bool:
     return group is None or fold(group).lstrip("*-+•() abc1234.").startswith(_SECTION_HEADINGS)
 
 
@@ -355,7 +377,7 @@ def document_cases(record: Record) -> list[str]:
 class _Block:
     """A paper, or a lead-in with the papers it leads ("một trong các giấy tờ sau:")."""
 
-    lead_in: Optional[str]
+    lead_in: str | None
     papers: list[Document]
 
     @property
@@ -367,14 +389,16 @@ class _Block:
 
     @property
     def is_form(self) -> bool:
-        return not self.lead_in and bool(self.papers[0]["form"] or _FORM.match(fold(display_name(self.papers[0]))))
+        return not self.lead_in and bool(
+            self.papers[0]["form"] or _FORM.match(fold(display_name(self.papers[0])))
+        )
 
 
 def _blocks(rows: list[Document]) -> tuple[list[_Block], list[Document]]:
     """The papers in blocks (a lead-in keeps its papers), and the notes."""
     blocks: list[_Block] = []
     notes: list[Document] = []
-    lead: Optional[_Block] = None
+    lead: _Block | None = None
     for _group, members in groupby(rows, key=lambda row: row["group"]):
         lead = None
         for row in members:
@@ -391,7 +415,7 @@ def _blocks(rows: list[Document]) -> tuple[list[_Block], list[Document]]:
     return [block for block in blocks if block.papers], notes
 
 
-def _paper_line(row: Document, number: Optional[int]) -> str:
+def _paper_line(row: Document, number: int | None) -> str:
     counted = row["original"] or row["copies"]
     text = display_name(row) + (f" ({document_count(row)})" if counted else "")
     return f"{number}. {text}" if number else f"   – {text}"
@@ -402,8 +426,15 @@ def _block_text(block: _Block, number: int) -> str:
         return _paper_line(block.papers[0], number)
     alternatives = bool(_ALTERNATIVES.search(fold(block.lead_in)))
     if alternatives:
-        return "\n".join([f"{number}. {block.lead_in}", *(_paper_line(row, None) for row in block.papers)])
-    return "\n".join([block.lead_in, *(_paper_line(row, number + index) for index, row in enumerate(block.papers))])
+        return "\n".join(
+            [f"{number}. {block.lead_in}", *(_paper_line(row, None) for row in block.papers)]
+        )
+    return "\n".join(
+        [
+            block.lead_in,
+            *(_paper_line(row, number + index) for index, row in enumerate(block.papers)),
+        ]
+    )
 
 
 def _numbered(blocks: list[_Block], first: int = 1) -> tuple[list[str], int]:
@@ -417,16 +448,26 @@ def _numbered(blocks: list[_Block], first: int = 1) -> tuple[list[str], int]:
             continue
         texts.append(text)
         used += len(text)
-        number += 1 if block.lead_in and _ALTERNATIVES.search(fold(block.lead_in)) else len(block.papers)
+        number += (
+            1 if block.lead_in and _ALTERNATIVES.search(fold(block.lead_in)) else len(block.papers)
+        )
     return texts, left
 
 
-def _rows(record: Record, case: Optional[str]) -> list[Document]:
+def _rows(record: Record, case: str | None) -> list[Document]:
     cases = document_cases(record)
-    return _by_group(_unique([row for row in record["documents"] if row["group"] not in cases or row["group"] == case]))
+    return _by_group(
+        _unique(
+            [
+                row
+                for row in record["documents"]
+                if row["group"] not in cases or row["group"] == case
+            ]
+        )
+    )
 
 
-def documents_answer(record: Record, case: Optional[str] = None, case_papers: bool = False) -> Answer:
+def documents_answer(record: Record, case: str | None = None, case_papers: bool = False) -> Answer:
     """The papers every applicant needs first (forms first), then "chỉ khi cần" in one line,
     with the case-specific papers and the notes behind a button.
 
@@ -455,7 +496,10 @@ def documents_answer(record: Record, case: Optional[str] = None, case_papers: bo
     lines = [head, *items, *left_for_the_link([(left, wording.PAPERS_NOUN)])]
     hidden = []  # what the button shows
     if main and specific:
-        only_if = "; ".join(" ".join([b.lead_in or "", *map(display_name, b.papers)]).strip().rstrip(";.") for b in specific)
+        only_if = "; ".join(
+            " ".join([b.lead_in or "", *map(display_name, b.papers)]).strip().rstrip(";.")
+            for b in specific
+        )
         if len(only_if) <= MAX_ONLY_IF_NEEDED_CHARS:
             lines.append(wording.ONLY_IF_NEEDED.format(papers=only_if))
         else:
@@ -466,7 +510,9 @@ def documents_answer(record: Record, case: Optional[str] = None, case_papers: bo
         behind = wording.AND.join(hidden)
         button_title = wording.CASE_PAPERS_BUTTON
         lines.append(wording.BEHIND_THE_BUTTON.format(hidden=behind, button=button_title))
-        case_entities = {"document_case": str(document_cases(record).index(case) + 1)} if case else {}
+        case_entities = (
+            {"document_case": str(document_cases(record).index(case) + 1)} if case else {}
+        )
         buttons.insert(
             0, button(button_title, "ask_documents", record, detail=CASE_PAPERS, **case_entities)
         )
@@ -488,7 +534,7 @@ def _unique(rows: list[Document]) -> list[Document]:
     A paper is the same only within its section (two sections may each need it); a note is
     the same wherever it appears.
     """
-    unique: dict[tuple[Optional[str], str], Document] = {}
+    unique: dict[tuple[str | None, str], Document] = {}
     for row in rows:
         section = row["group"] if row_kind(row) is RowKind.PAPER else None
         if words(row["name"]):
@@ -498,7 +544,9 @@ def _unique(rows: list[Document]) -> list[Document]:
 
 def _by_group(rows: list[Document]) -> list[Document]:
     """The rows of each group together, groups in order of first appearance."""
-    first_seen = {group: index for index, group in reversed(list(enumerate(row["group"] for row in rows)))}
+    first_seen = {
+        group: index for index, group in reversed(list(enumerate(row["group"] for row in rows)))
+    }
     return sorted(rows, key=lambda row: first_seen[row["group"]])
 
 
@@ -522,7 +570,7 @@ OFFICIAL_STEPS = "official_steps"
 MAX_RESULT_CHARS = 90
 
 
-def citizen_steps_answer(record: Record, on: Optional[date] = None) -> Answer:
+def citizen_steps_answer(record: Record, on: date | None = None) -> Answer:
     """What the citizen does, from the record (where and how to file, the fee, the result), in
     at most 5 short lines; the officials' steps (the catalogue's own text) behind a button."""
     if not record["methods"]:
@@ -572,4 +620,3 @@ def _fitting(items: Sequence[str]) -> int:
             break
         count, used = count + 1, used + len(item)
     return count
-

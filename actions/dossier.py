@@ -18,11 +18,12 @@ Privacy: the digits never stay in a slot (`phone_last4` holds `DIGITS_CHECKED` o
 matched); a longer number is never kept nor repeated; nothing here logs what the
 citizen typed.
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,7 +33,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import settings
 from actions.choices import is_cancel
-from bot import wording
 from actions.survey import (
     VERIFICATION_MINUTES,
     has_response,
@@ -40,9 +40,10 @@ from actions.survey import (
     say_feedback_limit,
     start_survey,
 )
+from bot import wording
 from bot.db.engine import run_transaction
-from bot.db.outbox import recipient_of
 from bot.db.models import Status
+from bot.db.outbox import recipient_of
 from bot.db.privacy import only_digits
 from bot.db.services import (
     DossierView,
@@ -60,21 +61,26 @@ logger = logging.getLogger(__name__)
 
 PURPOSE_STATUS, PURPOSE_SURVEY, PURPOSE_GENERAL = "status", "survey", "general"
 LOOKUP_SLOTS = ("dossier_code", "phone_last4", "lookup_purpose")
-DIGITS_CHECKED = "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
+DIGITS_CHECKED = (
+    "checked"  # phone_last4 once the digits matched: the digits themselves are not kept
+)
 _FINISHED_WITHOUT_DEADLINE = (  # refused, withdrawn, stopped: "on time" means nothing
     Status.KHONG_DUOC_TIEP_NHAN,
     Status.CONG_DAN_RUT_HO_SO,
     Status.DUNG_XU_LY,
 )
-_FINAL_STATUSES = (*_FINISHED_WITHOUT_DEADLINE, Status.DA_TRA_KET_QUA)  # nothing more will happen: no notifications offered
+_FINAL_STATUSES = (
+    *_FINISHED_WITHOUT_DEADLINE,
+    Status.DA_TRA_KET_QUA,
+)  # nothing more will happen: no notifications offered
 
 
-def day(moment: Optional[datetime]) -> str:
+def day(moment: datetime | None) -> str:
     """dd/mm/yyyy; empty when the date is unknown (never "None" in a reply)."""
     return wording.DATE.format(moment) if moment else ""
 
 
-def entity_code(tracker: Tracker) -> Optional[str]:
+def entity_code(tracker: Tracker) -> str | None:
     value = next(tracker.get_latest_entity_values("dossier_code"), None)
     return find_dossier_code(str(value)) if value else None
 
@@ -113,7 +119,7 @@ def status_reply(view: DossierView) -> str:
     return "\n".join(lines)
 
 
-def say_locked(dispatcher: CollectingDispatcher, locked_until: Optional[datetime]) -> None:
+def say_locked(dispatcher: CollectingDispatcher, locked_until: datetime | None) -> None:
     until = wording.LOCKED_FOR_A_WHILE
     if locked_until:
         until = wording.LOCKED_UNTIL.format(moment=locked_until)
@@ -126,29 +132,37 @@ def say_unavailable(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(response="utter_lookup_unavailable", hotline=settings.hotline())
 
 
-def client_address(tracker: Tracker) -> Optional[str]:
+def client_address(tracker: Tracker) -> str | None:
     """The citizen's network address, when the gateway passed it in the message metadata."""
     metadata = tracker.latest_message.get("metadata") or {}
     address = metadata.get("client_address") if isinstance(metadata, dict) else None
     return address if isinstance(address, str) else None
 
 
-def verify(tracker: Tracker, code: str, digits: str) -> Optional[LookupResult]:
+def verify(tracker: Tracker, code: str, digits: str) -> LookupResult | None:
     """Check the digits against the dossier (one transaction); None if the database fails."""
     try:
-        return run_transaction(lambda session: verify_and_get_dossier(
-            session, code, digits, conversation_key=tracker.sender_id, client_address=client_address(tracker)
-        ))
+        return run_transaction(
+            lambda session: verify_and_get_dossier(
+                session,
+                code,
+                digits,
+                conversation_key=tracker.sender_id,
+                client_address=client_address(tracker),
+            )
+        )
     except SQLAlchemyError:
         logger.exception("Dossier lookup failed")
         return None
 
 
-def shown_dossier(tracker: Tracker, code: str) -> Optional[DossierView]:
+def shown_dossier(tracker: Tracker, code: str) -> DossierView | None:
     """The dossier if this conversation has a live verification of it; raises
     `NotVerifiedError` otherwise, None if the database fails."""
     try:
-        return run_transaction(lambda session: verified_dossier(session, code, tracker.sender_id), read_only=True)
+        return run_transaction(
+            lambda session: verified_dossier(session, code, tracker.sender_id), read_only=True
+        )
     except SQLAlchemyError:
         logger.exception("Dossier lookup failed")
         return None
@@ -170,7 +184,9 @@ def clear_lookup() -> list[EventType]:
     return [SlotSet(slot, None) for slot in LOOKUP_SLOTS] + [SlotSet("requested_slot", None)]
 
 
-def offer_notifications(dispatcher: CollectingDispatcher, tracker: Tracker, view: DossierView) -> None:
+def offer_notifications(
+    dispatcher: CollectingDispatcher, tracker: Tracker, view: DossierView
+) -> None:
     """After a verified lookup on Telegram or Zalo, while the dossier may still change: a button
     that subscribes this conversation (`actions.notifications`)."""
     if view.status in _FINAL_STATUSES or recipient_of(tracker.sender_id) is None:
@@ -178,10 +194,12 @@ def offer_notifications(dispatcher: CollectingDispatcher, tracker: Tracker, view
     dispatcher.utter_message(
         response="utter_offer_notifications",
         code=view.code,
-        buttons=[{
-            "title": wording.SUBSCRIBE_BUTTON,
-            "payload": dossier_payload(SUBSCRIBE_INTENT, view.code),
-        }],
+        buttons=[
+            {
+                "title": wording.SUBSCRIBE_BUTTON,
+                "payload": dossier_payload(SUBSCRIBE_INTENT, view.code),
+            }
+        ],
     )
 
 
@@ -191,12 +209,16 @@ class ActionStartDossierLookup(Action):
     def name(self) -> str:
         return "action_start_dossier_lookup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        return start_lookup(PURPOSE_SURVEY if intent == "rate_service" else PURPOSE_STATUS, entity_code(tracker))
+        return start_lookup(
+            PURPOSE_SURVEY if intent == "rate_service" else PURPOSE_STATUS, entity_code(tracker)
+        )
 
 
-def start_lookup(lookup_purpose: str, code: Optional[str]) -> list[EventType]:
+def start_lookup(lookup_purpose: str, code: str | None) -> list[EventType]:
     """Events of a fresh lookup; `code` only when given in this message, never an old one."""
     return [
         SlotSet("lookup_purpose", lookup_purpose),
@@ -213,7 +235,9 @@ class ActionAskDossierCode(Action):
     def name(self) -> str:
         return "action_ask_dossier_code"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         survey = purpose(tracker) == PURPOSE_SURVEY
         ask = "utter_survey_ask_code" if survey else "utter_lookup_ask_code"
         dispatcher.utter_message(response=ask)
@@ -252,7 +276,9 @@ class ValidateDossierLookupForm(FormValidationAction):
         if value is None:
             return {"phone_last4": None}
         text = str(value)
-        if find_dossier_code(text):  # a new code instead of the digits: validate_dossier_code takes it
+        if find_dossier_code(
+            text
+        ):  # a new code instead of the digits: validate_dossier_code takes it
             return {"phone_last4": None}
         if is_cancel(text):
             return self._cancel(dispatcher, tracker)
@@ -276,7 +302,9 @@ class ValidateDossierLookupForm(FormValidationAction):
             # unknown code and wrong digits alike
             dispatcher.utter_message(response="utter_lookup_rejected")
             return {"phone_last4": None}
-        return {"phone_last4": DIGITS_CHECKED}  # the verification itself is recorded in the database
+        return {
+            "phone_last4": DIGITS_CHECKED
+        }  # the verification itself is recorded in the database
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         say_cancelled(dispatcher, tracker)
@@ -285,7 +313,12 @@ class ValidateDossierLookupForm(FormValidationAction):
     @staticmethod
     def _stop() -> dict[str, Any]:
         """Ends the form with nothing verified: action_dossier_status then says nothing."""
-        return {"dossier_code": None, "phone_last4": None, "lookup_purpose": None, "requested_slot": None}
+        return {
+            "dossier_code": None,
+            "phone_last4": None,
+            "lookup_purpose": None,
+            "requested_slot": None,
+        }
 
 
 def say_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -295,12 +328,14 @@ def say_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 class ActionCancelDossierLookup(Action):
-    """"thôi" / deny while the form waits: stop politely (the rule then deactivates the form)."""
+    """ "thôi" / deny while the form waits: stop politely (the rule then deactivates the form)."""
 
     def name(self) -> str:
         return "action_cancel_dossier_lookup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say_cancelled(dispatcher, tracker)
         return clear_lookup()
 
@@ -311,7 +346,9 @@ class ActionDossierStatus(Action):
     def name(self) -> str:
         return "action_dossier_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = clear_lookup()
         if purpose(tracker) == PURPOSE_GENERAL:
             if not may_give_anonymous_feedback(tracker):
@@ -319,7 +356,9 @@ class ActionDossierStatus(Action):
                 return events
             return events + start_survey(dispatcher, None)
         code = tracker.get_slot("dossier_code")
-        if not (code and tracker.get_slot("phone_last4")):  # cancelled or locked: the validator has already said so
+        if not (
+            code and tracker.get_slot("phone_last4")
+        ):  # cancelled or locked: the validator has already said so
             return events
         # This action trusts no slot: only a verification recorded by the validator counts.
         try:
@@ -336,7 +375,9 @@ class ActionDossierStatus(Action):
             dispatcher.utter_message(
                 response="utter_verified_for_survey", code=view.code, procedure=view.procedure_name
             )
-            return events + start_survey(dispatcher, view.code, rated_before=has_response(view.code))
+            return events + start_survey(
+                dispatcher, view.code, rated_before=has_response(view.code)
+            )
         dispatcher.utter_message(text=status_reply(view))
         offer_notifications(dispatcher, tracker, view)
         if view.status != Status.DA_TRA_KET_QUA:

@@ -7,10 +7,12 @@ subscribing needs a live verification recorded by the lookup, and the survey but
 an active subscription of this conversation (`bot.db.outbox`). Only Telegram and Zalo
 conversations can be notified (the gateway's sender ids `tg:` and `zalo:`).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -39,7 +41,7 @@ T = TypeVar("T")
 ALL = "all"  # dossier_code entity of the "cancel them all" button
 
 
-def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatcher) -> Optional[T]:
+def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatcher) -> T | None:
     """`work` in a transaction; None (and the apology said) when the database fails."""
     try:
         return run_transaction(work)
@@ -51,19 +53,25 @@ def _in_transaction(work: Callable[[Session], T], dispatcher: CollectingDispatch
         return None
 
 
-_CLEAR_CODE: list[EventType] = [SlotSet("dossier_code", None)]  # the payload's entity fills the slot
+_CLEAR_CODE: list[EventType] = [
+    SlotSet("dossier_code", None)
+]  # the payload's entity fills the slot
 
 
 class ActionSubscribeNotifications(Action):
     def name(self) -> str:
         return "action_subscribe_notifications"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         code = entity_code(tracker)
         if code is None:
             dispatcher.utter_message(response="utter_subscribe_not_verified")
             return _CLEAR_CODE
-        outcome = _in_transaction(lambda session: subscribe(session, code, tracker.sender_id), dispatcher)
+        outcome = _in_transaction(
+            lambda session: subscribe(session, code, tracker.sender_id), dispatcher
+        )
         if outcome is not None:
             dispatcher.utter_message(response=SUBSCRIBE_REPLIES[outcome], code=code)
         return _CLEAR_CODE
@@ -78,13 +86,15 @@ SUBSCRIBE_REPLIES = {
 
 
 class ActionUnsubscribeNotifications(Action):
-    """"hủy thông báo": one subscription is cancelled at once; several are listed with a
+    """ "hủy thông báo": one subscription is cancelled at once; several are listed with a
     button each and "Hủy tất cả"; a button (a code, or all) cancels."""
 
     def name(self) -> str:
         return "action_unsubscribe_notifications"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         sender = tracker.sender_id
         chosen = entity_code(tracker)
         cancel_all = next(tracker.get_latest_entity_values("dossier_code"), None) == ALL
@@ -101,7 +111,9 @@ class ActionUnsubscribeNotifications(Action):
         return _CLEAR_CODE
 
 
-def _say_cancelled(dispatcher: CollectingDispatcher, subscribed: list[str], cancelled: list[str]) -> None:
+def _say_cancelled(
+    dispatcher: CollectingDispatcher, subscribed: list[str], cancelled: list[str]
+) -> None:
     if cancelled:
         said = "utter_unsubscribed_one" if len(cancelled) == 1 else "utter_unsubscribed_many"
         dispatcher.utter_message(response=said, codes=", ".join(cancelled))
@@ -110,7 +122,10 @@ def _say_cancelled(dispatcher: CollectingDispatcher, subscribed: list[str], canc
             wording.UNSUBSCRIBE_LINE.format(number=number, code=code)
             for number, code in enumerate(subscribed, 1)
         )
-        buttons = [{"title": code, "payload": dossier_payload(UNSUBSCRIBE_INTENT, code)} for code in subscribed]
+        buttons = [
+            {"title": code, "payload": dossier_payload(UNSUBSCRIBE_INTENT, code)}
+            for code in subscribed
+        ]
         all_payload = dossier_payload(UNSUBSCRIBE_INTENT, ALL)
         buttons.append({"title": wording.UNSUBSCRIBE_ALL_BUTTON, "payload": all_payload})
         dispatcher.utter_message(
@@ -129,11 +144,15 @@ class ActionRateNotifiedDossier(Action):
     def name(self) -> str:
         return "action_rate_notified_dossier"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         code = entity_code(tracker)
         if code is None:  # typed, not the button: rate as from "đánh giá dịch vụ"
             return start_lookup(PURPOSE_SURVEY, None) + [FollowupAction("dossier_lookup_form")]
-        verified = _in_transaction(lambda session: verify_by_subscription(session, code, tracker.sender_id), dispatcher)
+        verified = _in_transaction(
+            lambda session: verify_by_subscription(session, code, tracker.sender_id), dispatcher
+        )
         if verified is None:
             return _CLEAR_CODE
         if not verified:  # not (or no longer) subscribed here: verify with the phone digits first

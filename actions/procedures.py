@@ -1,8 +1,10 @@
 """Actions that answer procedure questions from the knowledge base."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,8 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answers, settings
 from actions.cases import bigrams, named_case
-from bot import wording
-from bot import handoff
+from bot import handoff, wording
 from bot.db.engine import run_transaction
 from bot.db.models import vietnam_now
 from bot.office_hours import OfficeHours
@@ -48,17 +49,20 @@ MAX_CANDIDATE_BUTTON_CHARS = 60
 log = logging.getLogger(__name__)
 
 
-def procedure_entity(tracker: Tracker) -> Optional[dict[str, Any]]:
-    return next((e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "procedure"), None)
+def procedure_entity(tracker: Tracker) -> dict[str, Any] | None:
+    return next(
+        (e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "procedure"),
+        None,
+    )
 
 
-def known_record(code: Any) -> Optional[Record]:
+def known_record(code: Any) -> Record | None:
     """The record of a catalogue code from an entity or a slot. A typed payload can carry any
     JSON there (`/ask_fee{"procedure": {"a": 1}}`): anything but a known code is no record."""
     return default_records().get(code) if isinstance(code, str) else None
 
 
-def entity_value(tracker: Tracker, name: str) -> Optional[str]:
+def entity_value(tracker: Tracker, name: str) -> str | None:
     value = next(tracker.get_latest_entity_values(name), None)
     return None if value is None else str(value)
 
@@ -77,7 +81,9 @@ def names_procedure(message: str, record: Record, entity: dict[str, Any]) -> boo
     if any(str(feature).startswith("alias: ") for feature in entity.get("matched") or []):
         return True
     about = head_name(record)
-    return bool(bigrams(about) & bigrams(message)) or (" " not in about and fold(about) in fold(message))
+    return bool(bigrams(about) & bigrams(message)) or (
+        " " not in about and fold(about) in fold(message)
+    )
 
 
 class ActionAnswerProcedure(Action):
@@ -92,7 +98,9 @@ class ActionAnswerProcedure(Action):
     def name(self) -> str:
         return "action_answer_procedure"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         aspects = self._aspects(tracker)
         entity = procedure_entity(tracker)
         if entity and entity.get("ambiguous") and entity.get("candidates"):
@@ -102,7 +110,13 @@ class ActionAnswerProcedure(Action):
             return self._ask_to_name(dispatcher, aspects)
         current = known_record(tracker.get_slot("procedure"))
         message = tracker.latest_message.get("text") or ""
-        if entity and current and current["code"] != record["code"] and not message.startswith("/") and not names_procedure(message, record, entity):
+        if (
+            entity
+            and current
+            and current["code"] != record["code"]
+            and not message.startswith("/")
+            and not names_procedure(message, record, entity)
+        ):
             return self._confirm_switch(dispatcher, aspects[0], current, record)
         for aspect in aspects:
             self._answer(dispatcher, tracker, aspect, record)
@@ -128,15 +142,24 @@ class ActionAnswerProcedure(Action):
         return [intent] if intent in ASPECT_INTENTS else pending or ["ask_procedure"]
 
     @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record) -> None:
+    def _answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str, record: Record
+    ) -> None:
         detail = entity_value(tracker, "detail")
         if detail in DETAILS:
             say(dispatcher, DETAILS[detail](record))
         elif aspect == "ask_documents":
-            say(dispatcher, ActionAnswerProcedure._documents(tracker, record, detail == answers.CASE_PAPERS))
+            say(
+                dispatcher,
+                ActionAnswerProcedure._documents(tracker, record, detail == answers.CASE_PAPERS),
+            )
         elif aspect == "ask_procedure":
             cases = answers.document_cases(record)
-            named = named_case(record, cases, tracker.latest_message.get("text") or "") if cases else None
+            named = (
+                named_case(record, cases, tracker.latest_message.get("text") or "")
+                if cases
+                else None
+            )
             say(dispatcher, answers.overview_answer(record, case=named))
         else:
             say(dispatcher, ANSWERS[aspect](record))
@@ -156,13 +179,18 @@ class ActionAnswerProcedure(Action):
         return answers.case_menu(record, cases)
 
     @staticmethod
-    def _confirm_switch(dispatcher: CollectingDispatcher, aspect: str, current: Record, other: Record) -> list[EventType]:
+    def _confirm_switch(
+        dispatcher: CollectingDispatcher, aspect: str, current: Record, other: Record
+    ) -> list[EventType]:
         buttons = [
             {
                 "title": wording.SAME_PROCEDURE_BUTTON,
                 "payload": answers.payload(aspect, procedure=current["code"]),
             },
-            {"title": shorten(short_name(other), MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload(aspect, procedure=other["code"])},
+            {
+                "title": shorten(short_name(other), MAX_CANDIDATE_BUTTON_CHARS),
+                "payload": answers.payload(aspect, procedure=other["code"]),
+            },
         ]
         dispatcher.utter_message(
             response="utter_confirm_procedure", procedure=short_name(current), buttons=buttons
@@ -174,7 +202,10 @@ class ActionAnswerProcedure(Action):
         dispatcher: CollectingDispatcher, aspects: list[str], candidates: list[dict[str, Any]]
     ) -> list[EventType]:
         buttons = [
-            {"title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS), "payload": answers.payload("ask_procedure", procedure=c["code"])}
+            {
+                "title": shorten(c["name"], MAX_CANDIDATE_BUTTON_CHARS),
+                "payload": answers.payload("ask_procedure", procedure=c["code"]),
+            }
             for c in candidates[:3]
         ]
         dispatcher.utter_message(response="utter_ask_which_procedure", buttons=buttons)
@@ -199,12 +230,16 @@ class ActionRequestHuman(Action):
     def name(self) -> str:
         return "action_request_human"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         live = OfficeHours.parse(get_settings().office_hours).open_at(vietnam_now())
         response = "utter_human_contacts"
         if self._hand_over(tracker, live):
             response = "utter_handed_over" if live else "utter_handoff_outside_hours"
-        dispatcher.utter_message(response=response, hotline=settings.hotline(), office=settings.office())
+        dispatcher.utter_message(
+            response=response, hotline=settings.hotline(), office=settings.office()
+        )
         return []
 
     @staticmethod
@@ -213,12 +248,18 @@ class ActionRequestHuman(Action):
             return False
         record = known_record(tracker.get_slot("procedure"))
         procedure = {"code": record["code"], "name": record["name"]} if record else None
-        answers_said = [str(e.get("text")) for e in tracker.events if e.get("event") == "bot" and e.get("text")]
+        answers_said = [
+            str(e.get("text")) for e in tracker.events if e.get("event") == "bot" and e.get("text")
+        ]
         context = handoff.context_json(procedure, answers_said)
         try:
-            opened = run_transaction(lambda session: handoff.open_handoff(session, tracker.sender_id, context, live))
+            opened = run_transaction(
+                lambda session: handoff.open_handoff(session, tracker.sender_id, context, live)
+            )
         except SQLAlchemyError as error:
-            log.warning("Handoff not opened (%s): giving the contacts instead", type(error).__name__)
+            log.warning(
+                "Handoff not opened (%s): giving the contacts instead", type(error).__name__
+            )
             return False
         return opened is not None
 
@@ -229,6 +270,8 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_not_understood", hotline=settings.hotline())
         return []

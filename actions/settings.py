@@ -1,4 +1,5 @@
 """Deployment settings the answers mention (HOTLINE_TEXT, OFFICE_TEXT, PORTAL_URL; see .env.example)."""
+
 from __future__ import annotations
 
 from bot.settings import get_settings

@@ -20,12 +20,13 @@ limited per sender and day. When the answers cannot be stored (database busy or 
 they stay in the slots with their idempotency key in `survey_pending`, and "gửi lại"
 (`action_resend_survey`) stores them later.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 from datetime import timedelta
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -69,7 +70,9 @@ STATE_SLOTS = ("survey_dossier", "survey_rated_before", "survey_stop", "survey_p
 STOP_CANCEL, STOP_KEEP = "cancel", "keep"
 SKIPPED = ""  # a criterion that does not apply, or no comment
 MAX_COMMENT_CHARS = 1000
-_LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[ .]?){8,}\d(?!\d)")  # phone or identity numbers in a comment
+_LONG_NUMBER = re.compile(
+    r"(?<!\d)(?:\d[ .]?){8,}\d(?!\d)"
+)  # phone or identity numbers in a comment
 VERIFICATION_MINUTES = VERIFICATION_TTL // timedelta(minutes=1)  # said in the replies
 
 
@@ -87,7 +90,8 @@ def may_give_anonymous_feedback(tracker: Tracker) -> bool:
     the database cannot tell)."""
     try:
         reached = run_transaction(
-            lambda session: anonymous_feedback_limit_reached(session, tracker.sender_id), read_only=True
+            lambda session: anonymous_feedback_limit_reached(session, tracker.sender_id),
+            read_only=True,
         )
     except SQLAlchemyError:
         logger.exception("Feedback limit lookup failed")
@@ -103,20 +107,23 @@ def say_feedback_limit(dispatcher: CollectingDispatcher) -> None:
     )
 
 
-def say_not_verified(dispatcher: CollectingDispatcher, code: Optional[str]) -> None:
+def say_not_verified(dispatcher: CollectingDispatcher, code: str | None) -> None:
     dispatcher.utter_message(
         response="utter_survey_not_verified", code=code, minutes=VERIFICATION_MINUTES
     )
 
 
-def dossier_slot(tracker: Tracker) -> Optional[str]:
+def dossier_slot(tracker: Tracker) -> str | None:
     """The dossier being rated, as text whatever a crafted request put in the slot."""
     code = tracker.get_slot("survey_dossier")
     return str(code) if code is not None else None
 
 
 def start_survey(
-    dispatcher: CollectingDispatcher, code: Optional[str], rated_before: bool = False, update_confirmed: bool = False
+    dispatcher: CollectingDispatcher,
+    code: str | None,
+    rated_before: bool = False,
+    update_confirmed: bool = False,
 ) -> list[EventType]:
     """Events that start a fresh `survey_form` for `code` (None: anonymous feedback)."""
     if code is None:
@@ -148,11 +155,14 @@ def clear_survey() -> list[EventType]:
 # The form asks the update question and each criterion with its utter_ask_survey_* response;
 # the overall question and the comment read differently for a dossier and for general feedback.
 
+
 class ActionAskSurveyOverall(Action):
     def name(self) -> str:
         return "action_ask_survey_overall"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         code = dossier_slot(tracker)
         if code:
             dispatcher.utter_message(response="utter_survey_overall", code=code)
@@ -165,7 +175,9 @@ class ActionAskSurveyComment(Action):
     def name(self) -> str:
         return "action_ask_survey_comment"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         general = not dossier_slot(tracker)
         ask = "utter_survey_comment_general" if general else "utter_survey_comment"
         dispatcher.utter_message(response=ask)
@@ -173,6 +185,7 @@ class ActionAskSurveyComment(Action):
 
 
 # --- answers ----------------------------------------------------------------------------
+
 
 class ValidateSurveyForm(FormValidationAction):
     """Reads each answer into its slot ("3", "2", "1", "0" or "" for skipped).
@@ -186,7 +199,11 @@ class ValidateSurveyForm(FormValidationAction):
         return "validate_survey_form"
 
     async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> list[str]:
         if tracker.get_slot("survey_stop"):
             return []
@@ -261,19 +278,24 @@ def clean_comment(text: str) -> str:
 
 # --- starting, declining, saving --------------------------------------------------------
 
+
 class ActionStartSurvey(Action):
     """The citizen accepted the survey offered after a status-10 lookup."""
 
     def name(self) -> str:
         return "action_start_survey"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         code = dossier_slot(tracker)
         if not code:
             dispatcher.utter_message(response="utter_survey_no_dossier")
             return [SlotSet("survey_offered", False)]
         try:
-            verified = run_transaction(lambda session: is_verified(session, code, tracker.sender_id), read_only=True)
+            verified = run_transaction(
+                lambda session: is_verified(session, code, tracker.sender_id), read_only=True
+            )
         except SQLAlchemyError:
             logger.exception("Verification lookup failed")
             dispatcher.utter_message(response="utter_survey_not_saved", hotline=settings.hotline())
@@ -282,14 +304,18 @@ class ActionStartSurvey(Action):
             say_not_verified(dispatcher, code)
             return [SlotSet("survey_offered", False), SlotSet("survey_dossier", None)]
         rated_before = has_response(code)  # the offer already asked whether to update
-        return start_survey(dispatcher, code, rated_before=rated_before, update_confirmed=rated_before)
+        return start_survey(
+            dispatcher, code, rated_before=rated_before, update_confirmed=rated_before
+        )
 
 
 class ActionDeclineSurvey(Action):
     def name(self) -> str:
         return "action_decline_survey"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_survey_declined")
         return [SlotSet("survey_offered", False), SlotSet("survey_dossier", None)]
 
@@ -297,14 +323,25 @@ class ActionDeclineSurvey(Action):
 def idempotency_key(tracker: Tracker) -> str:
     """Conversation (hashed) + id of the message that completed the form: the same
     delivery always gives the same key."""
-    user: dict[str, Any] = next((event for event in reversed(tracker.events) if event.get("event") == "user"), {})
-    message = user.get("message_id") or tracker.latest_message.get("message_id") or user.get("timestamp") or ""
+    user: dict[str, Any] = next(
+        (event for event in reversed(tracker.events) if event.get("event") == "user"), {}
+    )
+    message = (
+        user.get("message_id")
+        or tracker.latest_message.get("message_id")
+        or user.get("timestamp")
+        or ""
+    )
     return f"survey:{salted_hash(tracker.sender_id)[:32]}:{message}"[:KEY_LENGTH]
 
 
-def source_channel(tracker: Tracker) -> Optional[str]:
-    """"telegram", "zalo", "web"… from the gateway's sender ids ("telegram:123"), else Rasa's channel."""
-    channel = tracker.sender_id.split(":", 1)[0] if ":" in tracker.sender_id else tracker.get_latest_input_channel()
+def source_channel(tracker: Tracker) -> str | None:
+    """ "telegram", "zalo", "web"… from the gateway's sender ids ("telegram:123"), else Rasa's channel."""
+    channel = (
+        tracker.sender_id.split(":", 1)[0]
+        if ":" in tracker.sender_id
+        else tracker.get_latest_input_channel()
+    )
     return channel[:32] if channel else None
 
 
@@ -324,7 +361,9 @@ class ActionSubmitSurvey(Action):
     def name(self) -> str:
         return "action_submit_survey"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         stop = tracker.get_slot("survey_stop")
         if stop == STOP_CANCEL:
             dispatcher.utter_message(response="utter_survey_cancelled")
@@ -338,13 +377,15 @@ class ActionSubmitSurvey(Action):
 
 
 class ActionResendSurvey(Action):
-    """"gửi lại": store the answers kept after a failed save, under the same key (so a save
+    """ "gửi lại": store the answers kept after a failed save, under the same key (so a save
     that did succeed after all is not stored twice)."""
 
     def name(self) -> str:
         return "action_resend_survey"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         key = tracker.get_slot("survey_pending")
         if not key or tracker.get_slot("survey_overall") is None:
             dispatcher.utter_message(response="utter_survey_nothing_to_resend")
@@ -382,7 +423,9 @@ def store_answers(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) 
     return clear_survey()
 
 
-def _save(session: Session, tracker: Tracker, key: str, answers: SurveyAnswers, code: Optional[str]) -> SurveySaveResult:
+def _save(
+    session: Session, tracker: Tracker, key: str, answers: SurveyAnswers, code: str | None
+) -> SurveySaveResult:
     if code is not None:
         require_verification(session, code, tracker.sender_id)
     return save_survey_response(

@@ -16,19 +16,21 @@ citizen steps, the officials' steps and the time answer, and counts the records 
 
     .venv/bin/python -m benchmarks.answer_quality
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable, Iterator
-
+from collections.abc import Callable, Iterator
 
 from actions import answers
 from procedures_kb.store import Record, default_records
 from vntext import fold
 
 Answer = answers.Answer
-_NUMBERED = re.compile(r"^\d+\. (.*?)(?: \((?:\d+ bản chính|\d+ bản sao|không ghi số lượng)[^)]*\))?$")
+_NUMBERED = re.compile(
+    r"^\d+\. (.*?)(?: \((?:\d+ bản chính|\d+ bản sao|không ghi số lượng)[^)]*\))?$"
+)
 _NOTE_START = re.compile(r"^(\W*\*|\W*(luu y|chu y|ghi chu)\b)")
 _CIRCUMSTANCE = re.compile(r"^\W*(ngoai|truong hop|trong truong hop|doi voi|neu|khi|tuy)\b")
 _PAPER_WORDS = re.compile(
@@ -53,7 +55,9 @@ def is_numbered_note(item: str) -> bool:
     folded = fold(item)
     if _NOTE_START.match(folded):
         return True
-    return bool(_CIRCUMSTANCE.match(folded)) and (folded.rstrip().endswith(":") or not _PAPER_WORDS.search(folded))
+    return bool(_CIRCUMSTANCE.match(folded)) and (
+        folded.rstrip().endswith(":") or not _PAPER_WORDS.search(folded)
+    )
 
 
 def repeated_line(text: str) -> bool:
@@ -70,12 +74,16 @@ def document_answers(record: Record) -> Iterator[Answer]:
 
 def source_text(record: Record) -> str:
     """Everything an answer may quote from the record."""
-    return "\n".join([record["name"], *(row["name"] for row in record["documents"]), *record["steps"]])
+    return "\n".join(
+        [record["name"], *(row["name"] for row in record["documents"]), *record["steps"]]
+    )
 
 
 CHECKS: dict[str, Callable[[str, Record], bool]] = {
     "cut with …": lambda text, record: text.count("…") > source_text(record).count("…"),
-    "numbered note": lambda text, record: any(is_numbered_note(item) for item in numbered_items(text)),
+    "numbered note": lambda text, record: any(
+        is_numbered_note(item) for item in numbered_items(text)
+    ),
     "repeated line": lambda text, record: repeated_line(text),
     "link more than once": lambda text, record: text.count(record["source_url"]) > 1,
     "unit remark repeated": lambda text, record: text.count("cổng không ghi đơn vị") > 1,
@@ -84,7 +92,9 @@ CHECKS: dict[str, Callable[[str, Record], bool]] = {
 
 KINDS: dict[str, Callable[[Record], Iterator[Answer]]] = {
     "documents": document_answers,
-    "steps": lambda record: iter([answers.citizen_steps_answer(record), answers.official_steps_answer(record)]),
+    "steps": lambda record: iter(
+        [answers.citizen_steps_answer(record), answers.official_steps_answer(record)]
+    ),
     "time": lambda record: iter([answers.time_answer(record)]),
 }
 NOT_APPLICABLE = {("steps", "numbered note")}
@@ -107,7 +117,9 @@ def main() -> None:
     print(f"| answer | {' | '.join(CHECKS)} |")
     print(f"|---|{'---:|' * len(CHECKS)}")
     for kind, counts in figures.items():
-        cells = ["n/a" if (kind, check) in NOT_APPLICABLE else str(counts[check]) for check in CHECKS]
+        cells = [
+            "n/a" if (kind, check) in NOT_APPLICABLE else str(counts[check]) for check in CHECKS
+        ]
         print(f"| {kind} | {' | '.join(cells)} |")
 
 

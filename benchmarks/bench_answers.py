@@ -14,14 +14,16 @@ ASSISTANT_TODAY=2026-12-02 unless set. For each answer (all its messages togethe
 
     .venv/bin/python -m benchmarks.bench_answers [--show]
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 os.environ.setdefault("ASSISTANT_TODAY", "2026-12-02")
 
@@ -49,21 +51,34 @@ def _clip(text: str) -> str:
 
 def _documents_fact(record: Record, head: str) -> bool:
     papers = [_clip(display_name(row)) for row in record["documents"]]
-    return any(paper in head for paper in papers) or "tùy trường hợp" in head or "không ghi thông tin này" in head
+    return (
+        any(paper in head for paper in papers)
+        or "tùy trường hợp" in head
+        or "không ghi thông tin này" in head
+    )
 
 
 FACTS: dict[str, Callable[[Record, str], bool]] = {
-    "ask_fee": lambda record, head: any(_clip(fee.text) in head for fee in fees_in_force(record, today())),
+    "ask_fee": lambda record, head: any(
+        _clip(fee.text) in head for fee in fees_in_force(record, today())
+    ),
     "ask_processing_time": lambda record, head: any(
-        _clip(time_phrase(method).removesuffix(f" ({UNIT_NOT_GIVEN})")) in head for method in record["methods"]
+        _clip(time_phrase(method).removesuffix(f" ({UNIT_NOT_GIVEN})")) in head
+        for method in record["methods"]
     ),
     "ask_agency": lambda record, head: _clip(where_to_file(record)) in head,
-    "ask_online": lambda record, head: head.startswith(("Có, nộp hồ sơ online", "Nộp online được một phần", "Chưa nộp online")),
+    "ask_online": lambda record, head: head.startswith(
+        ("Có, nộp hồ sơ online", "Nộp online được một phần", "Chưa nộp online")
+    ),
     "ask_conditions": lambda record, head: (
-        _clip(record["conditions"].strip()) in head if record["conditions"].strip() else "chưa ghi điều kiện" in head
+        _clip(record["conditions"].strip()) in head
+        if record["conditions"].strip()
+        else "chưa ghi điều kiện" in head
     ),
     "ask_documents": _documents_fact,
-    "ask_steps": lambda record, head: "Nộp hồ sơ" in head and _clip(where_to_file(record))[:15] in head,
+    "ask_steps": lambda record, head: (
+        "Nộp hồ sơ" in head and _clip(where_to_file(record))[:15] in head
+    ),
     "ask_procedure": lambda record, head: f"Nộp tại {_clip(where_to_file(record))}" in head,
 }
 
@@ -99,10 +114,20 @@ def measure(code: str, aspect: str, question: str, record: Record) -> Measured:
     sent = ask(code, aspect, question)
     text = "\n".join(sent)
     body = text.rsplit("\n📄 ", 1)[0]
-    source = "\n".join([record["name"], record["conditions"], *(row["name"] for row in record["documents"]), *record["steps"]])
+    source = "\n".join(
+        [
+            record["name"],
+            record["conditions"],
+            *(row["name"] for row in record["documents"]),
+            *record["steps"],
+        ]
+    )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return Measured(
-        code, aspect, question, sent,
+        code,
+        aspect,
+        question,
+        sent,
         fact_first=FACTS[aspect](record, text[:FIRST_CHARS]),
         truncated=body.count("…") > source.count("…"),
         repeated=len(lines) != len(set(lines)),
@@ -114,7 +139,11 @@ def measure(code: str, aspect: str, question: str, record: Record) -> Measured:
 def run() -> list[Measured]:
     records = default_records()
     pairs = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-    return [measure(str(code), aspect, question, records[str(code)]) for code, items in pairs.items() for aspect, question in items]
+    return [
+        measure(str(code), aspect, question, records[str(code)])
+        for code, items in pairs.items()
+        for aspect, question in items
+    ]
 
 
 def report(results: list[Measured]) -> dict[str, Any]:
@@ -125,7 +154,9 @@ def report(results: list[Measured]) -> dict[str, Any]:
         "median answer chars": statistics.median(chars),
         "max answer chars": max(chars),
         "max message chars": max(len(m) for r in results for m in r.messages),
-        f"messages over {MESSAGE_LIMIT}": sum(len(m) > MESSAGE_LIMIT for r in results for m in r.messages),
+        f"messages over {MESSAGE_LIMIT}": sum(
+            len(m) > MESSAGE_LIMIT for r in results for m in r.messages
+        ),
         "truncations": sum(r.truncated for r in results),
         "repeated lines": sum(r.repeated for r in results),
         "placeholders": sum(r.placeholder for r in results),
@@ -135,11 +166,20 @@ def report(results: list[Measured]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", action="store_true", help="print every answer that misses a target")
+    parser.add_argument(
+        "--show", action="store_true", help="print every answer that misses a target"
+    )
     results = run()
     if parser.parse_args().show:
         for r in results:
-            if not r.fact_first or r.truncated or r.repeated or r.placeholder or r.links != 1 or any(len(m) > MESSAGE_LIMIT for m in r.messages):
+            if (
+                not r.fact_first
+                or r.truncated
+                or r.repeated
+                or r.placeholder
+                or r.links != 1
+                or any(len(m) > MESSAGE_LIMIT for m in r.messages)
+            ):
                 print(f"--- {r.code} {r.aspect} «{r.question}»\n" + "\n".join(r.messages))
     print(f"Answers (bench_answers, ASSISTANT_TODAY={os.environ['ASSISTANT_TODAY']}):")
     for name, value in report(results).items():

@@ -22,8 +22,8 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Callable, Sequence
 
 import aiohttp
 from sqlalchemy import func, select
@@ -32,12 +32,12 @@ from sqlalchemy.orm import Session
 
 from benchmarks.databases import database_arguments, database_targets
 from bot import handoff
+from bot.admin.seed import seed_demo
 from bot.channels.http import serve
 from bot.console import accounts
 from bot.console.app import ConsoleConfig, build_app
 from bot.db.engine import make_engine, run_transaction, upgrade
 from bot.db.models import Dossier, SurveyResponse
-from bot.admin.seed import seed_demo
 
 TODAY = date(2026, 12, 1)
 PASSWORD = "bench-password-123"
@@ -53,7 +53,9 @@ PROCEDURES = ["1.014063", "2.000806", "1.004222", "3.000347", "1.001193"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = database_arguments(__doc__, argv, dossiers=200_000, requests=200)  # requests: timed per page
+    arguments = database_arguments(
+        __doc__, argv, dossiers=200_000, requests=200
+    )  # requests: timed per page
     os.environ["ASSISTANT_TODAY"] = TODAY.isoformat()
     with database_targets("bench-console", arguments.no_postgres) as targets:
         for name, url in targets:

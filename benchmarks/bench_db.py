@@ -7,24 +7,24 @@ the bare indexed select by code. Target: p95 ≤ 5 ms at 1,000,000 dossiers.
 
     .venv/bin/python -m benchmarks.bench_db [--dossiers N] [--lookups N] [--no-postgres]
 """
+
 from __future__ import annotations
 
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Callable, Dict, List, Sequence, Tuple
-
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from benchmarks.databases import database_arguments, database_targets
+from bot.admin.seed import seed_demo
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier
-from bot.admin.seed import seed_demo
 from bot.db.services import LookupKind, verify_and_get_dossier
-from benchmarks.databases import database_arguments, database_targets
 
 TODAY = date(2025, 6, 16)
 NOW = datetime(2025, 6, 16, 9, 0)
@@ -45,24 +45,35 @@ def run(name: str, url: str, dossiers: int, lookups: int) -> None:
     try:
         started = time.perf_counter()
         seed_demo(engine, dossiers, today=TODAY)
-        print(f"{name}: seeded {dossiers:,} dossiers in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"{name}: seeded {dossiers:,} dossiers in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         targets = _random_dossiers(engine, dossiers, lookups)
-        _report(name, "verify_and_get_dossier", _time_each(targets, lambda index, code, digits: _verify(
-            engine, index, code, digits)))
-        _report(name, "indexed select by code", _time_each(targets, lambda _index, code, _digits: _select(
-            engine, code)))
+        _report(
+            name,
+            "verify_and_get_dossier",
+            _time_each(targets, lambda index, code, digits: _verify(engine, index, code, digits)),
+        )
+        _report(
+            name,
+            "indexed select by code",
+            _time_each(targets, lambda _index, code, _digits: _select(engine, code)),
+        )
     finally:
         engine.dispose()
 
 
-def _random_dossiers(engine: Engine, dossiers: int, lookups: int) -> List[Tuple[str, str]]:
+def _random_dossiers(engine: Engine, dossiers: int, lookups: int) -> list[tuple[str, str]]:
     rng = random.Random(42)
     ids = [rng.randint(1, dossiers) for _ in range(lookups)]
-    found: Dict[int, Tuple[str, str]] = {}
+    found: dict[int, tuple[str, str]] = {}
     with engine.connect() as connection:
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            query = select(Dossier.id, Dossier.code, Dossier.phone_last4).where(Dossier.id.in_(chunk))
+            chunk = ids[start : start + CHUNK]
+            query = select(Dossier.id, Dossier.code, Dossier.phone_last4).where(
+                Dossier.id.in_(chunk)
+            )
             found.update({row.id: (row.code, row.phone_last4) for row in connection.execute(query)})
     return [found[dossier_id] for dossier_id in ids]
 
@@ -78,7 +89,9 @@ def _select(engine: Engine, code: str) -> None:
         assert connection.execute(select(Dossier.id).where(Dossier.code == code)).scalar_one()
 
 
-def _time_each(targets: List[Tuple[str, str]], action: Callable[[int, str, str], None]) -> List[float]:
+def _time_each(
+    targets: list[tuple[str, str]], action: Callable[[int, str, str], None]
+) -> list[float]:
     timings = []
     for index, (code, digits) in enumerate(targets):
         started = time.perf_counter()
@@ -87,10 +100,13 @@ def _time_each(targets: List[Tuple[str, str]], action: Callable[[int, str, str],
     return timings
 
 
-def _report(name: str, what: str, timings: List[float]) -> None:
+def _report(name: str, what: str, timings: list[float]) -> None:
     cuts = statistics.quantiles(timings, n=100)
-    print(f"{name}: {len(timings):,} × {what}: p50 {cuts[49]:.2f} ms, p95 {cuts[94]:.2f} ms, "
-          f"p99 {cuts[98]:.2f} ms, max {max(timings):.2f} ms", flush=True)
+    print(
+        f"{name}: {len(timings):,} × {what}: p50 {cuts[49]:.2f} ms, p95 {cuts[94]:.2f} ms, "
+        f"p99 {cuts[98]:.2f} ms, max {max(timings):.2f} ms",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ catalogue on one date, plus what the fee model reads from the catalogue.
 Prints figures; target (docs/benchmarks.md): p95 ≤ 5 ms per call.
 Run: `python -m benchmarks.bench_fee [--on YYYY-MM-DD]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,11 +51,15 @@ def main() -> None:
     in_force = Counter(fee.basis for record in records for fee in fees_in_force(record, on))
     print(f"records: {len(records)}  methods: {len(methods)}  date: {on}")
     print(f"records load: {load_seconds:.2f} s")
-    print(f"fees_in_force per record: p50 {1000 * statistics.median(seconds):.3f} ms, p95 {1000 * percentile(seconds, 0.95):.3f} ms")
+    print(
+        f"fees_in_force per record: p50 {1000 * statistics.median(seconds):.3f} ms, p95 {1000 * percentile(seconds, 0.95):.3f} ms"
+    )
     print(f"fee_basis per method: {dict(bases.most_common())}")
     print(f"fee_flags per method: {dict(flags.most_common())}")
     print(f"basis in force per channel: {dict(in_force.most_common())}")
-    print(f"records whose fee in force differs from the literal cell: {sum(differs_from_cell(r, on) for r in records)}")
+    print(
+        f"records whose fee in force differs from the literal cell: {sum(differs_from_cell(r, on) for r in records)}"
+    )
 
 
 if __name__ == "__main__":

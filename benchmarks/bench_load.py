@@ -32,10 +32,11 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 import aiohttp
 
@@ -117,7 +118,7 @@ class Results:
 
 async def _turn(
     session: aiohttp.ClientSession, url: str, sender: str, text: str
-) -> tuple[Optional[str], str]:
+) -> tuple[str | None, str]:
     """The reply's text, or None and why it failed."""
     try:
         async with session.post(
@@ -406,7 +407,7 @@ def measured(
     users: int,
     seconds: float,
     samples: list[dict[str, Any]],
-    during: Optional[Callable[[], str]] = None,
+    during: Callable[[], str] | None = None,
 ) -> Row:
     peak: dict[str, float] = {}
     before = load_average()

@@ -5,6 +5,7 @@
 FILE holds one message per line; without it a built-in list of accented, unaccented,
 teencode, dossier-code and small-talk messages is cycled through.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,14 +74,20 @@ async def parse_times(agent: Agent, messages: list[str], parses: int) -> list[fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", required=True, type=Path, help="trained model archive (.tar.gz)")
     parser.add_argument("--messages", type=Path, help="file with one message per line")
     parser.add_argument("--parses", type=int, default=200)
     args = parser.parse_args()
     messages = MESSAGES
     if args.messages:
-        messages = [line.strip() for line in args.messages.read_text(encoding="utf-8").splitlines() if line.strip()]
+        messages = [
+            line.strip()
+            for line in args.messages.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     started = time.perf_counter()
     agent = Agent.load(str(args.model))
     load_seconds = time.perf_counter() - started

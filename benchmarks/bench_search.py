@@ -2,6 +2,7 @@
 
 Prints figures; targets (docs/benchmarks.md): load ≤ 2 s, p95 ≤ 5 ms, top-1 ≥ 90 %, top-3 ≥ 97 %.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -39,10 +40,16 @@ def main() -> None:
     styles = Counter(query["style"] for query in queries)
     print(f"records: {index.size}  queries: {len(queries)}")
     print(f"index load: {load_seconds:.2f} s")
-    print(f"query latency: p50 {1000 * statistics.median(seconds):.2f} ms, p95 {1000 * percentile(seconds, 0.95):.2f} ms")
-    print(f"top-1: {sum(top1.values()) / len(queries):.1%}   top-3: {sum(top3.values()) / len(queries):.1%}")
+    print(
+        f"query latency: p50 {1000 * statistics.median(seconds):.2f} ms, p95 {1000 * percentile(seconds, 0.95):.2f} ms"
+    )
+    print(
+        f"top-1: {sum(top1.values()) / len(queries):.1%}   top-3: {sum(top3.values()) / len(queries):.1%}"
+    )
     for style, count in sorted(styles.items()):
-        print(f"  {style:<13} n={count:<4} top-1 {top1[style] / count:.1%}  top-3 {top3[style] / count:.1%}")
+        print(
+            f"  {style:<13} n={count:<4} top-1 {top1[style] / count:.1%}  top-3 {top3[style] / count:.1%}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Usage: python -m benchmarks.bench_turn [--turns N]. Trains the model first if missing (make train).
 Target (docs/benchmarks.md): p95 ≤ 80 ms per turn.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,8 @@ import statistics
 import time
 
 from bot import rasa_speedups
-from bot.settings import PROJECT_ROOT
 from bot.assistant import ActionServer, action_server, ensure_model, free_port, quiet_rasa_logs
+from bot.settings import PROJECT_ROOT
 
 MESSAGES = [
     "đăng ký thường trú lệ phí bao nhiêu",
@@ -33,12 +34,16 @@ async def measure(actions: ActionServer, turns: int) -> list[float]:
 
     quiet_rasa_logs()
     rasa_speedups.install()
-    agent = Agent.load(str(ensure_model(PROJECT_ROOT / "config.yml")), action_endpoint=actions.endpoint())
+    agent = Agent.load(
+        str(ensure_model(PROJECT_ROOT / "config.yml")), action_endpoint=actions.endpoint()
+    )
     await agent.handle_text("xin chào", sender_id="warm-up")
     seconds = []
     for turn in range(turns):
         started = time.perf_counter()
-        await agent.handle_text(MESSAGES[turn % len(MESSAGES)], sender_id=f"bench-{turn // len(MESSAGES)}")
+        await agent.handle_text(
+            MESSAGES[turn % len(MESSAGES)], sender_id=f"bench-{turn // len(MESSAGES)}"
+        )
         seconds.append(time.perf_counter() - started)
     return seconds
 
@@ -50,7 +55,9 @@ def main() -> None:
     with action_server(free_port()) as actions:
         seconds = sorted(asyncio.run(measure(actions, arguments.turns)))
     p95 = seconds[int(0.95 * (len(seconds) - 1))]
-    print(f"full turn ({len(seconds)} turns): p50 {1000 * statistics.median(seconds):.1f} ms, p95 {1000 * p95:.1f} ms")
+    print(
+        f"full turn ({len(seconds)} turns): p50 {1000 * statistics.median(seconds):.1f} ms, p95 {1000 * p95:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

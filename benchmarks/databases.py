@@ -6,17 +6,21 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 
 def database_arguments(
     description: str | None, argv: Sequence[str] | None, **counts: int
 ) -> argparse.Namespace:
     """The benchmark's command line: `--no-postgres` and one `--NAME N` per count (its default)."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set")
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="SQLite only, even if TEST_POSTGRES_URL is set"
+    )
     for name, default in counts.items():
         parser.add_argument(f"--{name}", type=int, default=default)
     return parser.parse_args(argv)
@@ -32,5 +36,7 @@ def database_targets(prefix: str, no_postgres: bool) -> Iterator[list[tuple[str,
         targets = [("SQLite", f"sqlite:///{folder / 'bench.db'}")]
         postgres = os.environ.get("TEST_POSTGRES_URL")
         if postgres and not no_postgres:
-            targets.append(("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench"))))
+            targets.append(
+                ("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench")))
+            )
         yield targets

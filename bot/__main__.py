@@ -4,12 +4,13 @@ Every process of the assistant starts here (Rasa, the action server, the gateway
 database commands): the settings are checked for the process first (`bot.settings`), and
 the log filter (`bot.log_privacy`) is installed before anything logs.
 """
+
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot import log_privacy
 from bot.settings import settings_for_startup
@@ -27,9 +28,16 @@ COMMAND_MODULES = (
 )
 # Which secrets a command needs before it may start (see bot.settings.startup_problems).
 PROCESS_OF_COMMAND = {
-    "actions": "actions", "rasa": "rasa", "gateway": "gateway",
-    "seed": "database", "survey": "database", "db": "database", "dossiers": "database", "notify": "database",
-    "console": "database", "staff": "database",
+    "actions": "actions",
+    "rasa": "rasa",
+    "gateway": "gateway",
+    "seed": "database",
+    "survey": "database",
+    "db": "database",
+    "dossiers": "database",
+    "notify": "database",
+    "console": "database",
+    "staff": "database",
 }
 
 

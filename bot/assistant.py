@@ -4,6 +4,7 @@ A model is named after a fingerprint of everything that shapes it (config, domai
 data, the custom NLU components and the aliases they read), so "stale" is decided by
 content, not by dates, and a test run can reuse the model a previous run trained.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,17 +17,23 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from bot.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
 TRAINING_INPUTS = (
-    "domain.yml", "nlu_data", "bot/nlu", "bot/dossier_code.py", "vntext",
-    "procedures_kb/aliases.yml", "procedures_kb/name_words.json",
+    "domain.yml",
+    "nlu_data",
+    "bot/nlu",
+    "bot/dossier_code.py",
+    "vntext",
+    "procedures_kb/aliases.yml",
+    "procedures_kb/name_words.json",
 )
 
 
@@ -48,7 +55,9 @@ def model_path(config: Path, output: Path = MODELS_DIR) -> Path:
     return output / f"{config.stem}-{fingerprint(config.read_bytes())}.tar.gz"
 
 
-def ensure_model(config: Path = PROJECT_ROOT / "config.yml", output: Path = MODELS_DIR, force: bool = False) -> Path:
+def ensure_model(
+    config: Path = PROJECT_ROOT / "config.yml", output: Path = MODELS_DIR, force: bool = False
+) -> Path:
     """The trained model for `config`, training it first when missing or stale."""
     target = model_path(config, output)
     if target.exists() and not force:
@@ -95,13 +104,26 @@ class ActionServer:
 
 
 @contextmanager
-def action_server(port: int, env: Optional[dict[str, str]] = None, timeout: float = 120.0) -> Iterator[ActionServer]:
+def action_server(
+    port: int, env: dict[str, str] | None = None, timeout: float = 120.0
+) -> Iterator[ActionServer]:
     """Run `python -m bot actions` on loopback with a fresh random token (unless `env` sets one)."""
     token = (env or {}).get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32)
     command = [sys.executable, "-m", "bot", "actions"]
-    process_env = {**os.environ, **(env or {}), "ACTION_SERVER_HOST": "127.0.0.1",
-                   "ACTION_SERVER_PORT": str(port), "ACTION_SERVER_TOKEN": token}
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process_env = {
+        **os.environ,
+        **(env or {}),
+        "ACTION_SERVER_HOST": "127.0.0.1",
+        "ACTION_SERVER_PORT": str(port),
+        "ACTION_SERVER_TOKEN": token,
+    }
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=process_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}/health", process, timeout)
         yield ActionServer(f"http://127.0.0.1:{port}/webhook", token)
@@ -155,7 +177,9 @@ async def chat(model: Path, actions: ActionServer) -> None:
     rasa_speedups.install()
 
     agent = Agent.load(str(model), action_endpoint=actions.endpoint())
-    print("Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát.")
+    print(
+        "Trợ lý thủ tục hành chính — gõ câu hỏi (có dấu hoặc không); gõ số để chọn nút; Enter trống để thoát."
+    )
     payloads: list[str] = []
     while True:
         try:
@@ -184,7 +208,9 @@ def register(subparsers: Any) -> None:
     trainer.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     trainer.add_argument("--force", action="store_true", help="huấn luyện lại dù mô hình còn mới")
     trainer.set_defaults(handler=_train)
-    chatter = subparsers.add_parser("chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh")
+    chatter = subparsers.add_parser(
+        "chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh"
+    )
     chatter.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml")
     chatter.set_defaults(handler=_chat)
 

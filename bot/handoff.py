@@ -14,13 +14,14 @@ Conversations are keyed by the gateway's sender id: `web:<uuid>`, `tg:<chat id>`
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot import wording
 from bot.db.models import HandoffConversation, HandoffMessage, vietnam_now
@@ -40,7 +41,7 @@ class Address:
     recipient_id: str
 
 
-def address_of(sender_id: str) -> Optional[Address]:
+def address_of(sender_id: str) -> Address | None:
     """Where staff replies to this gateway sender go; None for channels without a way back."""
     prefix, _, rest = sender_id.partition(":")
     channel = CHANNEL_OF_PREFIX.get(prefix)
@@ -51,7 +52,7 @@ def is_back_to_bot(text: str) -> bool:
     return BACK_TO_BOT_WORDS in fold(text)
 
 
-def context_json(procedure: Optional[dict[str, str]], answers: Sequence[str]) -> str:
+def context_json(procedure: dict[str, str] | None, answers: Sequence[str]) -> str:
     """The bot's context for staff: the procedure discussed and its last answers."""
     last = list(answers)[-MAX_CONTEXT_ANSWERS:]
     return json.dumps({"procedure": procedure, "answers": last}, ensure_ascii=False)
@@ -84,8 +85,8 @@ class OpenHandoff:
 
 
 def open_handoff(
-    session: Session, sender_id: str, context: str, live: bool, now: Optional[datetime] = None
-) -> Optional[int]:
+    session: Session, sender_id: str, context: str, live: bool, now: datetime | None = None
+) -> int | None:
     """Hand the conversation to staff (again); its id, or None when replies cannot reach it."""
     address = address_of(sender_id)
     if address is None:
@@ -109,12 +110,12 @@ def open_handoff(
     return conversation.id
 
 
-def open_handoff_of(session: Session, sender_id: str) -> Optional[OpenHandoff]:
+def open_handoff_of(session: Session, sender_id: str) -> OpenHandoff | None:
     conversation = _open(session, sender_id)
     return OpenHandoff(conversation.id, conversation.live) if conversation else None
 
 
-def _open(session: Session, sender_id: str) -> Optional[HandoffConversation]:
+def _open(session: Session, sender_id: str) -> HandoffConversation | None:
     return session.execute(
         select(HandoffConversation)
         .where(HandoffConversation.sender_id == sender_id, HandoffConversation.closed_at.is_(None))
@@ -124,7 +125,7 @@ def _open(session: Session, sender_id: str) -> Optional[HandoffConversation]:
 
 
 def add_citizen_message(
-    session: Session, conversation_id: int, text: str, now: Optional[datetime] = None
+    session: Session, conversation_id: int, text: str, now: datetime | None = None
 ) -> None:
     now = now or vietnam_now()
     session.add(
@@ -145,7 +146,7 @@ def add_citizen_message(
 
 
 def close_handoff(
-    session: Session, conversation_id: int, staff_id: Optional[int], now: Optional[datetime] = None
+    session: Session, conversation_id: int, staff_id: int | None, now: datetime | None = None
 ) -> bool:
     """Give the conversation back to the bot; tells the citizen when staff closed it.
     False when it was already closed."""
@@ -156,7 +157,9 @@ def close_handoff(
         .values(closed_at=now, closed_by=staff_id)
     ).rowcount
     if closed and staff_id is not None:
-        _queue_staff_message(session, conversation_id, staff_id, wording.HandoffTexts.CLOSED_BY_STAFF, now)
+        _queue_staff_message(
+            session, conversation_id, staff_id, wording.HandoffTexts.CLOSED_BY_STAFF, now
+        )
     return bool(closed)
 
 
@@ -164,8 +167,8 @@ def close_handoff(
 
 
 def add_staff_reply(
-    session: Session, conversation_id: int, staff_id: int, text: str, now: Optional[datetime] = None
-) -> Optional[int]:
+    session: Session, conversation_id: int, staff_id: int, text: str, now: datetime | None = None
+) -> int | None:
     """Queue a staff reply for delivery; None when the conversation is closed or unknown."""
     is_open = session.execute(
         select(HandoffConversation.id).where(
@@ -213,7 +216,7 @@ class ReplyDelivery:
 def claim_replies(
     session: Session,
     channels: Sequence[str],
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     limit: int = 50,
     lease: timedelta = CLAIM_LEASE,
 ) -> list[ReplyDelivery]:
@@ -246,7 +249,7 @@ def claim_replies(
     ]
 
 
-def mark_reply_sent(session: Session, message_id: int, now: Optional[datetime] = None) -> None:
+def mark_reply_sent(session: Session, message_id: int, now: datetime | None = None) -> None:
     session.execute(
         update(HandoffMessage)
         .where(HandoffMessage.id == message_id)
@@ -255,7 +258,7 @@ def mark_reply_sent(session: Session, message_id: int, now: Optional[datetime] =
 
 
 def mark_reply_failed(
-    session: Session, message_id: int, permanent: bool, now: Optional[datetime] = None
+    session: Session, message_id: int, permanent: bool, now: datetime | None = None
 ) -> str:
     """Retry later with backoff, or give up ("dead"); the new state."""
     now = now or vietnam_now()
@@ -287,7 +290,7 @@ def has_web_replies(session: Session, sender_id: str) -> bool:
     return session.execute(_web_replies(sender_id).limit(1)).first() is not None
 
 
-def take_web_replies(session: Session, sender_id: str, now: Optional[datetime] = None) -> list[str]:
+def take_web_replies(session: Session, sender_id: str, now: datetime | None = None) -> list[str]:
     """The staff replies waiting for this web chat, marked sent (the page shows them now)."""
     rows = session.execute(_web_replies(sender_id)).scalars().all()
     for message in rows:
@@ -324,7 +327,7 @@ class ConversationView:
     channel: str
     live: bool
     opened_at: datetime
-    closed_at: Optional[datetime]
+    closed_at: datetime | None
     context: dict[str, Any]
     messages: list[MessageView]
 
@@ -368,7 +371,7 @@ def inbox(session: Session, limit: int = 100) -> list[InboxRow]:
 
 def conversation_view(
     session: Session, conversation_id: int, after: int = 0
-) -> Optional[ConversationView]:
+) -> ConversationView | None:
     """The conversation with its messages newer than message id `after`."""
     conversation = session.get(HandoffConversation, conversation_id)
     if conversation is None:

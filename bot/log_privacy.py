@@ -13,6 +13,7 @@
 
 DEBUG records are left alone: they are for a developer's own machine.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,20 +21,47 @@ import logging
 import re
 import sys
 import traceback
-from typing import Any, Callable, Iterable, MutableMapping, Optional
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any
 
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 6
 
 # Fields of Rasa's structlog events that carry user input or conversation state (the keys
 # Rasa's own anonymizer treats as personal, rasa/utils/log_utils.py).
-SENSITIVE_EVENT_KEYS = frozenset({
-    "text", "response_text", "user_text", "slot_values", "parse_data_text", "parse_data_entities",
-    "prediction_events", "tracker_latest_message", "prefilled_slots", "message", "response",
-    "slot_candidates", "rasa_event", "rasa_events", "tracker_states", "current_states",
-    "old_states", "successes", "current_entity", "next_entity", "states", "entity",
-    "token_text", "user_message", "json_message", "sender_id", "sender", "tracker", "events",
-})
+SENSITIVE_EVENT_KEYS = frozenset(
+    {
+        "text",
+        "response_text",
+        "user_text",
+        "slot_values",
+        "parse_data_text",
+        "parse_data_entities",
+        "prediction_events",
+        "tracker_latest_message",
+        "prefilled_slots",
+        "message",
+        "response",
+        "slot_candidates",
+        "rasa_event",
+        "rasa_events",
+        "tracker_states",
+        "current_states",
+        "old_states",
+        "successes",
+        "current_entity",
+        "next_entity",
+        "states",
+        "entity",
+        "token_text",
+        "user_message",
+        "json_message",
+        "sender_id",
+        "sender",
+        "tracker",
+        "events",
+    }
+)
 
 # "/intent{...}" as sent by buttons: the braces hold slot and entity values.
 _PAYLOAD = re.compile(r"(/[A-Za-z_][\w.-]*)\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
@@ -79,7 +107,9 @@ class Redactor:
         if record.stack_info:
             record.stack_info = self(record.stack_info)
 
-    def event(self, _logger: Any, method_name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    def event(
+        self, _logger: Any, method_name: str, event: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
         """structlog processor: the same for one of Rasa's structured events."""
         if method_name == "debug":
             return event
@@ -102,7 +132,7 @@ def _format_exception(exc_info: Any) -> str:
     return "".join(traceback.format_exception(*exc_info)).rstrip() if exc_info[0] else ""
 
 
-_installed: Optional[Redactor] = None
+_installed: Redactor | None = None
 
 
 def install(secrets: Iterable[str] = ()) -> Redactor:
@@ -122,7 +152,9 @@ def redact(text: str) -> str:
     return (_installed or Redactor())(text)
 
 
-def _redacting_factory(create: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+def _redacting_factory(
+    create: Callable[..., logging.LogRecord],
+) -> Callable[..., logging.LogRecord]:
     @functools.wraps(create)
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = create(*args, **kwargs)
@@ -133,7 +165,9 @@ def _redacting_factory(create: Callable[..., logging.LogRecord]) -> Callable[...
     return factory
 
 
-def _redact_event(logger: Any, method_name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _redact_event(
+    logger: Any, method_name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     return _installed.event(logger, method_name, event) if _installed is not None else event
 
 
@@ -144,7 +178,9 @@ def _keep_structlog_redacted() -> None:
     configure = structlog.configure
 
     @functools.wraps(configure)
-    def configure_with_redaction(*args: Any, processors: Optional[Iterable[Any]] = None, **kwargs: Any) -> None:
+    def configure_with_redaction(
+        *args: Any, processors: Iterable[Any] | None = None, **kwargs: Any
+    ) -> None:
         if processors is not None:
             processors = [_redact_event, *(p for p in processors if p is not _redact_event)]
         configure(*args, **{**kwargs, "processors": processors})

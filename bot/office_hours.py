@@ -22,7 +22,7 @@ class OfficeHours:
     ranges: tuple[tuple[tuple[time, time], ...], ...]
 
     @classmethod
-    def parse(cls, text: str) -> "OfficeHours":
+    def parse(cls, text: str) -> OfficeHours:
         """Raises ValueError naming the part that is not understood."""
         week: list[list[tuple[time, time]]] = [[] for _ in DAYS]
         for group in filter(None, (part.strip() for part in text.lower().split(";"))):

@@ -1,10 +1,10 @@
 """Button payloads that the actions and the gateway's delivery worker both build: Rasa's
 `/intent{"entity": value}` form, which the NLU takes as is."""
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Optional
 
 SUBSCRIBE_INTENT = "subscribe_notifications"
 UNSUBSCRIBE_INTENT = "unsubscribe_notifications"
@@ -25,7 +25,7 @@ def dossier_payload(intent: str, code: str) -> str:
 _DOSSIER_PAYLOAD = re.compile(r'/(\w+)\{"dossier_code": "([^"\\]+)"\}')
 
 
-def parse_dossier_payload(payload: str) -> Optional[tuple[str, str]]:
+def parse_dossier_payload(payload: str) -> tuple[str, str] | None:
     """(intent, code) of a `dossier_payload`, else None."""
     match = _DOSSIER_PAYLOAD.fullmatch(payload)
     return (match.group(1), match.group(2)) if match else None

@@ -14,8 +14,9 @@ benchmarks and the tests' agents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 _ORIGINAL: dict[str, Callable[[Any, dict[str, Any]], bool]] = {}
 
@@ -43,4 +44,4 @@ def install() -> None:
 
     if "validate" not in _ORIGINAL:
         _ORIGINAL["validate"] = RemoteAction._validate_action_result
-        setattr(RemoteAction, "_validate_action_result", _validate_action_result)
+        RemoteAction._validate_action_result = _validate_action_result

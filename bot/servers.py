@@ -13,6 +13,7 @@ gateway is meant to face the Internet (docs/deployment.md).
   models) is enabled only with `RASA_AUTH_TOKEN` or `RASA_JWT_SECRET`, and then requires it;
   no CORS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,8 @@ import hmac
 import logging
 import os
 import sys
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -30,19 +32,26 @@ log = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     actions = subparsers.add_parser(
-        "actions", help="máy chủ hành động (ACTION_SERVER_HOST, ACTION_SERVER_PORT, ACTION_SERVER_TOKEN)"
+        "actions",
+        help="máy chủ hành động (ACTION_SERVER_HOST, ACTION_SERVER_PORT, ACTION_SERVER_TOKEN)",
     )
     actions.set_defaults(handler=_run_actions)
     rasa = subparsers.add_parser(
-        "rasa", help="máy chủ Rasa: kênh REST; HTTP API chỉ khi có RASA_AUTH_TOKEN hoặc RASA_JWT_SECRET"
+        "rasa",
+        help="máy chủ Rasa: kênh REST; HTTP API chỉ khi có RASA_AUTH_TOKEN hoặc RASA_JWT_SECRET",
     )
-    rasa.add_argument("--model", default=str(PROJECT_ROOT / "models"), help="mô hình (mặc định: mới nhất trong models/)")
+    rasa.add_argument(
+        "--model",
+        default=str(PROJECT_ROOT / "models"),
+        help="mô hình (mặc định: mới nhất trong models/)",
+    )
     rasa.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"))
     rasa.add_argument("--credentials", default=str(PROJECT_ROOT / "credentials.yml"))
     rasa.set_defaults(handler=_run_rasa)
 
 
 # --- action server -------------------------------------------------------------------------
+
 
 def action_app(settings: Settings) -> Any:
     """rasa-sdk's Sanic application for the `actions` package, behind the shared token."""
@@ -60,10 +69,10 @@ def action_app(settings: Settings) -> Any:
     return app
 
 
-def _require_token(token: str) -> Callable[[Any], Awaitable[Optional[Any]]]:
+def _require_token(token: str) -> Callable[[Any], Awaitable[Any | None]]:
     expected = f"Bearer {token}".encode()
 
-    async def require_token(request: Any) -> Optional[Any]:
+    async def require_token(request: Any) -> Any | None:
         from sanic import response
 
         if request.path in OPEN_ACTION_PATHS:
@@ -79,21 +88,41 @@ def _require_token(token: str) -> Callable[[Any], Awaitable[Optional[Any]]]:
 def _run_actions(_arguments: argparse.Namespace) -> int:
     from rasa_sdk.utils import number_of_sanic_workers
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = get_settings()
     app = action_app(settings)
-    log.info("Action server on http://%s:%s", settings.action_server_host, settings.action_server_port)
-    app.run(host=settings.action_server_host, port=settings.action_server_port,
-            workers=number_of_sanic_workers(), access_log=False)
+    log.info(
+        "Action server on http://%s:%s", settings.action_server_host, settings.action_server_port
+    )
+    app.run(
+        host=settings.action_server_host,
+        port=settings.action_server_port,
+        workers=number_of_sanic_workers(),
+        access_log=False,
+    )
     return 0
 
 
 # --- Rasa -------------------------------------------------------------------------------------
 
+
 def rasa_arguments(settings: Settings, model: str, endpoints: str, credentials: str) -> list[str]:
     """`rasa run` arguments for these settings (the tokens included: never put them in argv)."""
-    arguments = ["run", "--model", model, "--endpoints", endpoints, "--credentials", credentials,
-                 "--interface", settings.rasa_host, "--port", str(settings.rasa_port)]
+    arguments = [
+        "run",
+        "--model",
+        model,
+        "--endpoints",
+        endpoints,
+        "--credentials",
+        credentials,
+        "--interface",
+        settings.rasa_host,
+        "--port",
+        str(settings.rasa_port),
+    ]
     if settings.rasa_api_enabled:
         arguments.append("--enable-api")
     if settings.rasa_auth_token:
@@ -108,10 +137,13 @@ def endpoint_environment(settings: Settings) -> dict[str, str]:
     return {
         "ACTION_SERVER_URL": settings.action_endpoint_url,
         "ACTION_SERVER_TOKEN": settings.action_server_token,
-        "TRACKER_DB_HOST": settings.tracker_db_host, "TRACKER_DB_PORT": str(settings.tracker_db_port),
-        "TRACKER_DB_NAME": settings.tracker_db_name, "TRACKER_DB_USER": settings.tracker_db_user,
+        "TRACKER_DB_HOST": settings.tracker_db_host,
+        "TRACKER_DB_PORT": str(settings.tracker_db_port),
+        "TRACKER_DB_NAME": settings.tracker_db_name,
+        "TRACKER_DB_USER": settings.tracker_db_user,
         "TRACKER_DB_PASSWORD": settings.tracker_db_password,
-        "REDIS_HOST": settings.redis_host, "REDIS_PORT": str(settings.redis_port),
+        "REDIS_HOST": settings.redis_host,
+        "REDIS_PORT": str(settings.redis_port),
     }
 
 
@@ -125,6 +157,9 @@ def _run_rasa(arguments: argparse.Namespace) -> int:
     settings = get_settings()
     os.environ.update(endpoint_environment(settings))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    sys.argv = ["rasa", *rasa_arguments(settings, arguments.model, arguments.endpoints, arguments.credentials)]
+    sys.argv = [
+        "rasa",
+        *rasa_arguments(settings, arguments.model, arguments.endpoints, arguments.credentials),
+    ]
     rasa_main()
     return 0

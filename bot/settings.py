@@ -10,14 +10,16 @@ explicit mapping instead of the process environment (tests, `load_config`).
 In production (`ASSISTANT_ENV=production`) a process refuses to start while a secret it
 needs is missing, short, or the development hash salt (`startup_problems`).
 """
+
 from __future__ import annotations
 
 import functools
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Mapping, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -30,7 +32,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV_FILE = PROJECT_ROOT / ".env"
 DEVELOPMENT_SALT = "tro-ly-tthc-development-salt"
 DEFAULT_HOTLINE_TEXT = "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"  # a real public number until HOTLINE_TEXT is set
-DEFAULT_OFFICE_TEXT = "Bộ phận Một cửa UBND xã/phường nơi bạn cư trú, giờ hành chính các ngày làm việc"
+DEFAULT_OFFICE_TEXT = (
+    "Bộ phận Một cửa UBND xã/phường nơi bạn cư trú, giờ hành chính các ngày làm việc"
+)
 DEFAULT_OFFICE_HOURS = "mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30"
 SECRET_MIN_LENGTH = 16
 LOOPBACK = "127.0.0.1"
@@ -83,7 +87,9 @@ class Settings(BaseSettings):
     redis_url: str = ""  # gateway state shared by several instances (duplicates, rate limit)
     gateway_host: str = "0.0.0.0"
     webchat_port: Port = 8080
-    trusted_proxy_hops: NonNegativeInt = 0  # reverse proxies in front of the web chat whose X-Forwarded-For is believed
+    trusted_proxy_hops: NonNegativeInt = (
+        0  # reverse proxies in front of the web chat whose X-Forwarded-For is believed
+    )
     telegram_bot_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
@@ -99,7 +105,9 @@ class Settings(BaseSettings):
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
     zalo_webhook_port: Port = 8081
     zalo_signature_max_age_seconds: float = 300.0
-    zalo_cs_window_hours: float = 48.0  # consultation messages only this long after the user's last message
+    zalo_cs_window_hours: float = (
+        48.0  # consultation messages only this long after the user's last message
+    )
     zalo_transaction_url: str = ""  # OA transaction-message endpoint (default: ZALO_API_BASE_URL's)
 
     # --- dossier feed and notifications (python -m bot gateway) ---
@@ -115,7 +123,9 @@ class Settings(BaseSettings):
     console_idle_minutes: float = 30.0  # a console session ends after this long without a request
     console_secure_cookies: bool = False  # set behind a TLS proxy (https requests get it anyway)
     office_hours: str = DEFAULT_OFFICE_HOURS  # Vietnam time; when staff answer handed-off chats
-    handoff: Literal["on", "off"] = "on"  # the gateway hands conversations to staff (needs the database)
+    handoff: Literal["on", "off"] = (
+        "on"  # the gateway hands conversations to staff (needs the database)
+    )
 
     class Config:
         env_file_encoding = "utf-8"
@@ -130,7 +140,11 @@ class Settings(BaseSettings):
         return value
 
     @validator(
-        "rasa_url", "portal_url", "telegram_api_base_url", "zalo_api_base_url", "zalo_oauth_base_url",
+        "rasa_url",
+        "portal_url",
+        "telegram_api_base_url",
+        "zalo_api_base_url",
+        "zalo_oauth_base_url",
         "zalo_transaction_url",
     )
     def _http_url(cls, value: str, field: ModelField) -> str:
@@ -147,8 +161,12 @@ class Settings(BaseSettings):
         return value.lower()
 
     @validator(
-        "rasa_timeout_seconds", "rate_limit_per_minute", "zalo_signature_max_age_seconds",
-        "zalo_cs_window_hours", "notify_poll_seconds", "console_idle_minutes",
+        "rasa_timeout_seconds",
+        "rate_limit_per_minute",
+        "zalo_signature_max_age_seconds",
+        "zalo_cs_window_hours",
+        "notify_poll_seconds",
+        "console_idle_minutes",
     )
     def _positive(cls, value: float) -> float:
         if value <= 0:
@@ -215,7 +233,11 @@ class Settings(BaseSettings):
         """Where Rasa calls the actions: `ACTION_SERVER_URL`, else this machine's action server."""
         if self.action_server_url:
             return self.action_server_url
-        host = LOOPBACK if self.action_server_host in ("0.0.0.0", "::", "") else self.action_server_host
+        host = (
+            LOOPBACK
+            if self.action_server_host in ("0.0.0.0", "::", "")
+            else self.action_server_host
+        )
         return f"http://{host}:{self.action_server_port}/webhook"
 
     def secrets(self) -> list[str]:
@@ -226,9 +248,19 @@ class Settings(BaseSettings):
 
 
 SECRET_FIELDS = (
-    "assistant_hash_salt", "rasa_auth_token", "rasa_jwt_secret", "rasa_channel_token",
-    "action_server_token", "tracker_db_password", "telegram_bot_token", "telegram_webhook_secret",
-    "zalo_oa_secret_key", "zalo_app_secret_key", "zalo_access_token", "zalo_refresh_token", "feed_token",
+    "assistant_hash_salt",
+    "rasa_auth_token",
+    "rasa_jwt_secret",
+    "rasa_channel_token",
+    "action_server_token",
+    "tracker_db_password",
+    "telegram_bot_token",
+    "telegram_webhook_secret",
+    "zalo_oa_secret_key",
+    "zalo_app_secret_key",
+    "zalo_access_token",
+    "zalo_refresh_token",
+    "feed_token",
 )
 ENV_NAMES = tuple(name.upper() for name in Settings.__fields__)
 
@@ -255,7 +287,7 @@ def env_file_path() -> Path:
 
 
 def load_settings(
-    environ: Optional[Mapping[str, str]] = None, env_file: Optional[Path] = DEFAULT_ENV_FILE
+    environ: Mapping[str, str] | None = None, env_file: Path | None = DEFAULT_ENV_FILE
 ) -> Settings:
     """Settings from `environ` (default: the process environment) over `env_file`.
 
@@ -264,7 +296,8 @@ def load_settings(
     try:
         # BaseSettings' own `_env_file` argument, unknown to mypy: passed through a mapping
         source: dict[str, Any] = (
-            {"_env_file": _existing(env_file)} if environ is None
+            {"_env_file": _existing(env_file)}
+            if environ is None
             else {"_env_file": None, **_explicit_values(environ, env_file)}
         )
         return Settings(**source)
@@ -277,7 +310,7 @@ def get_settings() -> Settings:
     """The settings in force, read again only when the environment or the `.env` file changes."""
     env_file = env_file_path()
     try:
-        modified: Optional[int] = os.stat(env_file).st_mtime_ns
+        modified: int | None = os.stat(env_file).st_mtime_ns
     except OSError:
         modified = None
     return _cached_settings(tuple(map(os.environ.get, ENV_NAMES)), env_file, modified)
@@ -285,7 +318,7 @@ def get_settings() -> Settings:
 
 @functools.lru_cache(maxsize=16)
 def _cached_settings(
-    _environment: tuple[Optional[str], ...], env_file: Path, _modified: Optional[int]
+    _environment: tuple[str | None, ...], env_file: Path, _modified: int | None
 ) -> Settings:
     return load_settings(None, env_file)
 
@@ -325,16 +358,19 @@ def settings_for_startup(process: str) -> Settings:
 
 def _refuse(problems: list[str]) -> NoReturn:
     lines = "\n".join(f"  - {problem}" for problem in problems)
-    print(f"LỖI cấu hình, không khởi động / configuration error, not starting:\n{lines}\n"
-          "(xem / see .env.example)", file=sys.stderr)
+    print(
+        f"LỖI cấu hình, không khởi động / configuration error, not starting:\n{lines}\n"
+        "(xem / see .env.example)",
+        file=sys.stderr,
+    )
     raise SystemExit(2)
 
 
-def _existing(env_file: Optional[Path]) -> Optional[Path]:
+def _existing(env_file: Path | None) -> Path | None:
     return env_file if env_file is not None and env_file.is_file() else None
 
 
-def _explicit_values(environ: Mapping[str, str], env_file: Optional[Path]) -> dict[str, str]:
+def _explicit_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     """Every field given explicitly, so that the process environment is not consulted."""
     existing = _existing(env_file)
     given = {**(dotenv_values(existing) if existing else {}), **environ}

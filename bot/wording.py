@@ -12,11 +12,12 @@ This module imports nothing of the project, so the actions, the channels, the da
 layer and the knowledge base can all read it. Codes (status numbers, channel keys, answer
 values) are the stored values; the texts are only ever displayed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -28,76 +29,82 @@ class StatusText:
 
 
 # National status codes of the one-stop dossier workflow (1 … 10).
-STATUS_TEXTS: Mapping[int, StatusText] = MappingProxyType({
-    1: StatusText(
-        "Mới đăng ký",
-        "Hồ sơ đã được gửi lên hệ thống nhưng cơ quan chưa kiểm tra để tiếp nhận. "
-        "Bạn chưa cần làm gì thêm; khi hồ sơ được tiếp nhận, bạn sẽ nhận được giấy hẹn trả kết "
-        "quả.",
-    ),
-    2: StatusText(
-        "Được tiếp nhận",
-        "Cơ quan đã kiểm tra và tiếp nhận hồ sơ của bạn, hồ sơ đang được chuyển đến bộ phận giải "
-        "quyết. "
-        "Ngày hẹn trả kết quả được tính từ lúc tiếp nhận.",
-    ),
-    3: StatusText(
-        "Không được tiếp nhận",
-        "Hồ sơ không được tiếp nhận, thường do chưa đủ giấy tờ hoặc không thuộc thẩm quyền của cơ "
-        "quan này. "
-        "Bạn hãy xem lý do trong thông báo của cơ quan, chuẩn bị lại hồ sơ rồi nộp lại.",
-    ),
-    4: StatusText(
-        "Đang xử lý",
-        "Hồ sơ đang được cán bộ giải quyết. Bạn chưa cần làm gì thêm, hãy chờ đến ngày hẹn trả "
-        "kết quả.",
-    ),
-    5: StatusText(
-        "Yêu cầu bổ sung giấy tờ",
-        "Cơ quan cần bạn bổ sung hoặc sửa giấy tờ thì mới giải quyết tiếp được. "
-        "Thời gian chờ bạn bổ sung không tính vào thời hạn giải quyết, vì vậy hãy nộp phần bổ "
-        "sung càng sớm càng tốt.",
-    ),
-    6: StatusText(
-        "Yêu cầu thực hiện nghĩa vụ tài chính",
-        "Bạn cần nộp phí, lệ phí hoặc thuế liên quan thì hồ sơ mới được giải quyết tiếp. "
-        "Thời gian chờ bạn nộp không tính vào thời hạn giải quyết.",
-    ),
-    7: StatusText(
-        "Công dân yêu cầu rút hồ sơ",
-        "Hồ sơ đã dừng theo yêu cầu rút hồ sơ của bạn. Nếu vẫn cần làm thủ tục này, bạn phải nộp "
-        "hồ sơ mới.",
-    ),
-    8: StatusText(
-        "Dừng xử lý",
-        "Cơ quan đã dừng giải quyết hồ sơ, ví dụ vì giấy tờ không được bổ sung đúng hạn hoặc "
-        "không đủ điều kiện. "
-        "Bạn hãy xem văn bản nêu lý do của cơ quan hoặc liên hệ Bộ phận Một cửa để được hướng dẫn.",
-    ),
-    9: StatusText(
-        "Đã xử lý xong",
-        "Hồ sơ đã được giải quyết xong và kết quả đang chờ trả. Bạn có thể đến nhận kết quả tại "
-        "địa chỉ bên dưới "
-        "(nhớ mang theo giấy hẹn và giấy tờ tùy thân), hoặc chờ nhận qua bưu chính nếu đã đăng ký.",
-    ),
-    10: StatusText(
-        "Đã trả kết quả",
-        "Kết quả đã được trả cho bạn. Thủ tục đã hoàn tất.",
-    ),
-})
+STATUS_TEXTS: Mapping[int, StatusText] = MappingProxyType(
+    {
+        1: StatusText(
+            "Mới đăng ký",
+            "Hồ sơ đã được gửi lên hệ thống nhưng cơ quan chưa kiểm tra để tiếp nhận. "
+            "Bạn chưa cần làm gì thêm; khi hồ sơ được tiếp nhận, bạn sẽ nhận được giấy hẹn trả kết "
+            "quả.",
+        ),
+        2: StatusText(
+            "Được tiếp nhận",
+            "Cơ quan đã kiểm tra và tiếp nhận hồ sơ của bạn, hồ sơ đang được chuyển đến bộ phận giải "
+            "quyết. "
+            "Ngày hẹn trả kết quả được tính từ lúc tiếp nhận.",
+        ),
+        3: StatusText(
+            "Không được tiếp nhận",
+            "Hồ sơ không được tiếp nhận, thường do chưa đủ giấy tờ hoặc không thuộc thẩm quyền của cơ "
+            "quan này. "
+            "Bạn hãy xem lý do trong thông báo của cơ quan, chuẩn bị lại hồ sơ rồi nộp lại.",
+        ),
+        4: StatusText(
+            "Đang xử lý",
+            "Hồ sơ đang được cán bộ giải quyết. Bạn chưa cần làm gì thêm, hãy chờ đến ngày hẹn trả "
+            "kết quả.",
+        ),
+        5: StatusText(
+            "Yêu cầu bổ sung giấy tờ",
+            "Cơ quan cần bạn bổ sung hoặc sửa giấy tờ thì mới giải quyết tiếp được. "
+            "Thời gian chờ bạn bổ sung không tính vào thời hạn giải quyết, vì vậy hãy nộp phần bổ "
+            "sung càng sớm càng tốt.",
+        ),
+        6: StatusText(
+            "Yêu cầu thực hiện nghĩa vụ tài chính",
+            "Bạn cần nộp phí, lệ phí hoặc thuế liên quan thì hồ sơ mới được giải quyết tiếp. "
+            "Thời gian chờ bạn nộp không tính vào thời hạn giải quyết.",
+        ),
+        7: StatusText(
+            "Công dân yêu cầu rút hồ sơ",
+            "Hồ sơ đã dừng theo yêu cầu rút hồ sơ của bạn. Nếu vẫn cần làm thủ tục này, bạn phải nộp "
+            "hồ sơ mới.",
+        ),
+        8: StatusText(
+            "Dừng xử lý",
+            "Cơ quan đã dừng giải quyết hồ sơ, ví dụ vì giấy tờ không được bổ sung đúng hạn hoặc "
+            "không đủ điều kiện. "
+            "Bạn hãy xem văn bản nêu lý do của cơ quan hoặc liên hệ Bộ phận Một cửa để được hướng dẫn.",
+        ),
+        9: StatusText(
+            "Đã xử lý xong",
+            "Hồ sơ đã được giải quyết xong và kết quả đang chờ trả. Bạn có thể đến nhận kết quả tại "
+            "địa chỉ bên dưới "
+            "(nhớ mang theo giấy hẹn và giấy tờ tùy thân), hoặc chờ nhận qua bưu chính nếu đã đăng ký.",
+        ),
+        10: StatusText(
+            "Đã trả kết quả",
+            "Kết quả đã được trả cho bạn. Thủ tục đã hoàn tất.",
+        ),
+    }
+)
 
-CHANNEL_LABELS: Mapping[str, str] = MappingProxyType({
-    "truc_tiep": "Trực tiếp",
-    "truc_tuyen": "Trực tuyến",
-    "buu_chinh": "Dịch vụ bưu chính",
-})
+CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "truc_tiep": "Trực tiếp",
+        "truc_tuyen": "Trực tuyến",
+        "buu_chinh": "Dịch vụ bưu chính",
+    }
+)
 
 # Overall satisfaction; the stored value grows with satisfaction.
-SATISFACTION_LABELS: Mapping[int, str] = MappingProxyType({
-    3: "Rất hài lòng",
-    2: "Hài lòng",
-    1: "Không hài lòng",
-})
+SATISFACTION_LABELS: Mapping[int, str] = MappingProxyType(
+    {
+        3: "Rất hài lòng",
+        2: "Hài lòng",
+        1: "Không hài lòng",
+    }
+)
 SATISFIED_LEVELS = frozenset({2, 3})
 
 
@@ -117,29 +124,69 @@ def _criterion(key: str, question: str, best: str, middle: str, worst: str) -> C
 # Criteria of the per-dossier evaluation form used at one-stop desks. A criterion that
 # does not apply to a dossier (no feedback sent, not an online dossier…) is left unanswered.
 SURVEY_CRITERIA: tuple[Criterion, ...] = (
-    _criterion("total_time", "Tổng thời gian giải quyết so với thời hạn quy định",
-               "Trước hạn", "Đúng hạn", "Quá hạn"),
-    _criterion("agency_time", "Thời gian giải quyết tại từng cơ quan, đơn vị",
-               "Mọi cơ quan đều trước hạn", "Mọi cơ quan đều đúng hạn",
-               "Có cơ quan giải quyết quá hạn"),
-    _criterion("trips", "Số lần phải đi lại để hoàn thiện hồ sơ",
-               "1 lần (không phải đi lại thêm)", "2 lần", "Từ 3 lần trở lên"),
-    _criterion("agencies_contacted", "Số cơ quan, đơn vị phải liên hệ",
-               "Chỉ Bộ phận Một cửa", "Thêm 1 cơ quan khác", "Thêm từ 2 cơ quan khác trở lên"),
-    _criterion("one_stop_desk", "Tiếp nhận hồ sơ và trả kết quả tại Bộ phận Một cửa",
-               "Cả tiếp nhận và trả kết quả", "Chỉ một trong hai việc",
-               "Không thực hiện tại Bộ phận Một cửa"),
-    _criterion("publicity", "Công khai thủ tục hành chính",
-               "Công khai đầy đủ, đúng quy định", "Công khai không đầy đủ", "Không công khai"),
-    _criterion("staff_attitude", "Thái độ của cán bộ, công chức",
-               "Chuẩn mực, nhiệt tình", "Chuẩn mực nhưng chưa nhiệt tình",
-               "Gây phiền hà, nhũng nhiễu"),
-    _criterion("feedback_handling", "Tiếp nhận, xử lý phản ánh, kiến nghị",
-               "Được giải quyết, trả lời đúng hạn", "Được giải quyết nhưng quá hạn",
-               "Không được giải quyết, trả lời"),
-    _criterion("online_service", "Chất lượng dịch vụ công trực tuyến",
-               "Dễ sử dụng, thông suốt", "Sử dụng được nhưng còn trục trặc",
-               "Khó sử dụng, hay gặp lỗi"),
+    _criterion(
+        "total_time",
+        "Tổng thời gian giải quyết so với thời hạn quy định",
+        "Trước hạn",
+        "Đúng hạn",
+        "Quá hạn",
+    ),
+    _criterion(
+        "agency_time",
+        "Thời gian giải quyết tại từng cơ quan, đơn vị",
+        "Mọi cơ quan đều trước hạn",
+        "Mọi cơ quan đều đúng hạn",
+        "Có cơ quan giải quyết quá hạn",
+    ),
+    _criterion(
+        "trips",
+        "Số lần phải đi lại để hoàn thiện hồ sơ",
+        "1 lần (không phải đi lại thêm)",
+        "2 lần",
+        "Từ 3 lần trở lên",
+    ),
+    _criterion(
+        "agencies_contacted",
+        "Số cơ quan, đơn vị phải liên hệ",
+        "Chỉ Bộ phận Một cửa",
+        "Thêm 1 cơ quan khác",
+        "Thêm từ 2 cơ quan khác trở lên",
+    ),
+    _criterion(
+        "one_stop_desk",
+        "Tiếp nhận hồ sơ và trả kết quả tại Bộ phận Một cửa",
+        "Cả tiếp nhận và trả kết quả",
+        "Chỉ một trong hai việc",
+        "Không thực hiện tại Bộ phận Một cửa",
+    ),
+    _criterion(
+        "publicity",
+        "Công khai thủ tục hành chính",
+        "Công khai đầy đủ, đúng quy định",
+        "Công khai không đầy đủ",
+        "Không công khai",
+    ),
+    _criterion(
+        "staff_attitude",
+        "Thái độ của cán bộ, công chức",
+        "Chuẩn mực, nhiệt tình",
+        "Chuẩn mực nhưng chưa nhiệt tình",
+        "Gây phiền hà, nhũng nhiễu",
+    ),
+    _criterion(
+        "feedback_handling",
+        "Tiếp nhận, xử lý phản ánh, kiến nghị",
+        "Được giải quyết, trả lời đúng hạn",
+        "Được giải quyết nhưng quá hạn",
+        "Không được giải quyết, trả lời",
+    ),
+    _criterion(
+        "online_service",
+        "Chất lượng dịch vụ công trực tuyến",
+        "Dễ sử dụng, thông suốt",
+        "Sử dụng được nhưng còn trục trặc",
+        "Khó sử dụng, hay gặp lỗi",
+    ),
 )
 
 
@@ -199,13 +246,15 @@ class Messages:
     CHART_TITLE = "Tỷ lệ hài lòng (%) / số phiếu"
     CHART_CRITERIA_TITLE = "Tỷ lệ lựa chọn tốt nhất theo tiêu chí (%)"
     CSV_HEADER = ("nhóm", "mã", "tên", "số phiếu", "số phiếu hài lòng", "tỷ lệ (%)")
-    CSV_GROUPS = MappingProxyType({
-        "total": "tổng",
-        "agency": "cơ quan",
-        "procedure": "thủ tục",
-        "month": "tháng",
-        "criterion": "tiêu chí",
-    })
+    CSV_GROUPS = MappingProxyType(
+        {
+            "total": "tổng",
+            "agency": "cơ quan",
+            "procedure": "thủ tục",
+            "month": "tháng",
+            "criterion": "tiêu chí",
+        }
+    )
 
 
 # --- dossier status (actions/dossier.py) -------------------------------------------------
@@ -235,11 +284,13 @@ UNSUBSCRIBE_ALL_BUTTON = "Hủy tất cả"
 
 # --- record fields (procedures_kb/format.py: the bot's answers and the staff CLI) ---------
 # Who receives the dossier at each level when the portal names no agency.
-LEVEL_OFFICES = MappingProxyType({
-    "Cấp xã": "UBND cấp xã (Bộ phận Một cửa)",
-    "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
-    "Cấp bộ": "cơ quan cấp bộ",
-})
+LEVEL_OFFICES = MappingProxyType(
+    {
+        "Cấp xã": "UBND cấp xã (Bộ phận Một cửa)",
+        "Cấp tỉnh": "Trung tâm Phục vụ hành chính công cấp tỉnh",
+        "Cấp bộ": "cơ quan cấp bộ",
+    }
+)
 # A time that is a bare number ("5"): days or working days?
 UNIT_NOT_GIVEN = "cổng không ghi đơn vị"
 NO_TIME_GIVEN = "cổng không ghi thời hạn"
@@ -267,11 +318,13 @@ PAPERS_NOUN = "giấy tờ"
 NOTES_NOUN = "ghi chú"
 STEPS_NOUN = "bước"
 # How an answer names the ways to file ("nộp online hoặc trực tiếp").
-CHANNEL_WORDS = MappingProxyType({
-    "Trực tuyến": "online",
-    "Trực tiếp": "trực tiếp",
-    "Dịch vụ bưu chính": "qua bưu điện",
-})
+CHANNEL_WORDS = MappingProxyType(
+    {
+        "Trực tuyến": "online",
+        "Trực tiếp": "trực tiếp",
+        "Dịch vụ bưu chính": "qua bưu điện",
+    }
+)
 EVERY_CHANNEL = "mọi cách nộp"
 ONE_CHANNEL = "nộp {channels}"
 PER_CHANNEL_SHORT = "{label}: {value}, {scope}."
@@ -402,7 +455,7 @@ NOTIFY_RETURNED = (
 )
 NOTIFY_SURVEY = "Mời bạn đánh giá mức độ hài lòng về việc giải quyết hồ sơ này (vài câu ngắn):"
 NOTIFY_SURVEY_BUTTON = "⭐ Đánh giá hồ sơ này"
-NOTIFY_FOOTER = "Muốn thôi nhận tin về hồ sơ, bạn nhắn \"hủy thông báo\"."
+NOTIFY_FOOTER = 'Muốn thôi nhận tin về hồ sơ, bạn nhắn "hủy thông báo".'
 
 # --- errors the HTTP endpoints answer (web chat, Rasa's REST channel, dossier feed, Telegram) -
 EMPTY_BODY = "Yêu cầu không có nội dung."

@@ -4,11 +4,12 @@ Deliberately naive: diacritic-folded syllables of the 2,642 catalogue names, not
 no aliases, no stopwords, no typo correction, no abbreviation expansion, no level bonus.
 The whole question is the query; a question matching no name syllable gets no procedure.
 """
+
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from procedures_kb.store import Record, load_records
 from vntext import words
@@ -26,18 +27,20 @@ class NameBM25:
         self._average = sum(self._lengths) / max(len(self._docs), 1)
         frequency = Counter(term for doc in self._docs for term in doc)
         count = len(self._docs)
-        self._idf = {term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
+        self._idf = {
+            term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
+        }
         self._postings: dict[str, list[int]] = {}
         for index, doc in enumerate(self._docs):
             for term in doc:
                 self._postings.setdefault(term, []).append(index)
 
     @classmethod
-    def from_catalogue(cls, records: Optional[Mapping[str, Record]] = None) -> NameBM25:
+    def from_catalogue(cls, records: Mapping[str, Record] | None = None) -> NameBM25:
         records = records if records is not None else load_records()
         return cls({code: record["name"] for code, record in records.items()})
 
-    def top1(self, query: str) -> Optional[str]:
+    def top1(self, query: str) -> str | None:
         """Best-scoring code (lowest code on ties), or None if no query syllable is in any name."""
         scores: dict[int, float] = {}
         for term in set(words(query)):

@@ -26,6 +26,7 @@ While tuning, score the dev set instead of the test set:
 Per-question predictions go to models/eval/predictions.json (<stem>_predictions.json for
 other question files).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,14 +39,18 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from bot.settings import PROJECT_ROOT  # noqa: E402  (imports no Rasa)
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("RASA_CACHE_DIRECTORY", str(PROJECT_ROOT / ".rasa" / "cache-eval"))
-os.environ.setdefault("RASA_MAX_CACHE_SIZE", "0")  # every training is forced: a cache would only fill the disk
+os.environ.setdefault(
+    "RASA_MAX_CACHE_SIZE", "0"
+)  # every training is forced: a cache would only fill the disk
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import yaml  # noqa: E402
@@ -70,7 +75,7 @@ DASH = "—"
 class Question:
     text: str
     intent: str
-    procedure: Optional[str]
+    procedure: str | None
     style: str
 
 
@@ -95,8 +100,8 @@ class Trained:
 class Prediction:
     intent: str  # as served: nlu_fallback when below the FallbackClassifier threshold
     classifier_intent: str  # the classifier's own best intent
-    procedure: Optional[str]
-    ambiguous: Optional[bool]
+    procedure: str | None
+    ambiguous: bool | None
 
 
 PIPELINES = (
@@ -110,7 +115,7 @@ DEFAULT_SEEDS = (42, 43, 44)
 # --- data --------------------------------------------------------------------------
 
 
-def load_questions(path: Path = TEST_FILE) -> List[Question]:
+def load_questions(path: Path = TEST_FILE) -> list[Question]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Question(
@@ -123,18 +128,20 @@ def load_questions(path: Path = TEST_FILE) -> List[Question]:
     ]
 
 
-def read_yaml(path: Path) -> Dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def diet_epochs(config: Dict[str, Any]) -> int:
-    return next(int(c.get("epochs", 300)) for c in config["pipeline"] if c["name"] == "DIETClassifier")
+def diet_epochs(config: dict[str, Any]) -> int:
+    return next(
+        int(c.get("epochs", 300)) for c in config["pipeline"] if c["name"] == "DIETClassifier"
+    )
 
 
 # --- training ----------------------------------------------------------------------
 
 
-def training_config(pipeline: Pipeline, quick: bool, seed: int, scratch: Path) -> Tuple[Path, str]:
+def training_config(pipeline: Pipeline, quick: bool, seed: int, scratch: Path) -> tuple[Path, str]:
     """A copy of the pipeline's config with DIET's random_seed set, and a label saying so.
 
     --quick: ours is config_test.yml; the baseline's DIET and ResponseSelector epochs are cut
@@ -179,12 +186,14 @@ def train(pipeline: Pipeline, seed: int, quick: bool, output: Path) -> Trained:
         epochs = diet_epochs(read_yaml(config))
     if not model:
         raise RuntimeError(f"training with {label} produced no model")
-    return Trained(key=pipeline.key, seed=seed, config=label, model=model, epochs=epochs, seconds=seconds)
+    return Trained(
+        key=pipeline.key, seed=seed, config=label, model=model, epochs=epochs, seconds=seconds
+    )
 
 
 def train_all(
     quick: bool, seeds: Sequence[int], pipelines: Sequence[Pipeline] = PIPELINES
-) -> List[Trained]:
+) -> list[Trained]:
     output = model_dir(quick)
     output.mkdir(parents=True, exist_ok=True)
     trained = [train(pipeline, seed, quick, output) for seed in seeds for pipeline in pipelines]
@@ -193,13 +202,16 @@ def train_all(
     return trained
 
 
-def previous_training(quick: bool) -> List[Trained]:
+def previous_training(quick: bool) -> list[Trained]:
     """The models and times recorded by the last training run (for --skip-train)."""
     meta_file = model_dir(quick) / "training.json"
     if not meta_file.exists():
         raise FileNotFoundError(f"{_relative(meta_file)} missing: run once without --skip-train")
     try:
-        trained = [Trained(**model) for model in json.loads(meta_file.read_text(encoding="utf-8"))["models"]]
+        trained = [
+            Trained(**model)
+            for model in json.loads(meta_file.read_text(encoding="utf-8"))["models"]
+        ]
     except TypeError as error:
         stale = f"{_relative(meta_file)} is from an older version: run once without --skip-train"
         raise FileNotFoundError(stale) from error
@@ -212,17 +224,21 @@ def previous_training(quick: bool) -> List[Trained]:
 # --- prediction --------------------------------------------------------------------
 
 
-async def predict(model: str, questions: Sequence[Question]) -> List[Prediction]:
+async def predict(model: str, questions: Sequence[Question]) -> list[Prediction]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
     return [_prediction(await agent.parse_message(question.text)) for question in questions]
 
 
-def _prediction(parsed: Dict[str, Any]) -> Prediction:
+def _prediction(parsed: dict[str, Any]) -> Prediction:
     intent = (parsed.get("intent") or {}).get("name") or ""
-    ranking = [item["name"] for item in parsed.get("intent_ranking", []) if item["name"] != FALLBACK]
-    procedure = next((e for e in parsed.get("entities", []) if e.get("entity") == "procedure"), None)
+    ranking = [
+        item["name"] for item in parsed.get("intent_ranking", []) if item["name"] != FALLBACK
+    ]
+    procedure = next(
+        (e for e in parsed.get("entities", []) if e.get("entity") == "procedure"), None
+    )
     return Prediction(
         intent=intent,
         classifier_intent=ranking[0] if ranking else intent,
@@ -234,11 +250,15 @@ def _prediction(parsed: Dict[str, Any]) -> Prediction:
 # --- scoring -----------------------------------------------------------------------
 
 Cell = tuple[float, int] | None  # (percentage, number of questions); None: not applicable
-Row = Dict[str, Cell]
-Table = Dict[Tuple[str, str], Row]  # (metric, system) -> row, in display order
-Runs = Dict[str, List[List[Prediction]]]  # pipeline key -> one prediction list per seed
+Row = dict[str, Cell]
+Table = dict[tuple[str, str], Row]  # (metric, system) -> row, in display order
+Runs = dict[str, list[list[Prediction]]]  # pipeline key -> one prediction list per seed
 
-INTENT, INTENT_RAW, PROCEDURE = "Intent accuracy", "Intent accuracy, fallback ignored", "Procedure top-1"
+INTENT, INTENT_RAW, PROCEDURE = (
+    "Intent accuracy",
+    "Intent accuracy, fallback ignored",
+    "Procedure top-1",
+)
 AMBIGUOUS = "Procedure flagged ambiguous"
 SPURIOUS = "Procedure entity on a no-procedure question (lower is better)"
 OURS, BASELINE, BM25 = "config.yml", "config_baseline.yml", "plain BM25 over names"
@@ -246,19 +266,25 @@ OURS, BASELINE, BM25 = "config.yml", "config_baseline.yml", "plain BM25 over nam
 NOISE_POINTS = 3.0
 
 
-def share(questions: Sequence[Question], hit: Callable[[int], bool], keep: Callable[[Question], bool]) -> Row:
+def share(
+    questions: Sequence[Question], hit: Callable[[int], bool], keep: Callable[[Question], bool]
+) -> Row:
     """Percentage of kept questions (overall and per style) for which hit(index) holds."""
     row: Row = {}
     for column in COLUMNS:
         indices = [i for i, q in enumerate(questions) if keep(q) and column in ("overall", q.style)]
-        row[column] = (100 * sum(hit(i) for i in indices) / len(indices), len(indices)) if indices else None
+        row[column] = (
+            (100 * sum(hit(i) for i in indices) / len(indices), len(indices)) if indices else None
+        )
     return row
 
 
 def mean_row(rows: Sequence[Row]) -> Row:
     """Column-wise mean of rows over the same questions (one row per seed)."""
     return {
-        column: (sum(row[column][0] for row in rows) / len(rows), rows[0][column][1]) if rows[0][column] else None
+        column: (sum(row[column][0] for row in rows) / len(rows), rows[0][column][1])
+        if rows[0][column]
+        else None
         for column in COLUMNS
     }
 
@@ -267,13 +293,13 @@ def has_procedure(question: Question) -> bool:
     return question.procedure is not None
 
 
-def intent_row(questions: Sequence[Question], preds: List[Prediction], served: bool = True) -> Row:
+def intent_row(questions: Sequence[Question], preds: list[Prediction], served: bool = True) -> Row:
     """Intent accuracy as served (nlu_fallback wrong) or of the classifier's best intent."""
     pick = (lambda p: p.intent) if served else (lambda p: p.classifier_intent)
     return share(questions, lambda i: pick(preds[i]) == questions[i].intent, lambda q: True)
 
 
-def score_table(questions: Sequence[Question], runs: Runs, bm25: List[Optional[str]]) -> Table:
+def score_table(questions: Sequence[Question], runs: Runs, bm25: list[str | None]) -> Table:
     """Intent rows are means over the seeds; the linker does not depend on the seed, so the
     procedure rows come from the first one."""
     ours = runs["ours"][0]
@@ -289,7 +315,7 @@ def score_table(questions: Sequence[Question], runs: Runs, bm25: List[Optional[s
             return {column: None for column in COLUMNS}
         return mean_row([intent_row(questions, preds, served) for preds in runs[key]])
 
-    def procedure(predicted: Callable[[int], Optional[str]]) -> Row:
+    def procedure(predicted: Callable[[int], str | None]) -> Row:
         return share(questions, lambda i: predicted(i) == questions[i].procedure, has_procedure)
 
     return {
@@ -301,7 +327,9 @@ def score_table(questions: Sequence[Question], runs: Runs, bm25: List[Optional[s
         (PROCEDURE, BASELINE): {column: None for column in COLUMNS},
         (PROCEDURE, BM25): procedure(lambda i: bm25[i]),
         (AMBIGUOUS, OURS): share(questions, lambda i: bool(ours[i].ambiguous), has_procedure),
-        (SPURIOUS, OURS): share(questions, lambda i: ours[i].procedure is not None, no_procedure_labelled),
+        (SPURIOUS, OURS): share(
+            questions, lambda i: ours[i].procedure is not None, no_procedure_labelled
+        ),
     }
 
 
@@ -309,7 +337,10 @@ def markdown_table(table: Table) -> str:
     def cell(value: Cell) -> str:
         return f"{value[0]:.1f} % ({value[1]})" if value else DASH
 
-    lines = ["| metric | system | " + " | ".join(COLUMNS) + " |", "|---|---|" + "---|" * len(COLUMNS)]
+    lines = [
+        "| metric | system | " + " | ".join(COLUMNS) + " |",
+        "|---|---|" + "---|" * len(COLUMNS),
+    ]
     lines += [
         f"| {metric} | {system} | " + " | ".join(cell(row[c]) for c in COLUMNS) + " |"
         for (metric, system), row in table.items()
@@ -317,28 +348,35 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def seed_scores(questions: Sequence[Question], runs: Runs) -> Dict[str, List[float]]:
+def seed_scores(questions: Sequence[Question], runs: Runs) -> dict[str, list[float]]:
     """Overall intent accuracy (as served) of each seed's model, per pipeline key."""
-    return {key: [intent_row(questions, preds)["overall"][0] for preds in per_seed] for key, per_seed in runs.items()}
+    return {
+        key: [intent_row(questions, preds)["overall"][0] for preds in per_seed]
+        for key, per_seed in runs.items()
+    }
 
 
-def seed_table(trained: List[Trained], scores: Dict[str, List[float]]) -> str:
+def seed_table(trained: list[Trained], scores: dict[str, list[float]]) -> str:
     """Markdown: one row per seed with both pipelines' overall intent accuracy."""
     seeds = [model.seed for model in trained if model.key == "ours"]
     base = scores.get("baseline") or []
 
-    def baseline(value: Optional[float]) -> str:
+    def baseline(value: float | None) -> str:
         return f"{value:.1f} %" if value is not None else DASH
 
     lines = [f"| DIET random_seed | {OURS} | {BASELINE} |", "|---|---|---|"]
     for i, seed in enumerate(seeds):
-        lines.append(f"| {seed} | {scores['ours'][i]:.1f} % | {baseline(base[i] if base else None)} |")
+        lines.append(
+            f"| {seed} | {scores['ours'][i]:.1f} % | {baseline(base[i] if base else None)} |"
+        )
     mean_base = baseline(_mean(base) if base else None)
     lines.append(f"| mean | {_mean(scores['ours']):.1f} % | {mean_base} |")
     return "\n".join(lines)
 
 
-def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[float]]) -> List[str]:
+def target_checks(
+    table: Table, trained: list[Trained], scores: dict[str, list[float]]
+) -> list[str]:
     """The project's targets, each marked met or missed (intent: mean over the seeds)."""
 
     def value(metric: str, system: str, column: str = "overall") -> float:
@@ -358,8 +396,14 @@ def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[f
     if table[(PROCEDURE, OURS)]["overall"]:
         checks[-1:-1] = [
             ("procedure top-1 ≥ 92 % overall", value(PROCEDURE, OURS) >= 92),
-            ("procedure top-1 ≥ 85 % in every style", all(value(PROCEDURE, OURS, style) >= 85 for style in STYLES)),
-            ("procedure top-1 ahead of plain BM25", value(PROCEDURE, OURS) > value(PROCEDURE, BM25)),
+            (
+                "procedure top-1 ≥ 85 % in every style",
+                all(value(PROCEDURE, OURS, style) >= 85 for style in STYLES),
+            ),
+            (
+                "procedure top-1 ahead of plain BM25",
+                value(PROCEDURE, OURS) > value(PROCEDURE, BM25),
+            ),
         ]
     lines = [f"- {'met' if ok else 'MISSED'}: {name}" for name, ok in checks]
     if baseline:
@@ -371,18 +415,22 @@ def target_checks(table: Table, trained: List[Trained], scores: Dict[str, List[f
     return lines
 
 
-def _margin_note(margin: float, scores: Dict[str, List[float]]) -> str:
+def _margin_note(margin: float, scores: dict[str, list[float]]) -> str:
     """Whether the margin stands out of the run-to-run noise."""
     ours, base = scores["ours"], scores["baseline"]
     if len(ours) == 1:
         noise = " within run-to-run noise" if abs(margin) < NOISE_POINTS else ""
         return f" (margin {margin:+.1f} points{':' if noise else ''}{noise})"
     spread = f"ours {min(ours):.1f}–{max(ours):.1f} %, baseline {min(base):.1f}–{max(base):.1f} %"
-    verdict = "every seed of ours above every seed of the baseline" if min(ours) > max(base) else "seed ranges overlap"
+    verdict = (
+        "every seed of ours above every seed of the baseline"
+        if min(ours) > max(base)
+        else "seed ranges overlap"
+    )
     return f" (margin {margin:+.1f} points; {verdict}: {spread})"
 
 
-def extra_set_section(path: Path, runs: Runs, bm25: NameBM25) -> Tuple[str, List[str]]:
+def extra_set_section(path: Path, runs: Runs, bm25: NameBM25) -> tuple[str, list[str]]:
     """Markdown section for another question set scored with the same models, and its
     target lines (the official-name set's targets: OFFICIAL_TARGETS)."""
     questions = load_questions(path)
@@ -425,7 +473,7 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
-def linker_failures(questions: Sequence[Question], ours: List[Prediction]) -> List[str]:
+def linker_failures(questions: Sequence[Question], ours: list[Prediction]) -> list[str]:
     """Markdown lines for each question whose procedure the linker got wrong."""
     if not any(has_procedure(question) for question in questions):
         return ["(this question set labels no procedures)"]
@@ -434,16 +482,26 @@ def linker_failures(questions: Sequence[Question], ours: List[Prediction]) -> Li
     for question, prediction in zip(questions, ours, strict=False):
         if prediction.procedure == question.procedure:
             continue
-        expected = f"{question.procedure} {names.get(question.procedure or '', '')}" if question.procedure else "none"
-        got = f"{prediction.procedure} {names.get(prediction.procedure or '', '')}" if prediction.procedure else "none"
+        expected = (
+            f"{question.procedure} {names.get(question.procedure or '', '')}"
+            if question.procedure
+            else "none"
+        )
+        got = (
+            f"{prediction.procedure} {names.get(prediction.procedure or '', '')}"
+            if prediction.procedure
+            else "none"
+        )
         flag = " (ambiguous)" if prediction.ambiguous else ""
-        lines.append(f"- [{question.style}] “{question.text}” — expected {_cut(expected)}; got {_cut(got)}{flag}")
+        lines.append(
+            f"- [{question.style}] “{question.text}” — expected {_cut(expected)}; got {_cut(got)}{flag}"
+        )
     return lines
 
 
-def intent_confusions(questions: Sequence[Question], per_seed: List[List[Prediction]]) -> List[str]:
+def intent_confusions(questions: Sequence[Question], per_seed: list[list[Prediction]]) -> list[str]:
     """Markdown lines "expected → predicted: count" summed over the seeds, most frequent first."""
-    counts: Dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for preds in per_seed:
         for question, prediction in zip(questions, preds, strict=False):
             if prediction.intent != question.intent:
@@ -457,24 +515,33 @@ def intent_confusions(questions: Sequence[Question], per_seed: List[List[Predict
 
 
 def render(
-    trained: List[Trained],
+    trained: list[Trained],
     table: str,
     seeds: str,
-    targets: List[str],
-    failures: List[str],
-    confusions: List[str],
+    targets: list[str],
+    failures: list[str],
+    confusions: list[str],
     args: argparse.Namespace,
     extra: Sequence[str] = (),
 ) -> str:
     models = "\n".join(
-        f"| {model.key} | {model.config} | {model.epochs} | {model.seconds:.0f} s |" for model in trained
+        f"| {model.key} | {model.config} | {model.epochs} | {model.seconds:.0f} s |"
+        for model in trained
     )
     seed_count = len({model.seed for model in trained})
     notes = TUNING_NOTES.read_text(encoding="utf-8").strip() if TUNING_NOTES.exists() else "(none)"
-    command = " ".join(["eval.evaluate"] + sys.argv[1:]) if __name__ == "__main__" else "eval.evaluate"
+    command = (
+        " ".join(["eval.evaluate"] + sys.argv[1:]) if __name__ == "__main__" else "eval.evaluate"
+    )
     held_out = " (held out: never used for training)" if args.questions == TEST_FILE else ""
-    quick = "\n--quick: the config.yml rows come from config_test.yml, see the models table." if args.quick else ""
-    reused = " (--skip-train: models and times of the previous training run)" if args.skip_train else ""
+    quick = (
+        "\n--quick: the config.yml rows come from config_test.yml, see the models table."
+        if args.quick
+        else ""
+    )
+    reused = (
+        " (--skip-train: models and times of the previous training run)" if args.skip_train else ""
+    )
     return f"""# NLU evaluation on `{_relative(args.questions)}`
 
 Generated by `.venv/bin/python -m {command}` on {_now()}, on the project's 2-core machine.
@@ -527,7 +594,10 @@ def _training_examples() -> int:
     from rasa.shared.data import get_data_files, is_nlu_file
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return sum(len(load_data(path).intent_examples) for path in get_data_files([str(NLU_DATA)], is_nlu_file))
+    return sum(
+        len(load_data(path).intent_examples)
+        for path in get_data_files([str(NLU_DATA)], is_nlu_file)
+    )
 
 
 def _cut(text: str, limit: int = 90) -> str:
@@ -557,7 +627,7 @@ def quiet_rasa() -> None:
     logging.getLogger("rasa").setLevel(logging.WARNING)
 
 
-def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--seeds",
@@ -565,15 +635,22 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default=DEFAULT_SEEDS,
         help="DIET random seeds, one model per pipeline each (default: 42,43,44)",
     )
-    parser.add_argument("--quick", action="store_true", help="few epochs (config_test.yml's) for both pipelines")
+    parser.add_argument(
+        "--quick", action="store_true", help="few epochs (config_test.yml's) for both pipelines"
+    )
     parser.add_argument(
         "--without-baseline",
         action="store_true",
         help="train only config.yml (Rasa's default pipeline takes about 15 min per seed)",
     )
-    parser.add_argument("--skip-train", action="store_true", help="reuse the models of the last run in models/eval/")
     parser.add_argument(
-        "--questions", type=Path, default=TEST_FILE, help="questions to score, e.g. eval/dev_questions.yml while tuning"
+        "--skip-train", action="store_true", help="reuse the models of the last run in models/eval/"
+    )
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=TEST_FILE,
+        help="questions to score, e.g. eval/dev_questions.yml while tuning",
     )
     parser.add_argument(
         "--also",
@@ -583,7 +660,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         "eval/official_name_questions.yml)",
     )
     parser.add_argument(
-        "--report", type=Path, help="markdown output (default: docs/evaluation.md for a full run on the test set)"
+        "--report",
+        type=Path,
+        help="markdown output (default: docs/evaluation.md for a full run on the test set)",
     )
     args = parser.parse_args(argv)
     args.questions = args.questions.resolve()
@@ -592,21 +671,25 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args.also = [path.resolve() for path in args.also]
     if args.report is None:
         official = args.questions == TEST_FILE and not args.quick
-        args.report = REPORT if official else model_dir(args.quick) / f"{args.questions.stem}_evaluation.md"
+        args.report = (
+            REPORT if official else model_dir(args.quick) / f"{args.questions.stem}_evaluation.md"
+        )
     return args
 
 
-def _seed_list(text: str) -> Tuple[int, ...]:
+def _seed_list(text: str) -> tuple[int, ...]:
     try:
         seeds = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds are whole numbers separated by commas, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"seeds are whole numbers separated by commas, not {text!r}"
+        ) from None
     if len(set(seeds)) != len(seeds):
         raise argparse.ArgumentTypeError(f"a seed is repeated in {text!r}")
     return seeds
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_rasa()
     questions = load_questions(args.questions)
@@ -617,35 +700,47 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         trained = train_all(args.quick, args.seeds, pipelines)
     predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
     runs: Runs = {
-        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key] for pipeline in PIPELINES
+        pipeline.key: [preds for model, preds in predicted if model.key == pipeline.key]
+        for pipeline in PIPELINES
     }
     bm25 = NameBM25.from_catalogue()
     bm25_top1 = [bm25.top1(question.text) for question in questions]
     scores, per_seed = score_table(questions, runs, bm25_top1), seed_scores(questions, runs)
     table, seeds = markdown_table(scores), seed_table(trained, per_seed)
     targets = target_checks(scores, trained, per_seed)
-    dump_name = "predictions.json" if args.questions == TEST_FILE else f"{args.questions.stem}_predictions.json"
+    dump_name = (
+        "predictions.json"
+        if args.questions == TEST_FILE
+        else f"{args.questions.stem}_predictions.json"
+    )
     dump = model_dir(args.quick) / dump_name
     _dump(dump, questions, predicted, bm25_top1)
-    failures, confusions = linker_failures(questions, runs["ours"][0]), intent_confusions(questions, runs["ours"])
+    failures, confusions = (
+        linker_failures(questions, runs["ours"][0]),
+        intent_confusions(questions, runs["ours"]),
+    )
     extra = [_score_also(path, trained, bm25, args.quick) for path in args.also]
     sections = [section for section, _ in extra]
     report = render(trained, table, seeds, targets, failures, confusions, args, sections)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report, encoding="utf-8")
-    print("\n".join(f"{m.key}: {m.config}, {m.epochs} epochs, trained in {m.seconds:.0f} s" for m in trained))
+    print(
+        "\n".join(
+            f"{m.key}: {m.config}, {m.epochs} epochs, trained in {m.seconds:.0f} s" for m in trained
+        )
+    )
     print(table)
     print(seeds)
     print("\n".join(targets))
-    for path, (_, also_targets) in zip(args.also, extra):
+    for path, (_, also_targets) in zip(args.also, extra, strict=True):
         print(f"{_relative(path)}:\n" + "\n".join(also_targets))
     print(f"written: {_relative(args.report)}; predictions: {_relative(dump)}")
     return 0
 
 
 def _score_also(
-    path: Path, trained: List[Trained], bm25: NameBM25, quick: bool
-) -> Tuple[str, List[str]]:
+    path: Path, trained: list[Trained], bm25: NameBM25, quick: bool
+) -> tuple[str, list[str]]:
     """Parses another question set with every trained model; its report section and targets."""
     questions = load_questions(path)
     predicted = [(model, asyncio.run(predict(model.model, questions))) for model in trained]
@@ -661,13 +756,17 @@ def _score_also(
 def _dump(
     path: Path,
     questions: Sequence[Question],
-    predicted: List[Tuple[Trained, List[Prediction]]],
-    bm25: List[Optional[str]],
+    predicted: list[tuple[Trained, list[Prediction]]],
+    bm25: list[str | None],
 ) -> None:
     """Per question: its labels, each model's prediction (key "ours-seed42", …) and BM25's."""
     by_model = {Path(model.model).name.removesuffix(".tar.gz"): preds for model, preds in predicted}
     rows = [
-        {**asdict(question), **{name: asdict(preds[index]) for name, preds in by_model.items()}, "bm25": bm25[index]}
+        {
+            **asdict(question),
+            **{name: asdict(preds[index]) for name, preds in by_model.items()},
+            "bm25": bm25[index],
+        }
         for index, question in enumerate(questions)
     ]
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -10,13 +10,13 @@ leading "Thủ tục" or a lower-case first letter. A procedure sharing its name
 without brackets, with others gets the level its namesakes lack ("cấp tỉnh"), or its
 implementing agency; a namesake that neither tells apart is not sampled. The output is committed: rerunning gives the same file.
 """
+
 from __future__ import annotations
 
 import random
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Optional
 
 import yaml
 
@@ -43,7 +43,7 @@ def quoted_name(record: Record, rng: random.Random) -> str:
     return name
 
 
-def qualifier(record: Record, namesakes: list[Record]) -> Optional[str]:
+def qualifier(record: Record, namesakes: list[Record]) -> str | None:
     """What tells a procedure from others of the same name: "" if nothing is needed, None if
     neither its level nor its implementing agency does."""
     others = [other for other in namesakes if other["code"] != record["code"]]

@@ -1,4 +1,5 @@
 """Command line of the knowledge base: import, search, show (see `--help`)."""
+
 from procedures_kb.cli import main
 
 raise SystemExit(main())

@@ -1,13 +1,15 @@
 """Staff command line: `python -m procedures_kb import|search|show|fee|lookup` (a hotline lookup aid)."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from procedures_kb.documents import RowKind, display_name, row_kind
 from procedures_kb.fees import fees_in_force, parse_date, today
@@ -36,11 +38,17 @@ def _search(arguments: argparse.Namespace) -> int:
 
     query = normalize(arguments.query)
     if not query:
-        print("Hãy nhập nội dung cần tìm, ví dụ: search \"đăng ký tạm trú\".", file=sys.stderr)
+        print('Hãy nhập nội dung cần tìm, ví dụ: search "đăng ký tạm trú".', file=sys.stderr)
         return EXIT_USAGE
     hits = search(query, limit=arguments.limit)
     if arguments.json:
-        print(json.dumps([{"code": h.code, "name": h.name, "score": h.score} for h in hits], ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [{"code": h.code, "name": h.name, "score": h.score} for h in hits],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     if not hits:
         print(f"Không tìm thấy thủ tục nào khớp với “{query}”.")
@@ -53,21 +61,26 @@ def _search(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _record_or_none(raw_code: str) -> Optional[Record]:
+def _record_or_none(raw_code: str) -> Record | None:
     code = normalize(raw_code)
     record = default_records().get(code)
     if record is None:
-        print(f"Không có thủ tục nào mang mã “{code}”. Dùng lệnh search để tìm mã.", file=sys.stderr)
+        print(
+            f"Không có thủ tục nào mang mã “{code}”. Dùng lệnh search để tìm mã.", file=sys.stderr
+        )
     return record
 
 
-def _date_or_none(on: Optional[str]) -> Optional[date]:
+def _date_or_none(on: str | None) -> date | None:
     """The --on date, else today; None (after a Vietnamese message) when either is malformed."""
     try:
         return parse_date(on) if on else today()
     except ValueError as error:
         shown = f"--on {on}" if on else str(error)
-        print(f"Ngày không hợp lệ ({shown}): hãy ghi ngày dạng YYYY-MM-DD, ví dụ 2026-12-02.", file=sys.stderr)
+        print(
+            f"Ngày không hợp lệ ({shown}): hãy ghi ngày dạng YYYY-MM-DD, ví dụ 2026-12-02.",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -95,7 +108,10 @@ def _fee(arguments: argparse.Namespace) -> int:
         print(json.dumps([fee.to_json() for fee in fees], ensure_ascii=False, indent=1))
         return 0
     print(f"{record['name']} (mã {record['code']}) — lệ phí áp dụng ngày {on:%d/%m/%Y}:")
-    print("\n".join(f"  • {fee.channel}: {fee.text}" for fee in fees) or "  (Cổng không ghi thông tin)")
+    print(
+        "\n".join(f"  • {fee.channel}: {fee.text}" for fee in fees)
+        or "  (Cổng không ghi thông tin)"
+    )
     return 0
 
 
@@ -107,7 +123,9 @@ def _lookup(arguments: argparse.Namespace) -> int:
     hits: list[Any] = []
     if on is None:
         return EXIT_USAGE
-    print("Tra cứu thủ tục hành chính — gõ từ khóa (có dấu hoặc không), số thứ tự để xem chi tiết, Enter trống để thoát.")
+    print(
+        "Tra cứu thủ tục hành chính — gõ từ khóa (có dấu hoặc không), số thứ tự để xem chi tiết, Enter trống để thoát."
+    )
     while True:
         try:
             line = normalize(input("tra cứu> "))
@@ -155,7 +173,9 @@ def _method_lines(record: Record, on: date) -> list[str]:
     lines = []
     for fee in fees_in_force(record, on):
         lines.append(f"  • {method_line(record, fee)}")
-        notes = dict.fromkeys(m["note"] for m in record["methods"] if m["channel"] == fee.channel and m["note"])
+        notes = dict.fromkeys(
+            m["note"] for m in record["methods"] if m["channel"] == fee.channel and m["note"]
+        )
         lines += [f"    Ghi chú: {note}" for note in notes]
     return lines
 
@@ -172,12 +192,18 @@ def document_line(row: Document) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m procedures_kb", description="Tra cứu thủ tục hành chính")
+    parser = argparse.ArgumentParser(
+        prog="python -m procedures_kb", description="Tra cứu thủ tục hành chính"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    importer = commands.add_parser("import", help="nhập dữ liệu gốc của Cổng DVCQG vào procedures_kb/records")
+    importer = commands.add_parser(
+        "import", help="nhập dữ liệu gốc của Cổng DVCQG vào procedures_kb/records"
+    )
     importer.add_argument("raw_dir")
     importer.set_defaults(handler=_import)
-    searcher = commands.add_parser("search", help="tìm thủ tục theo lời người dân (có hoặc không dấu)")
+    searcher = commands.add_parser(
+        "search", help="tìm thủ tục theo lời người dân (có hoặc không dấu)"
+    )
     searcher.add_argument("query")
     searcher.add_argument("--limit", type=int, default=5)
     searcher.add_argument("--json", action="store_true")
@@ -186,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     shower.add_argument("code")
     shower.add_argument("--json", action="store_true")
     shower.set_defaults(handler=_show)
-    feer = commands.add_parser("fee", help="lệ phí áp dụng theo từng cách nộp vào một ngày (mặc định hôm nay)")
+    feer = commands.add_parser(
+        "fee", help="lệ phí áp dụng theo từng cách nộp vào một ngày (mặc định hôm nay)"
+    )
     feer.add_argument("code")
     feer.add_argument("--on", help="ngày dạng YYYY-MM-DD")
     feer.add_argument("--json", action="store_true")
@@ -197,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     if getattr(arguments, "limit", 1) < 1:
         print("--limit phải là số nguyên dương.", file=sys.stderr)

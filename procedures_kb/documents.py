@@ -6,6 +6,7 @@ from an explanation: "* Ngoài giấy tờ nêu trên, tùy từng trường h�
 "0 bản chính". The importer reads that from the text (`is_note`); this module turns it into
 what the bot's answers and the staff CLI show, so both say the same.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ class RowKind(Enum):
     NOTE = "note"  # an explanation or rule: never numbered, never counted
 
 
-_DISPLAY_MARKER = re.compile(r"^(?:[-+•*\s]|\d+(?:\.\d+)*[.)](?=\s))+")  # bullets and "2.1." numbers that clash with ours
+_DISPLAY_MARKER = re.compile(
+    r"^(?:[-+•*\s]|\d+(?:\.\d+)*[.)](?=\s))+"
+)  # bullets and "2.1." numbers that clash with ours
 _NOTE_LABEL = re.compile(r"^(?:lưu ý|chú ý|ghi chú)\s*[:：]?[-+•*\s]*", re.IGNORECASE)
 
 
@@ -30,7 +33,11 @@ def row_kind(row: Document) -> RowKind:
     (`is_note`, `procedures_kb.parsing`); a note that ends on ":" introduces the rows after it."""
     if not row["is_note"]:
         return RowKind.PAPER
-    return RowKind.LEAD_IN if row["name"].rstrip().endswith(":") or LEAD_IN.search(row["name"]) else RowKind.NOTE
+    return (
+        RowKind.LEAD_IN
+        if row["name"].rstrip().endswith(":") or LEAD_IN.search(row["name"])
+        else RowKind.NOTE
+    )
 
 
 def without_bullets(text: str) -> str:

@@ -10,13 +10,15 @@ Reading the notes favours correctness over coverage: an amount is only taken whe
 note states it with its currency; a percentage only when its base is stated; a period only
 when both ends (or the end) are dated. What cannot be read stays in the note's own words.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from bot import wording
 from vntext import fold, normalize
@@ -60,7 +62,8 @@ def parse_date(value: str) -> date:
 
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+|\d+"
 _MONEY = re.compile(
-    rf"(?<![\d.,/])({_NUMBER})\s*(triệu\s*|nghìn\s*|ngàn\s*)?(đồng|đ|vnđ|vnd|usd)(?![^\W\d_])", re.IGNORECASE
+    rf"(?<![\d.,/])({_NUMBER})\s*(triệu\s*|nghìn\s*|ngàn\s*)?(đồng|đ|vnđ|vnd|usd)(?![^\W\d_])",
+    re.IGNORECASE,
 )
 _MULTIPLIERS = {"triệu": 1_000_000, "nghìn": 1_000, "ngàn": 1_000}
 _CELL = re.compile(rf"({_NUMBER}) ?(Việt Nam Đồng|VNĐ|Đồng|USD)")
@@ -80,11 +83,19 @@ _SHARE_OF_STATED = re.compile(
 )
 # "Bằng 50% mức thu phí quy định tại Mục VIII …": a share of a base the note does not state.
 _SHARE_OF_UNSTATED = re.compile(
-    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?\s*quy định\s+tại", re.IGNORECASE
+    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?\s*quy định\s+tại",
+    re.IGNORECASE,
 )
-_SHARE_OF_AMOUNT = re.compile(rf"(\d+(?:[.,]\d+)?)\s*%\s*(?:của|x|×)\s*({_NUMBER})\s*(đồng|usd)", re.IGNORECASE)
-_EXEMPT_PERIOD = re.compile(r"miễn(?:\s+(?:lệ\s+)?phí)?\s*(?:\(|,)?\s*(?:kể\s+)?từ\s+ngày", re.IGNORECASE)
-_EXEMPT = re.compile(r"\b(?:miễn|không thu)\s+(?:lệ\s+)?phí\b(?!\s*,?\s*lệ phí nhằm)(?!\s*(?:kể\s+)?từ)", re.IGNORECASE)
+_SHARE_OF_AMOUNT = re.compile(
+    rf"(\d+(?:[.,]\d+)?)\s*%\s*(?:của|x|×)\s*({_NUMBER})\s*(đồng|usd)", re.IGNORECASE
+)
+_EXEMPT_PERIOD = re.compile(
+    r"miễn(?:\s+(?:lệ\s+)?phí)?\s*(?:\(|,)?\s*(?:kể\s+)?từ\s+ngày", re.IGNORECASE
+)
+_EXEMPT = re.compile(
+    r"\b(?:miễn|không thu)\s+(?:lệ\s+)?phí\b(?!\s*,?\s*lệ phí nhằm)(?!\s*(?:kể\s+)?từ)",
+    re.IGNORECASE,
+)
 _PROVINCIAL = re.compile(
     r"(?:hội đồng nhân dân|hđnd)[^.;]{0,80}?(?:quyết định|quy định)(?!\s+tại)|(?:quyết định|quy định) của (?:hội đồng nhân dân|hđnd)",
     re.IGNORECASE,
@@ -109,11 +120,43 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[-+*•A-ZĐÀ-Ỹ(])|\n|\s(?=[-+�
 _CLAUSE_END = re.compile(r";|[()]")
 # Label words that only name the fee, not a case ("Lệ phí: 135.000 đồng").
 _GENERIC_LABEL_WORDS = {
-    "le", "phi", "muc", "thu", "ap", "dung", "nop", "la", "va", "cap", "moi", "lan", "gia", "dich", "vu", "tien",
+    "le",
+    "phi",
+    "muc",
+    "thu",
+    "ap",
+    "dung",
+    "nop",
+    "la",
+    "va",
+    "cap",
+    "moi",
+    "lan",
+    "gia",
+    "dich",
+    "vu",
+    "tien",
 }
 # Words that end a unit ("135.000 đồng/lần đối với …" → "lần"): not part of it.
 _WORDS_AFTER_A_UNIT = {
-    "trường", "đối", "kể", "theo", "đồng", "vnđ", "áp", "từ", "và", "hoặc", "nộp", "khi", "cho", "của", "trong", "tại", "thu", "không",
+    "trường",
+    "đối",
+    "kể",
+    "theo",
+    "đồng",
+    "vnđ",
+    "áp",
+    "từ",
+    "và",
+    "hoặc",
+    "nộp",
+    "khi",
+    "cho",
+    "của",
+    "trong",
+    "tại",
+    "thu",
+    "không",
 }
 _FEE_WORD = re.compile(r"\b(?:phi|le phi)\b")
 _PLAIN_EXEMPTIONS = {"mien phi", "mien le phi", "khong thu phi", "khong thu le phi"}
@@ -130,18 +173,18 @@ _LISTED_CASE = re.compile(r"Phí:\s*(\d+)\s*(?:Đồng|VNĐ|USD)\s*\(\s*-?\s*([^
 
 @dataclass
 class _Amount:
-    amount: Optional[float]
+    amount: float | None
     currency: str
-    unit: Optional[str] = None
-    condition: Optional[str] = None
-    valid_from: Optional[str] = None
-    valid_to: Optional[str] = None
+    unit: str | None = None
+    condition: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
     source: str = "note"
-    reference: Optional[str] = None
+    reference: str | None = None
     online_only: bool = False
-    label: Optional[str] = None
-    share: Optional[float] = None  # the percentage of a base the note does not state (amount None)
-    origin: Optional[str] = None  # the clause a bare end date dates ("… 320.000đ (áp dụng đến hết …)")
+    label: str | None = None
+    share: float | None = None  # the percentage of a base the note does not state (amount None)
+    origin: str | None = None  # the clause a bare end date dates ("… 320.000đ (áp dụng đến hết …)")
 
     def entry(self) -> dict[str, Any]:
         condition = ONLINE_ONLY if self.online_only else self.condition
@@ -181,7 +224,7 @@ def _money_value(match: re.Match[str]) -> tuple[float, str]:
     return _number(match.group(1)) * multiplier, currency
 
 
-def _unit_after(text: str) -> Optional[str]:
+def _unit_after(text: str) -> str | None:
     """What one amount pays for: the words after "/" ("đồng/thẻ căn cước" → "thẻ căn cước")."""
     match = re.match(r"\s*/\s*(?:0?1\s+)?((?:[^\W\d_][\w-]*\s*){1,3})", text)
     if not match:
@@ -194,7 +237,7 @@ def _unit_after(text: str) -> Optional[str]:
     return " ".join(unit_words) or None
 
 
-def _iso(groups: tuple[Optional[str], ...]) -> Optional[str]:
+def _iso(groups: tuple[str | None, ...]) -> str | None:
     day, month, year = [g for g in groups if g is not None][:3]
     try:
         return date(int(year), int(month), int(day)).isoformat()
@@ -202,14 +245,14 @@ def _iso(groups: tuple[Optional[str], ...]) -> Optional[str]:
         return None
 
 
-def _period(match: re.Match[str]) -> tuple[Optional[str], Optional[str]]:
+def _period(match: re.Match[str]) -> tuple[str | None, str | None]:
     groups = match.groups()
     if any(groups[:12]):
         return _iso(groups[0:6]), _iso(groups[6:12])
     return None, _iso(groups[12:18])
 
 
-def cell_amount(method: dict[str, Any]) -> Optional[_Amount]:
+def cell_amount(method: dict[str, Any]) -> _Amount | None:
     """The fee cell as an amount ("Miễn phí" is 0 đồng), or None when it states none."""
     fee_text = method.get("fee_text") or ""
     if fee_text == "Miễn phí":
@@ -231,7 +274,7 @@ def _clauses(sentence: str) -> list[str]:
     return [part.strip() for part in _CLAUSE_END.split(sentence) if part.strip(" .,:")]
 
 
-def _label(before: str, keep_start: bool = False) -> Optional[str]:
+def _label(before: str, keep_start: bool = False) -> str | None:
     """The words naming an amount ("Lệ phí cấp mới", "Thẻ tạm trú có thời hạn không quá 02 năm"):
     the words nearest the amount, or the start of a sentence naming a case (`keep_start`)."""
     label = before.strip(" -+*•:.,").strip()
@@ -245,7 +288,7 @@ def _label(before: str, keep_start: bool = False) -> Optional[str]:
     return label
 
 
-def _names_a_case(label: Optional[str]) -> bool:
+def _names_a_case(label: str | None) -> bool:
     """Does a label name a case, rather than only the fee ("Lệ phí", "Mức thu")?"""
     return bool(label) and not set(re.findall(r"\w+", fold(label or ""))) <= _GENERIC_LABEL_WORDS
 
@@ -255,7 +298,7 @@ def _is_online_only(before: str) -> bool:
     return "truc tuyen" in folded and "truc tiep" not in folded and "buu chinh" not in folded
 
 
-def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -> Optional[_Amount]:
+def _dated_amount(clause: str, period: re.Match[str], base: _Amount | None) -> _Amount | None:
     """The rate a dated clause sets: an amount, a share of the base, or 0 for an exemption."""
     valid_from, valid_to = _period(period)
     if valid_from is None and valid_to is None:  # an impossible date ("31/6/2026"): not guessed
@@ -281,17 +324,28 @@ def _dated_amount(clause: str, period: re.Match[str], base: Optional[_Amount]) -
     if not money:
         return None
     # The rate is the amount nearest the period ("áp dụng mức phí 400.000 đồng ... kể từ").
-    nearest = min(money, key=lambda m: min(abs(m.start() - period.end()), abs(m.end() - period.start())))
+    nearest = min(
+        money, key=lambda m: min(abs(m.start() - period.end()), abs(m.end() - period.start()))
+    )
     value, currency = _money_value(nearest)
     online = _is_online_only(clause[: min(nearest.start(), period.start())])
-    return _Amount(value, currency, unit=_unit_after(clause[nearest.end() :]), online_only=online, **common)
+    return _Amount(
+        value, currency, unit=_unit_after(clause[nearest.end() :]), online_only=online, **common
+    )
 
 
 def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
     """Amounts stated for the general case or for a named case, with the words naming it."""
     unstated = _SHARE_OF_UNSTATED.search(clause)
     if unstated and not _MONEY.search(clause):
-        return [_Amount(None, "VND", share=_number_with_decimals(unstated.group(1)), label=_label(clause[: unstated.start()]))]
+        return [
+            _Amount(
+                None,
+                "VND",
+                share=_number_with_decimals(unstated.group(1)),
+                label=_label(clause[: unstated.start()]),
+            )
+        ]
     found: list[_Amount] = []
     taken: list[tuple[int, int]] = []
     for share in _SHARE_OF_AMOUNT.finditer(clause):
@@ -305,12 +359,16 @@ def _undated_amounts(clause: str, sentence: str) -> list[_Amount]:
             continue
         value, currency = _money_value(money)
         before = clause[previous_end : money.start()]
-        found.append(_Amount(value, currency, unit=_unit_after(clause[money.end() :]), label=_label(before)))
+        found.append(
+            _Amount(value, currency, unit=_unit_after(clause[money.end() :]), label=_label(before))
+        )
         previous_end = money.end()
     if not found and _EXEMPT.search(clause):
         whole = fold(clause).strip(" .-")
         rest_of_sentence = sentence[max(sentence.find(clause), 0) :]
-        condition = None if whole in _PLAIN_EXEMPTIONS else _label(rest_of_sentence, keep_start=True)
+        condition = (
+            None if whole in _PLAIN_EXEMPTIONS else _label(rest_of_sentence, keep_start=True)
+        )
         found.append(_Amount(0, "VND", condition=condition, label=condition))
     return found
 
@@ -321,7 +379,7 @@ class _NoteReading:
     dated: list[_Amount] = field(default_factory=list)
 
 
-def read_note(note: str, base: Optional[_Amount]) -> _NoteReading:
+def read_note(note: str, base: _Amount | None) -> _NoteReading:
     """Every amount the note states, undated ones first met being the base of later shares."""
     reading = _NoteReading()
     for sentence in _sentences(note):
@@ -331,13 +389,17 @@ def read_note(note: str, base: Optional[_Amount]) -> _NoteReading:
             period = _PERIOD.search(clause)
             if not period:
                 # a bound bounds the amount before it, even past a " - " the portal put inside it ("đồng/GT - lần")
-                previous = _without_bounds(_undated_amounts(clause, sentence), in_sentence or reading.undated)
+                previous = _without_bounds(
+                    _undated_amounts(clause, sentence), in_sentence or reading.undated
+                )
                 for amount in previous:
                     amount.origin = clause
                 in_sentence += previous
                 reading.undated.extend(previous)
                 continue
-            current_base = next((a for a in reversed(reading.undated) if a.condition is None and a.amount), base)
+            current_base = next(
+                (a for a in reversed(reading.undated) if a.condition is None and a.amount), base
+            )
             rest = sentence[max(sentence.find(clause), 0) :]
             dated = (
                 _dated_amount(clause, period, current_base)
@@ -369,8 +431,8 @@ def _without_bounds(amounts: list[_Amount], earlier: list[_Amount]) -> list[_Amo
     return kept
 
 
-def _dated_share(rest: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
-    """"Bằng 50% mức thu phí quy định tại … (Kể từ ngày … đến hết ngày …, …)": a period after a
+def _dated_share(rest: str, period: re.Match[str], previous: list[_Amount]) -> _Amount | None:
+    """ "Bằng 50% mức thu phí quy định tại … (Kể từ ngày … đến hết ngày …, …)": a period after a
     share of an unstated base dates that share (its amount stays unknown)."""
     shares = [a for a in previous if a.share is not None and a.amount is None]
     if not shares:
@@ -385,8 +447,10 @@ def _dated_share(rest: str, period: re.Match[str], previous: list[_Amount]) -> O
     return share
 
 
-def _dated_rule(clause: str, rest: str, period: re.Match[str], base: Optional[_Amount]) -> Optional[_Amount]:
-    """"Từ ngày 01/7/2025 đến hết ngày 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC"
+def _dated_rule(
+    clause: str, rest: str, period: re.Match[str], base: _Amount | None
+) -> _Amount | None:
+    """ "Từ ngày 01/7/2025 đến hết ngày 31/12/2026 áp dụng theo quy định tại Thông tư số 64/2025/TT-BTC"
     beside a stated amount: in that period another rule sets the fee, and the note does not say
     how much. An amount-less dated rate (the stated amount is not presented as due then)."""
     if base is None or not base.amount or not _RULE_FOR_PERIOD.search(clause):
@@ -397,22 +461,37 @@ def _dated_rule(clause: str, rest: str, period: re.Match[str], base: Optional[_A
     valid_from, valid_to = _period(period)
     if valid_from is None or valid_to is None:
         return None
-    return _Amount(None, base.currency, valid_from=valid_from, valid_to=valid_to, reference=reference.group(1).upper())
+    return _Amount(
+        None,
+        base.currency,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        reference=reference.group(1).upper(),
+    )
 
 
 def _drop_dated_parts(dated: list[_Amount]) -> None:
     """Dated amounts of one period that add up to another of the same period ("Áp dụng mức phí
     2.000.000 đồng … Bao gồm: … 500.000 đồng …; … 1.500.000 đồng …") are its parts, not rates."""
     for whole in list(dated):
-        parts = [a for a in dated if a is not whole and (a.valid_from, a.valid_to) == (whole.valid_from, whole.valid_to)]
+        parts = [
+            a
+            for a in dated
+            if a is not whole and (a.valid_from, a.valid_to) == (whole.valid_from, whole.valid_to)
+        ]
         amounts = [a.amount for a in parts if a.amount is not None]
-        if whole.amount and len(parts) >= 2 and len(amounts) == len(parts) and sum(amounts) == whole.amount:
+        if (
+            whole.amount
+            and len(parts) >= 2
+            and len(amounts) == len(parts)
+            and sum(amounts) == whole.amount
+        ):
             for part in parts:
                 dated.remove(part)
 
 
-def _dated_before(clause: str, period: re.Match[str], previous: list[_Amount]) -> Optional[_Amount]:
-    """"25.000đ/tem (áp dụng đến hết ngày 31/12/2026 theo Thông tư …)": a bare end date in
+def _dated_before(clause: str, period: re.Match[str], previous: list[_Amount]) -> _Amount | None:
+    """ "25.000đ/tem (áp dụng đến hết ngày 31/12/2026 theo Thông tư …)": a bare end date in
     parentheses dates the amount just before it. A full period without an amount ("Từ ngày …
     đến hết ngày … áp dụng theo quy định tại Thông tư …") names no rate and dates nothing."""
     valid_from, valid_to = _period(period)
@@ -432,7 +511,9 @@ def _same(left: _Amount, right: _Amount) -> bool:
     return left.currency == right.currency and left.amount == right.amount
 
 
-def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list[_Amount], str, list[str]]:
+def _read_method(
+    method: dict[str, Any], elsewhere: list[_Amount]
+) -> tuple[list[_Amount], str, list[str]]:
     """The amounts, basis and flags of one row. `elsewhere`: the undated amounts the notes of the
     record's other rows state (they may confirm a cell in thousands, and nothing else)."""
     cell = cell_amount(method)
@@ -442,25 +523,50 @@ def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list
     general = _general_from_cell(cell, note, stated, elsewhere, flags)
     reading = read_note(note, general)
     cell_case = _cell_case(note, general)
-    if cell_case is not None and general is not None:  # the cell is one case of a list of amounts per case
+    if (
+        cell_case is not None and general is not None
+    ):  # the cell is one case of a list of amounts per case
         reading.undated.insert(0, replace(general, condition=cell_case))
         general = None
         _name_listed_cases(note, reading.undated)
     if "cell_implausible" in flags and cell is not None and cell.amount is not None:
         _drop_inconsistent_rates(reading.dated, cell.amount * 1000)
-    unstated = [a for a in reading.undated if a.amount is None]  # shares of a base the note does not state
-    undated = [a for a in reading.undated if a.amount is not None and (general is None or not (_same(a, general) or a is general))]
-    if (general is None and cell is not None and cell.amount == 0
-            and (any(a.amount for a in undated) or any(a.amount for a in reading.dated))):
+    unstated = [
+        a for a in reading.undated if a.amount is None
+    ]  # shares of a base the note does not state
+    undated = [
+        a
+        for a in reading.undated
+        if a.amount is not None and (general is None or not (_same(a, general) or a is general))
+    ]
+    if (
+        general is None
+        and cell is not None
+        and cell.amount == 0
+        and (any(a.amount for a in undated) or any(a.amount for a in reading.dated))
+    ):
         flags.append("cell_free_note_amount")
-    general = general or _online_exemption(undated, method["channel"]) or _general_from_note(undated, None if flags else cell)
-    note_exempts = general is not None and general.amount == 0 and general.source == "note" and not general.dated
+    general = (
+        general
+        or _online_exemption(undated, method["channel"])
+        or _general_from_note(undated, None if flags else cell)
+    )
+    note_exempts = (
+        general is not None
+        and general.amount == 0
+        and general.source == "note"
+        and not general.dated
+    )
     if note_exempts and cell is not None and cell.amount == 0:
         general = cell  # the note confirms the cell's "Miễn phí"
     if general is not None:
         undated = [a for a in undated if a is not general and not _same(a, general)]
         general.condition = None
-    if general is not None and general.amount and sum(a.amount or 0 for a in undated) == general.amount:
+    if (
+        general is not None
+        and general.amount
+        and sum(a.amount or 0 for a in undated) == general.amount
+    ):
         undated = []  # the parts the general amount is made of ("gồm 3.000.000 đồng …; 1.500.000 đồng …")
     if general is cell and cell is not None:
         _date_a_cell_stated_only_in_a_dated_clause(cell, reading.dated)
@@ -474,21 +580,39 @@ def _read_method(method: dict[str, Any], elsewhere: list[_Amount]) -> tuple[list
 
 
 def _general_from_cell(
-    cell: Optional[_Amount], note: str, stated: list[_Amount], elsewhere: list[_Amount], flags: list[str]
-) -> Optional[_Amount]:
+    cell: _Amount | None,
+    note: str,
+    stated: list[_Amount],
+    elsewhere: list[_Amount],
+    flags: list[str],
+) -> _Amount | None:
     """The general amount the cell gives, as the notes confirm or correct it (flags are added)."""
     if cell is None or not cell.amount:
         return None
     matching = next((a for a in stated if _same(a, cell)), None)
     if matching:
-        return _Amount(cell.amount, cell.currency, unit=matching.unit, source="cell", label=matching.label)
-    in_usd = next((a for a in stated if a.currency == "USD" != cell.currency and a.amount == cell.amount), None)
+        return _Amount(
+            cell.amount, cell.currency, unit=matching.unit, source="cell", label=matching.label
+        )
+    in_usd = next(
+        (a for a in stated if a.currency == "USD" != cell.currency and a.amount == cell.amount),
+        None,
+    )
     if cell.currency == "VND" and cell.amount < PLAUSIBLE_VND:
         # "20 VNĐ": only a note of this row, or of another row of the record, stating "20.000 đồng" confirms it.
-        thousands = next((a for a in stated + elsewhere if a.currency == "VND" and a.amount == cell.amount * 1000), None)
+        thousands = next(
+            (
+                a
+                for a in stated + elsewhere
+                if a.currency == "VND" and a.amount == cell.amount * 1000
+            ),
+            None,
+        )
         if thousands:
             flags.append("cell_in_thousands")
-            general = replace(thousands, condition=None, valid_from=None, valid_to=None, reference=None)
+            general = replace(
+                thousands, condition=None, valid_from=None, valid_to=None, reference=None
+            )
             general.unit = general.unit or _unit_after(note)
             return general
         if not in_usd:
@@ -502,7 +626,7 @@ def _general_from_cell(
     return cell
 
 
-def _cell_case(note: str, general: Optional[_Amount]) -> Optional[str]:
+def _cell_case(note: str, general: _Amount | None) -> str | None:
     """The case the cell's amount is for, when the note goes on with a list of amounts per case."""
     listed = _CELL_CASE_LIST.match(note)
     if general is None or general.source != "cell" or not general.amount or not listed:
@@ -514,31 +638,40 @@ def _cell_case(note: str, general: Optional[_Amount]) -> Optional[str]:
 
 
 def _name_listed_cases(note: str, undated: list[_Amount]) -> None:
-    """"Phí: 400000 Đồng (Sát hạch bổ sung năng định)": the amount's case is the parenthesis after it."""
+    """ "Phí: 400000 Đồng (Sát hạch bổ sung năng định)": the amount's case is the parenthesis after it."""
     for listed in _LISTED_CASE.finditer(note):
         for amount in undated:
             if amount.amount == float(listed.group(1)) and not _names_a_case(amount.label):
                 amount.label = listed.group(2)
 
 
-def _online_exemption(undated: list[_Amount], channel: str) -> Optional[_Amount]:
+def _online_exemption(undated: list[_Amount], channel: str) -> _Amount | None:
     """On the online channel, an exemption for filing online ("… đăng ký hoạt động qua mạng điện tử
     được miễn lệ phí") is the channel's own general case."""
     if channel != ONLINE:
         return None
-    return next((a for a in undated if a.amount == 0 and _ONLINE_FILING.search(fold(a.condition or ""))), None)
+    return next(
+        (a for a in undated if a.amount == 0 and _ONLINE_FILING.search(fold(a.condition or ""))),
+        None,
+    )
 
 
 def _date_a_cell_stated_only_in_a_dated_clause(cell: _Amount, dated: list[_Amount]) -> None:
-    """"+ 160.000/hộ chiếu, trường hợp cấp lại …: 320.000đ/hộ chiếu (áp dụng đến hết ngày 31/12/2023 …)"
+    """ "+ 160.000/hộ chiếu, trường hợp cấp lại …: 320.000đ/hộ chiếu (áp dụng đến hết ngày 31/12/2023 …)"
     beside the cell "160,000": the cell is a rate of that period, not the regular rate, so it
     ends with it (an expired rate is never presented as current)."""
     if cell.amount is None:
         return
     figure = re.compile(rf"(?<![\d.,]){_thousands_pattern(cell.amount)}(?![.,]?\d)")
-    source = next((a for a in dated if a.amount is not None and a.origin and figure.search(a.origin)), None)
+    source = next(
+        (a for a in dated if a.amount is not None and a.origin and figure.search(a.origin)), None
+    )
     if source is not None:
-        cell.valid_from, cell.valid_to, cell.reference = source.valid_from, source.valid_to, source.reference
+        cell.valid_from, cell.valid_to, cell.reference = (
+            source.valid_from,
+            source.valid_to,
+            source.reference,
+        )
 
 
 def _thousands_pattern(amount: float) -> str:
@@ -556,7 +689,7 @@ def _drop_inconsistent_rates(dated: list[_Amount], thousands: float) -> None:
             amount.amount = None
 
 
-def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optional[_Amount]:
+def _general_from_note(undated: list[_Amount], cell: _Amount | None) -> _Amount | None:
     """The note's general amount: its only amount (or its only unnamed one), else the cell's
     "Miễn phí" when nothing contradicts it."""
     if len({(a.amount, a.currency) for a in undated}) == 1 and undated[0].amount:
@@ -569,12 +702,18 @@ def _general_from_note(undated: list[_Amount], cell: Optional[_Amount]) -> Optio
     return None
 
 
-def _basis(fees: list[_Amount], cell: Optional[_Amount], note: str, flags: list[str], note_exempts: bool) -> str:
-    if any(a.amount is None and not a.dated for a in fees):  # "bằng 50% mức thu quy định tại …", undated
+def _basis(
+    fees: list[_Amount], cell: _Amount | None, note: str, flags: list[str], note_exempts: bool
+) -> str:
+    if any(
+        a.amount is None and not a.dated for a in fees
+    ):  # "bằng 50% mức thu quy định tại …", undated
         return "unknown"
     if any(a.amount for a in fees):
         return "fixed"
-    if "cell_implausible" in flags:  # "20 VNĐ" that no note confirms: not a figure, whatever the note cites
+    if (
+        "cell_implausible" in flags
+    ):  # "20 VNĐ" that no note confirms: not a figure, whatever the note cites
         return "unknown"
     if _UNREAD_MONEY.search(note):  # an amount written in a way not read ("10.000.0000 đồng")
         return "unknown"
@@ -591,7 +730,9 @@ def _cites_fee_rule(note: str) -> bool:
     """Does a sentence of the note cite a law or circular for the fee ("Luật phí và lệ phí")?
     A sentence about an optional extra ("Phí cấp bản sao … (nếu có yêu cầu) …") does not count."""
     return any(
-        _REGULATION.search(s) and re.search(r"\b(?:phi|muc thu|gia dich vu)\b", fold(s)) and not _OPTIONAL_EXTRA.search(fold(s))
+        _REGULATION.search(s)
+        and re.search(r"\b(?:phi|muc thu|gia dich vu)\b", fold(s))
+        and not _OPTIONAL_EXTRA.search(fold(s))
         for s in _sentences(note)
     )
 
@@ -603,7 +744,10 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
     duration), each row's general amount becomes a case of that channel, named by the row's
     own words.
     """
-    stated = [[a for a in read_note(method.get("note") or "", None).undated if a.amount] for method in methods]
+    stated = [
+        [a for a in read_note(method.get("note") or "", None).undated if a.amount]
+        for method in methods
+    ]
     readings = [
         _read_method(method, [a for j, amounts in enumerate(stated) if j != i for a in amounts])
         for i, method in enumerate(methods)
@@ -613,7 +757,7 @@ def annotate_methods(methods: list[dict[str, Any]]) -> None:
         _contradicted_free_cell(method, reading) if any(charged[:i] + charged[i + 1 :]) else reading
         for i, (method, reading) in enumerate(zip(methods, readings, strict=False))
     ]
-    generals: dict[str, set[tuple[Optional[float], str]]] = {}
+    generals: dict[str, set[tuple[float | None, str]]] = {}
     for method, (fees, basis, _) in zip(methods, readings, strict=False):
         if _states_no_fee(method, fees, basis):
             continue  # a row for another step ("Thời hạn Cảng vụ …", fee "Không có thông tin") names no case
@@ -632,7 +776,12 @@ def _states_no_fee(method: dict[str, Any], fees: list[_Amount], basis: str) -> b
     """A row that gives no fee and names no case: its cell states none and its note is empty or
     only gives the time of a step ("- Thời hạn Cảng vụ Hàng hải …: Trong thời hạn 05 ngày …")."""
     note = fold(method.get("note") or "")
-    return not fees and basis == "unknown" and cell_amount(method) is None and bool(_STEP_TIME_NOTE.match(note))
+    return (
+        not fees
+        and basis == "unknown"
+        and cell_amount(method) is None
+        and bool(_STEP_TIME_NOTE.match(note))
+    )
 
 
 def _contradicted_free_cell(
@@ -645,18 +794,29 @@ def _contradicted_free_cell(
     note = fold(method.get("note") or "")
     if basis != "free" or "mien" in note or not _FEE_WORD.search(note):
         return reading
-    return [a for a in fees if a.source != "cell"], "unknown", [*flags, "cell_free_other_channel_charges"]
+    return (
+        [a for a in fees if a.source != "cell"],
+        "unknown",
+        [*flags, "cell_free_other_channel_charges"],
+    )
 
 
 def _is_general(amount: _Amount) -> bool:
-    return amount.condition is None and not amount.online_only and not amount.dated and amount.amount is not None
+    return (
+        amount.condition is None
+        and not amount.online_only
+        and not amount.dated
+        and amount.amount is not None
+    )
 
 
 def _row_case(method: dict[str, Any], amount: _Amount) -> str:
     if amount.label and _names_a_case(amount.label):
         return amount.label
     first = _sentences(method.get("note") or "")
-    return (_label(first[0], keep_start=True) if first else None) or f"mức {method['fee_text'] or 'khác'}"
+    return (
+        _label(first[0], keep_start=True) if first else None
+    ) or f"mức {method['fee_text'] or 'khác'}"
 
 
 # --- The fee in force on a date --------------------------------------------------------------
@@ -665,10 +825,10 @@ def _row_case(method: dict[str, Any], amount: _Amount) -> str:
 @dataclass(frozen=True)
 class FeeInForce:
     channel: str
-    amount: Optional[float]
+    amount: float | None
     currency: str
     basis: str
-    valid_until: Optional[date]
+    valid_until: date | None
     text: str
     cases: list[dict[str, Any]] = field(default_factory=list)
 
@@ -697,44 +857,94 @@ def _applies_to(entry: dict[str, Any], channel: str) -> bool:
 def fees_in_force(record: Mapping[str, Any], on: date) -> list[FeeInForce]:
     """Per channel, in the record's channel order, the general-case fee payable on `on`."""
     channels = list(dict.fromkeys(method["channel"] for method in record["methods"]))
-    return [_channel_fee(channel, [m for m in record["methods"] if m["channel"] == channel], on) for channel in channels]
+    return [
+        _channel_fee(channel, [m for m in record["methods"] if m["channel"] == channel], on)
+        for channel in channels
+    ]
 
 
 def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInForce:
     entries = [entry for row in rows for entry in row.get("fees", [])]
     current = [e for e in entries if _in_force(e, on)]
-    regular = next((e for e in current if _applies_to(e, channel) and e["valid_to"] is None and e["valid_from"] is None), None)
+    regular = next(
+        (
+            e
+            for e in current
+            if _applies_to(e, channel) and e["valid_to"] is None and e["valid_from"] is None
+        ),
+        None,
+    )
     dated = [e for e in current if _applies_to(e, channel) and (e["valid_to"] or e["valid_from"])]
     cases = [
         dict(case)
         for case in dict.fromkeys(
-            (("condition", e["condition"]), ("amount", e["amount"]), ("currency", e["currency"]), ("unit", e["unit"]))
+            (
+                ("condition", e["condition"]),
+                ("amount", e["amount"]),
+                ("currency", e["currency"]),
+                ("unit", e["unit"]),
+            )
             for e in current
-            if not _applies_to(e, channel) and e["condition"] != ONLINE_ONLY and e["amount"] is not None
+            if not _applies_to(e, channel)
+            and e["condition"] != ONLINE_ONLY
+            and e["amount"] is not None
         )
     ]
     note = next((row["note"] for row in rows if row.get("note")), None)
-    unstated_share = next((e for e in current if _applies_to(e, channel) and e["amount"] is None and e.get("share")), None)
-    if unstated_share is not None and not (unstated_share["valid_from"] or unstated_share["valid_to"]):
-        return FeeInForce(channel, None, "VND", "unknown", None, _with_cases(_share_text(unstated_share, note), cases), cases)
+    unstated_share = next(
+        (e for e in current if _applies_to(e, channel) and e["amount"] is None and e.get("share")),
+        None,
+    )
+    if unstated_share is not None and not (
+        unstated_share["valid_from"] or unstated_share["valid_to"]
+    ):
+        return FeeInForce(
+            channel,
+            None,
+            "VND",
+            "unknown",
+            None,
+            _with_cases(_share_text(unstated_share, note), cases),
+            cases,
+        )
     if dated:
         return _dated_fee(channel, dated, regular, cases, note)
     if regular is not None and regular["amount"] is not None:
         basis = "catalogue" if regular["source"] == "cell" else "note"
         text = _amount_text(regular["amount"], regular["currency"])
-        return FeeInForce(channel, regular["amount"], regular["currency"], basis, None, _with_cases(text, cases), cases)
+        return FeeInForce(
+            channel,
+            regular["amount"],
+            regular["currency"],
+            basis,
+            None,
+            _with_cases(text, cases),
+            cases,
+        )
     bases = [row.get("fee_basis") for row in rows]
     row_basis = next((b for b in bases if b in _NO_AMOUNT_BASES), "unknown")
     basis = "note" if cases else row_basis  # amounts per case are what the catalogue states
-    return FeeInForce(channel, None, "VND", basis, None, _no_amount_text(row_basis, cases, note, rows), cases)
+    return FeeInForce(
+        channel, None, "VND", basis, None, _no_amount_text(row_basis, cases, note, rows), cases
+    )
 
 
-def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: list[dict], note: Optional[str]) -> FeeInForce:
+def _dated_fee(
+    channel: str, dated: list[dict], regular: dict | None, cases: list[dict], note: str | None
+) -> FeeInForce:
     known = [e for e in dated if e["amount"] is not None]
     if not known:
         share = next((e for e in dated if e.get("share")), None)
         if share is not None:
-            return FeeInForce(channel, None, "VND", "unknown", None, _with_cases(_share_text(share, note), cases), cases)
+            return FeeInForce(
+                channel,
+                None,
+                "VND",
+                "unknown",
+                None,
+                _with_cases(_share_text(share, note), cases),
+                cases,
+            )
         rule = dated[0]
         text = wording.FEE_DATED_NO_AMOUNT.format(
             start=_day(rule["valid_from"]),
@@ -742,7 +952,9 @@ def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: 
             reference=rule["reference"],
             note=_quote(note),
         )
-        return FeeInForce(channel, None, "VND", "by_regulation", None, _with_cases(text, cases), cases)
+        return FeeInForce(
+            channel, None, "VND", "by_regulation", None, _with_cases(text, cases), cases
+        )
     lowest = min(known, key=lambda e: e["amount"])
     valid_until = date.fromisoformat(lowest["valid_to"]) if lowest["valid_to"] else None
     basis = "exempt" if lowest["amount"] == 0 else "reduced"
@@ -761,14 +973,22 @@ def _dated_fee(channel: str, dated: list[dict], regular: Optional[dict], cases: 
         regular_amount = _amount_text(regular["amount"], regular["currency"])
         detail += wording.FEE_REGULAR.format(amount=regular_amount)
     text = f"{text} ({detail.strip('; ')})" if detail else text
-    return FeeInForce(channel, lowest["amount"], lowest["currency"], basis, valid_until, _with_cases(text, cases), cases)
+    return FeeInForce(
+        channel,
+        lowest["amount"],
+        lowest["currency"],
+        basis,
+        valid_until,
+        _with_cases(text, cases),
+        cases,
+    )
 
 
-def _day(iso: Optional[str]) -> str:
+def _day(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "…"
 
 
-def _share_text(entry: dict[str, Any], note: Optional[str]) -> str:
+def _share_text(entry: dict[str, Any], note: str | None) -> str:
     """A share of a base the catalogue does not state: its words, not a guessed amount."""
     period = ""
     if entry["valid_to"]:
@@ -777,7 +997,7 @@ def _share_text(entry: dict[str, Any], note: Optional[str]) -> str:
     return wording.FEE_SHARE_NO_AMOUNT.format(share=entry["share"], period=period, note=note_text)
 
 
-def _amount_text(amount: float, currency: str, unit: Optional[str] = None) -> str:
+def _amount_text(amount: float, currency: str, unit: str | None = None) -> str:
     if amount == 0:
         return wording.FREE
     return format_amount(amount, currency) + (f"/{unit}" if unit else "")
@@ -790,15 +1010,18 @@ def _with_cases(text: str, cases: list[dict]) -> str:
 
 
 def _cases_text(cases: list[dict]) -> str:
-    return "; ".join(f"{case['condition']}: {_amount_text(case['amount'], case['currency'], case['unit'])}" for case in cases)
+    return "; ".join(
+        f"{case['condition']}: {_amount_text(case['amount'], case['currency'], case['unit'])}"
+        for case in cases
+    )
 
 
-def _quote(note: Optional[str], limit: int = 300) -> str:
+def _quote(note: str | None, limit: int = 300) -> str:
     text = normalize(note or "")
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _no_amount_text(basis: str, cases: list[dict], note: Optional[str], rows: list[dict]) -> str:
+def _no_amount_text(basis: str, cases: list[dict], note: str | None, rows: list[dict]) -> str:
     if basis == "provincial":
         return _with_cases(wording.FEE_PROVINCIAL.format(note=_quote(note)), cases)
     if basis == "by_regulation":

@@ -1,5 +1,6 @@
 """Short Vietnamese phrasings of record fields, shared by the staff CLI and the bot's answers
 (the words themselves are in `bot.wording`)."""
+
 from __future__ import annotations
 
 from bot import wording
@@ -27,13 +28,15 @@ def channel_methods(record: Record, channel: str) -> list[Method]:
 
 
 def time_and_fee(record: Record, fee: FeeInForce) -> str:
-    """"5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
-    times = " / ".join(dict.fromkeys(time_phrase(method) for method in channel_methods(record, fee.channel)))
+    """ "5 ngày làm việc; lệ phí 135.000 đồng" for one channel (its rows' times merged)."""
+    times = " / ".join(
+        dict.fromkeys(time_phrase(method) for method in channel_methods(record, fee.channel))
+    )
     return wording.TIME_AND_FEE.format(times=times, fee=fee_phrase(fee))
 
 
 def method_line(record: Record, fee: FeeInForce) -> str:
-    """"Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" for one channel."""
+    """ "Trực tuyến: 5 ngày làm việc; lệ phí 135.000 đồng" for one channel."""
     return f"{fee.channel}: {time_and_fee(record, fee)}"
 
 

@@ -3,6 +3,7 @@
 One JSON file per procedure, keys in a fixed order and UTF-8 text, so a re-import shows
 as a readable diff. Run: `python -m procedures_kb import ../shared/tthc_catalogue/raw`.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,9 @@ _CODE_IN_NAME = re.compile(r"Mã ?:|\b(?:KQ|TP)[.\-]?[A-Z]?\d|\d{3}\.\d{2}\.\d{2
 
 def channels_lost(raw: dict[str, Any], record: dict[str, Any]) -> Counter[str]:
     """Channel rows of the raw table that are not methods of the record (channel → how many)."""
-    raw_rows = Counter(match.group(1) for match in _RAW_CHANNEL_ROW.finditer(normalize(raw["cach_thuc_thuc_hien"])))
+    raw_rows = Counter(
+        match.group(1) for match in _RAW_CHANNEL_ROW.finditer(normalize(raw["cach_thuc_thuc_hien"]))
+    )
     return raw_rows - Counter(method["channel"] for method in record["methods"])
 
 
@@ -80,7 +83,11 @@ def result_names_with_codes(record: dict[str, Any]) -> list[str]:
 
 
 def malformed_legal_numbers(record: dict[str, Any]) -> list[str]:
-    return [row["number"] for row in record["legal_basis"] if not parsing.is_well_formed_legal_number(row["number"])]
+    return [
+        row["number"]
+        for row in record["legal_basis"]
+        if not parsing.is_well_formed_legal_number(row["number"])
+    ]
 
 
 @dataclass
@@ -104,7 +111,11 @@ class TargetFigures:
 
     @property
     def legal_well_formed_percent(self) -> float:
-        return 100 * (self.with_legal_basis - len(self.malformed_legal)) / max(self.with_legal_basis, 1)
+        return (
+            100
+            * (self.with_legal_basis - len(self.malformed_legal))
+            / max(self.with_legal_basis, 1)
+        )
 
     def to_markdown(self) -> list[str]:
         return [
@@ -176,7 +187,9 @@ class ImportReport:
             "|---|---|---|",
         ]
         for kind, count in sorted(self.problem_counts.items()):
-            lines.append(f"| {kind} | {count} | {', '.join(sorted(set(self.problem_codes[kind])))} |")
+            lines.append(
+                f"| {kind} | {count} | {', '.join(sorted(set(self.problem_codes[kind])))} |"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -196,7 +209,9 @@ def check_page_code(raw: dict[str, Any], problems: Problems) -> None:
     """The crawl sometimes saved one page under another code: the page text tells."""
     page_code = re.search(r"Mã thủ tục([\d.]+\d)", raw.get("raw_text", ""))
     if page_code and page_code.group(1) != raw["ma_thu_tuc"]:
-        problems.add("record: page text shows another code", f"{raw['ma_thu_tuc']} ≠ {page_code.group(1)}")
+        problems.add(
+            "record: page text shows another code", f"{raw['ma_thu_tuc']} ≠ {page_code.group(1)}"
+        )
 
 
 def segment_names(records: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -207,10 +222,15 @@ def segment_names(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     """
     from underthesea import word_tokenize
 
-    return {record["code"]: [word for word in word_tokenize(record["name"]) if " " in word] for record in records}
+    return {
+        record["code"]: [word for word in word_tokenize(record["name"]) if " " in word]
+        for record in records
+    }
 
 
-def import_catalogue(raw_dir: Path, records_dir: Path = RECORDS_DIR, segmentation_file: Path = SEGMENTATION_FILE) -> ImportReport:
+def import_catalogue(
+    raw_dir: Path, records_dir: Path = RECORDS_DIR, segmentation_file: Path = SEGMENTATION_FILE
+) -> ImportReport:
     """Parse every raw record and replace the records directory with the clean output."""
     report = ImportReport()
     records_dir.mkdir(parents=True, exist_ok=True)

@@ -5,11 +5,12 @@ việc10,000 Việt Nam Đồng(...)"), so each parser below rebuilds the cells 
 known of the layout. Where the layout leaves a real ambiguity, the parser picks the most
 likely reading and records a `problem` so the importer can report it; it never drops text.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from vntext import fold, normalize
 
@@ -40,22 +41,23 @@ BULLET = "•"
 _LEADING_BULLET = re.compile(r"^[-+*•]+\s*")
 
 
-
 def _matched(pattern: str | re.Pattern[str], text: str, position: int = 0) -> re.Match[str]:
     """`pattern` matched at `position`, where the text is known to fit it (checked before,
     or a pattern that matches the empty string)."""
     match = re.compile(pattern).match(text, position)
     if match is None:
-        raise ValueError(f"{pattern!r} does not match at {position}: {text[position:position + 40]!r}")
+        raise ValueError(
+            f"{pattern!r} does not match at {position}: {text[position : position + 40]!r}"
+        )
     return match
 
 
-def normalize_raw(text: Optional[str]) -> str:
+def normalize_raw(text: str | None) -> str:
     """normalize() for raw portal text, with private-use bullet glyphs written as "•"."""
     return normalize(_PRIVATE_USE.sub(BULLET, text or ""))
 
 
-def clean(text: Optional[str]) -> str:
+def clean(text: str | None) -> str:
     """Normalised text, with the portal's "Không có thông tin" turned into ""."""
     text = normalize_raw(text)
     return "" if text == NO_INFO else text
@@ -106,8 +108,8 @@ _FEE = re.compile(rf"({_NUMBER}) ?({'|'.join(CURRENCIES)})")
 @dataclass(frozen=True)
 class _Reading:
     time_text: str
-    time_value: Optional[float]
-    time_unit: Optional[str]
+    time_value: float | None
+    time_unit: str | None
     rest: str
 
 
@@ -130,7 +132,11 @@ def _time_readings(body: str) -> list[_Reading]:
     unit = _TIME_UNIT.match(body, digits.end())
     if unit:
         text = body[: unit.end()]
-        return [_Reading(text, _number(digits.group()), unit.group().strip().lower(), body[unit.end() :])]
+        return [
+            _Reading(
+                text, _number(digits.group()), unit.group().strip().lower(), body[unit.end() :]
+            )
+        ]
     readings = [_Reading(digits.group(), _number(digits.group()), None, body[digits.end() :])]
     for cut in range(1, len(digits.group())):
         if body[cut] != "0" or not body[cut + 1 : cut + 2].isdigit():
@@ -146,7 +152,7 @@ def _worded_time(body: str) -> list[_Reading]:
     return [_Reading(body[: fee_start.start()].strip(), None, None, body[fee_start.start() :])]
 
 
-def _fee(rest: str) -> tuple[str, Optional[int], str, bool]:
+def _fee(rest: str) -> tuple[str, int | None, str, bool]:
     """(fee_text, fee_vnd, remaining description, whether a fee cell was recognised)."""
     if rest.startswith(FREE):
         return FREE, 0, rest[len(FREE) :], True
@@ -196,7 +202,10 @@ def _method_rows(text: str, problems: Problems) -> list[str]:
         if _is_row_start(text[match.start() :]):
             starts.append(match.start())
         elif _cell_after_channel(text[match.start() :])[:1].isdigit():
-            problems.add("methods: channel and time with no fee cell, kept in the note", text[match.start() :])
+            problems.add(
+                "methods: channel and time with no fee cell, kept in the note",
+                text[match.start() :],
+            )
     bounds = [0, *starts, len(text)]
     pieces = (text[begin:end].strip() for begin, end in zip(bounds, bounds[1:], strict=False))
     return [piece for piece in pieces if piece]
@@ -219,7 +228,9 @@ def _channel_of(row: str) -> str:
     return next(channel for channel in CHANNELS if row.startswith(channel))
 
 
-def _method(row: str, readings: list[_Reading], known_times: set[str], problems: Problems) -> dict[str, Any]:
+def _method(
+    row: str, readings: list[_Reading], known_times: set[str], problems: Problems
+) -> dict[str, Any]:
     channel = _channel_of(row)
     if not readings:
         problems.add("methods: unreadable time", row)
@@ -277,7 +288,10 @@ def _quantities(text: str, problems: Problems) -> list[re.Match[str]]:
             continue
         count = match.group(1)
         if len(count) > 2 or (len(count) == 2 and not count.startswith("0")):
-            problems.add("documents: count glued to digits of the name", text[max(0, match.start() - 40) : match.end()])
+            problems.add(
+                "documents: count glued to digits of the name",
+                text[max(0, match.start() - 40) : match.end()],
+            )
             match = _QUANTITY.match(text, match.start() + len(count) - 1) or match
         found.append(match)
     return found
@@ -291,14 +305,14 @@ def _copies(match: re.Match[str]) -> tuple[int, int]:
     return counts["chính"], counts["sao"]
 
 
-def _group_name(heading: str) -> Optional[str]:
+def _group_name(heading: str) -> str | None:
     heading = heading.strip()
     if heading.strip("- ") == "":
         return None
     return _LEADING_BULLET.sub("", heading).rstrip(":").strip() or None
 
 
-def _split_form(cell: str, problems: Problems) -> tuple[str, Optional[str]]:
+def _split_form(cell: str, problems: Problems) -> tuple[str, str | None]:
     """Separate a trailing template file name ("...;Mẫu số 04.docx") from the name."""
     ends = list(_FORM_FILE.finditer(cell))
     if not ends or ends[-1].end() != len(cell):
@@ -321,9 +335,13 @@ def _is_glue(before: str, after: str, next_char: str, two_before: str) -> bool:
     """
     if before.isspace() or after.isspace() or after in ".;,:)":
         return False
-    if before in ";)]”\"":
+    if before in ';)]”"':
         return True
-    if before == "," and (two_before.isalpha() or two_before == ")") and (after.isupper() or after.isdigit()):
+    if (
+        before == ","
+        and (two_before.isalpha() or two_before == ")")
+        and (after.isupper() or after.isdigit())
+    ):
         return True  # "…bổ sung),PL 01 TT 62.docx", "…THƯỜNG TRÚ,33-Mẫu số 02.doc"
     if after.isupper() and (before.islower() or before.isdigit()):
         return True
@@ -340,11 +358,13 @@ _FORM_NAME_START = re.compile(
 )
 
 
-def _form_start(cell: str, extension_at: int) -> Optional[int]:
+def _form_start(cell: str, extension_at: int) -> int | None:
     """Where the template file name starts: the earliest cell edge close to its extension."""
     window_start = max(1, extension_at - _FORM_WINDOW)
     numbers = [number for number in _legal_numbers(cell[:extension_at]) if number.has_symbol]
-    inside_numbers = {position for number in numbers for position in range(number.start + 1, number.end)}
+    inside_numbers = {
+        position for number in numbers for position in range(number.start + 1, number.end)
+    }
     after_numbers = {number.end for number in numbers if _glued_after(cell, number.end)}
     for position in range(window_start, extension_at):
         if position in after_numbers:
@@ -366,11 +386,13 @@ def _is_form_edge(cell: str, position: int) -> bool:
         return _is_edge_after_full_stop(cell, position)
     if _is_glue(before, after, cell[position + 1 : position + 2], two_before):
         return True
-    return before.isalpha() and two_before.isalpha() and bool(_FORM_NAME_START.match(cell, position))
+    return (
+        before.isalpha() and two_before.isalpha() and bool(_FORM_NAME_START.match(cell, position))
+    )
 
 
 def _is_edge_after_full_stop(cell: str, position: int) -> bool:
-    """"…quy định.Mẫu số 04.docx", "…NĐ-CP.mẫu 3.docx", "…(mẫu TB2).71-Mẫu…", "…theo mẫu.1.004372.docx";
+    """ "…quy định.Mẫu số 04.docx", "…NĐ-CP.mẫu 3.docx", "…(mẫu TB2).71-Mẫu…", "…theo mẫu.1.004372.docx";
     not a number's own dot: "Mẫu số 05.NT", "Mẫu số 10.QLT", "Phụ lục I.9"."""
     after, two_before = cell[position], cell[position - 2 : position - 1]
     if after.isdigit():
@@ -406,7 +428,9 @@ def normalize_keep_tabs(text: str) -> str:
     return "\t".join(normalize_raw(part) for part in (text or "").split("\t")).strip()
 
 
-def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]], problems: Problems) -> str:
+def _rows_of_section(
+    body: str, group: str | None, rows: list[dict[str, Any]], problems: Problems
+) -> str:
     """Append the section's rows; return the text after its last row (the next heading)."""
     last = 0
     for quantity in _quantities(body, problems):
@@ -416,7 +440,9 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
         name, form = _split_form(cell.replace("\t", " ").strip(), problems)
         name = name.removeprefix(BULLET).lstrip()  # a row is already a list item
         if not name:
-            problems.add("documents: quantity without a name", body[max(0, quantity.start() - 40) : last])
+            problems.add(
+                "documents: quantity without a name", body[max(0, quantity.start() - 40) : last]
+            )
         rows.append(
             {
                 "name": name,
@@ -433,7 +459,9 @@ def _rows_of_section(body: str, group: Optional[str], rows: list[dict[str, Any]]
 # A row that introduces a list ("…hồ sơ bao gồm:", "…nộp giấy tờ tương ứng sau đây:") is no paper,
 # whatever its quantity cell says; a row whose quantity cell says 0 but whose name states the
 # copies ("Tờ khai hải quan: 02 bản chính;") is a paper.
-LEAD_IN = re.compile(r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$|\bphải (?:nộp|xuất trình)\b[^.;:]*:\s*$")
+LEAD_IN = re.compile(
+    r"(?:bao gồm|gồm|sau đây|như sau)\s*:?\s*$|\bphải (?:nộp|xuất trình)\b[^.;:]*:\s*$"
+)
 _COPIES_IN_NAME = re.compile(r"\b0?\d+ bản\b")
 _NOTE_START = re.compile(r"^[-+*•\s]*(?:Ghi chú|Lưu ý|Chú ý)\b", re.IGNORECASE)
 # A row that says what need not be submitted, or how long papers stay valid, is no paper:
@@ -481,7 +509,8 @@ _FILE_VALIDITY = re.compile(r"\bco gia tri phap ly tuong duong ho so\b")
 # or a case followed by its paper ("Đối với tổ chức tôn giáo: Quyết định công nhận …"). Folded.
 _ASKS_FOR = re.compile(
     r"(?:\b(?:nop|xuat trinh|kem(?: theo)?|gui kem|cung cap|bo sung|phai co|co them)(?: them| lai)?|:)\s*[-+*•]?\s*"
-    r"(?!ban sao (?:duoc |co )?chung thuc (?:hoac|cac)|cac giay to\b|ho so\b|thanh phan ho so\b)" + _PAPER
+    r"(?!ban sao (?:duoc |co )?chung thuc (?:hoac|cac)|cac giay to\b|ho so\b|thanh phan ho so\b)"
+    + _PAPER
 )
 # A row may go on from the paper before it ("hoặc bản khai cá nhân …").
 _CONTINUES = re.compile(r"^(?:hoac|va|kem theo)\s+")
@@ -502,33 +531,53 @@ def _explains(name: str) -> bool:
     text = _CONTINUES.sub("", _folded_words(name))
     if _ASKS_FOR.search(text):
         return False
-    return bool(_FILE_VALIDITY.search(text)) or (not _STARTS_WITH_PAPER.match(text) and bool(_EXPLAINS.search(text)))
+    return bool(_FILE_VALIDITY.search(text)) or (
+        not _STARTS_WITH_PAPER.match(text) and bool(_EXPLAINS.search(text))
+    )
 
 
-_CASE_OPENING = re.compile(r"(?:truong hop|trong truong hop|doi voi|tuy|ngoai|neu|khi|thanh phan ho so)\b")
+_CASE_OPENING = re.compile(
+    r"(?:truong hop|trong truong hop|doi voi|tuy|ngoai|neu|khi|thanh phan ho so)\b"
+)
 
 
 def _heads_a_case(name: str) -> bool:
-    """"Đối với doanh nghiệp bảo hiểm:", "Trường hợp thuê nhà ở xã hội:": a case opened by its
+    """ "Đối với doanh nghiệp bảo hiểm:", "Trường hợp thuê nhà ở xã hội:": a case opened by its
     own row, whose papers are the rows after it (the portal still gives it a copy count)."""
     text = _folded_words(name)
     return name.rstrip().endswith(":") and bool(_CASE_OPENING.match(text))
 
 
-def _is_note(name: str, original: int, copies: int, group: Optional[str]) -> bool:
+def _is_note(name: str, original: int, copies: int, group: str | None) -> bool:
     """Is a row an explanation rather than a paper? Its text decides, then its section ("Lưu ý"),
     then its quantity cell."""
-    if LEAD_IN.search(name) or _NOTE_START.match(name) or _EXEMPTION.match(_LIST_MARKS.sub("", name)):
+    if (
+        LEAD_IN.search(name)
+        or _NOTE_START.match(name)
+        or _EXEMPTION.match(_LIST_MARKS.sub("", name))
+    ):
         return True
     if _explains(name) or _heads_a_case(name):
         return True
     if group and _NOTE_START.match(group):
         return True
-    return original == 0 and copies == 0 and not _COPIES_IN_NAME.search(name) and not _names_a_paper(name)
+    return (
+        original == 0
+        and copies == 0
+        and not _COPIES_IN_NAME.search(name)
+        and not _names_a_paper(name)
+    )
 
 
-def _note_row(text: str, group: Optional[str]) -> dict[str, Any]:
-    return {"name": normalize(text), "form": None, "original": 0, "copies": 0, "group": group, "is_note": True}
+def _note_row(text: str, group: str | None) -> dict[str, Any]:
+    return {
+        "name": normalize(text),
+        "form": None,
+        "original": 0,
+        "copies": 0,
+        "group": group,
+        "is_note": True,
+    }
 
 
 # --- Căn cứ pháp lý: title + number rows -----------------------------------------------------
@@ -547,15 +596,29 @@ _SYMBOL_PARTS = frozenset(
     "BLĐTBXH HĐND BKHCN VPCP BQP BNV BYT BCT BVHTTDL CSXH BTTTT BNG VPQH TANDTC VKSNDTC CTN BGDĐT BNN BKH "
     "TCHQ TCT BTM BCN BTS BVHTT UBTVQH QH NQLT UBTƯMTTQVN HĐTP".split()
 )
-_DOCUMENT_TYPES = ("Bộ luật", "Luật", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Thông tư", "Quyết định",
-                   "Pháp lệnh", "Chỉ thị", "Văn bản hợp nhất", "Lệnh", "Hiến pháp")
+_DOCUMENT_TYPES = (
+    "Bộ luật",
+    "Luật",
+    "Nghị định",
+    "Nghị quyết",
+    "Thông tư liên tịch",
+    "Thông tư",
+    "Quyết định",
+    "Pháp lệnh",
+    "Chỉ thị",
+    "Văn bản hợp nhất",
+    "Lệnh",
+    "Hiến pháp",
+)
 _TYPE = "|".join(_DOCUMENT_TYPES)
 # A number cell's label before the number: "Luật số ", "Thông tư ", "số ".
 _TYPE_ABBREVIATIONS = "TT|NĐ|QĐ|NQ"  # "…Bộ Tài chính.TT43/2023/TT-BTC"
 _LABEL_AT_END = re.compile(
     rf"(?:(?P<type>{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(?:(?P<so>số)\s*)?$", re.IGNORECASE
 )
-_LABEL_AT_START = re.compile(rf"(?:(?:{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(?:số\s*)?", re.IGNORECASE)
+_LABEL_AT_START = re.compile(
+    rf"(?:(?:{_TYPE})\s*|(?-i:{_TYPE_ABBREVIATIONS}))?(?:số\s*)?", re.IGNORECASE
+)
 # The crawl glued the page's next section to a few legal-basis tables.
 LEGAL_PORTAL_TAIL = re.compile(r"Cơ quan thực hiện.*$", re.DOTALL)
 _TITLE_CONTINUES = re.compile(r"(?:ngày|của|năm) ")
@@ -569,7 +632,9 @@ _CAPITALS = "A-ZĐÐƯƠÂÊÔĂ"
 _HYPHEN = re.compile(r" ?[-/_] ?")
 _SYMBOL_PART = rf"(?:TTg|[{_CAPITALS}]+(?<=QH)\d{{1,2}}|[{_CAPITALS}]+)"
 # number[.sub]/[year/]symbol: 123/2015/NĐ-CP, 66.7/2025/NQ-CP, 80/2015/QH13, 1025/QĐ-BCA.
-WELL_FORMED_LEGAL_NUMBER = re.compile(rf"\d{{1,4}}(?:\.\d{{1,2}})?/(?:(?:19[4-9]\d|20[0-2]\d)/)?{_SYMBOL_PART}(?:-{_SYMBOL_PART})*")
+WELL_FORMED_LEGAL_NUMBER = re.compile(
+    rf"\d{{1,4}}(?:\.\d{{1,2}})?/(?:(?:19[4-9]\d|20[0-2]\d)/)?{_SYMBOL_PART}(?:-{_SYMBOL_PART})*"
+)
 
 
 def is_well_formed_legal_number(number: str) -> bool:
@@ -577,7 +642,10 @@ def is_well_formed_legal_number(number: str) -> bool:
     if not WELL_FORMED_LEGAL_NUMBER.fullmatch(number):
         return False
     symbol = re.sub(r"^[\d.]+/(?:\d{4}/)?", "", number)
-    return all(part in _SYMBOL_PARTS or re.fullmatch(r"(?:UBTV)?QH\d{1,2}", part) for part in symbol.split("-"))
+    return all(
+        part in _SYMBOL_PARTS or re.fullmatch(r"(?:UBTV)?QH\d{1,2}", part)
+        for part in symbol.split("-")
+    )
 
 
 @dataclass(frozen=True)
@@ -606,7 +674,11 @@ def _symbol_part_end(text: str, position: int) -> int:
         return position
     if letters.endswith("QH"):
         digits = re.match(r"\d{1,2}", text[run_end:])
-        keep = digits.group() if digits and 10 <= int(digits.group()) <= 16 else (digits.group()[:1] if digits else "")
+        keep = (
+            digits.group()
+            if digits and 10 <= int(digits.group()) <= 16
+            else (digits.group()[:1] if digits else "")
+        )
         return run_end + len(keep)
     if letters in _SYMBOL_PARTS:
         return run_end
@@ -617,10 +689,16 @@ def _symbol_part_end(text: str, position: int) -> int:
         length
         for length in range(len(letters) - 1, 0, -1)
         if letters[:length] in _SYMBOL_PARTS
-        and (word_follows or re.search("[aeiouy]", fold(letters[length:])) or _FORM_NAME_START.match(text, position + length))
+        and (
+            word_follows
+            or re.search("[aeiouy]", fold(letters[length:]))
+            or _FORM_NAME_START.match(text, position + length)
+        )
     ]
     if known and text[run_end : run_end + 1] not in "-/_":
-        return position + known[0]  # "CPQUY ĐỊNH", "BTCQuy định": the next title starts inside the run
+        return (
+            position + known[0]
+        )  # "CPQUY ĐỊNH", "BTCQuy định": the next title starts inside the run
     if word_follows and len(letters) > 1:
         return run_end - 1  # an unknown part glued to a capitalised word: give its capital back
     return run_end
@@ -658,12 +736,16 @@ def _without_glued_year(text: str, start: int) -> int:
     return start
 
 
-def _legal_number_at(text: str, start: int) -> Optional[_LegalNumber]:
+def _legal_number_at(text: str, start: int) -> _LegalNumber | None:
     """The number starting at `start` ("123/2015/NĐ-CP", "601/QĐ-BTC"), or a cell cut short ("24/2024", "58")."""
     start = _without_glued_year(text, start)
     digits = _matched(r"\d+(?:\.\d+)?", text[start:]).group()
     if text[start + len(digits) : start + len(digits) + 1] != "/":
-        return _LegalNumber(start, start + len(digits), digits, False) if _is_cut_cell(text, start, digits) else None
+        return (
+            _LegalNumber(start, start + len(digits), digits, False)
+            if _is_cut_cell(text, start, digits)
+            else None
+        )
     position = start + len(digits) + 1
     year = _YEAR.match(text, position)
     if year and text[year.end() : year.end() + 1] == "/":
@@ -728,15 +810,23 @@ def _closes_row(text: str, numbers: list[_LegalNumber], index: int, row_start: i
     return (
         (after[0] in ".;" and after[1:2].isalpha())
         or bool(_NEXT_TITLE_AFTER_SPACE.match(after) or _DASH_BEFORE_TITLE.match(after))
-        or (before.isalpha() or before in ".;)")  # a cell glued to its title: "…NÔNG THÔN34/2018/TT-BNNPTNT"
-        or (after[0].isspace() and before.isspace() and text[: number.start].rstrip().endswith((";", ")"))
-            and number.number in text[row_start : number.start])  # "…(Luật số 84/2015/QH13…); 84/2015/QH13"
+        or (
+            before.isalpha() or before in ".;)"
+        )  # a cell glued to its title: "…NÔNG THÔN34/2018/TT-BNNPTNT"
+        or (
+            after[0].isspace()
+            and before.isspace()
+            and text[: number.start].rstrip().endswith((";", ")"))
+            and number.number in text[row_start : number.start]
+        )  # "…(Luật số 84/2015/QH13…); 84/2015/QH13"
     )
 
 
 def _same_number(number: _LegalNumber, cell: _LegalNumber) -> bool:
-    """"Luật 51/2019/QH14" + "51/2019/QH14", or a cell cut short ("46/2020/NĐ-CP" + "46/2020")."""
-    return cell.number == number.number or (not cell.has_symbol and number.number.startswith(f"{cell.number}/"))
+    """ "Luật 51/2019/QH14" + "51/2019/QH14", or a cell cut short ("46/2020/NĐ-CP" + "46/2020")."""
+    return cell.number == number.number or (
+        not cell.has_symbol and number.number.startswith(f"{cell.number}/")
+    )
 
 
 def parse_legal_basis(raw: str, problems: Problems) -> list[dict[str, str]]:
@@ -783,10 +873,16 @@ def _legal_row(cells: str, number: _LegalNumber, problems: Problems) -> dict[str
     label_start = label.start()
     glued = label_start == 0 or not cells[label_start - 1].isspace()
     if kind and not glued and not fold(cells[:label_start].strip()).startswith(fold(kind)):
-        label_start += len(label.group()) - len(label.group("so") or "")  # "…quy định tại Thông tư" + "số 01/2020/TT-BTP"
+        label_start += len(label.group()) - len(
+            label.group("so") or ""
+        )  # "…quy định tại Thông tư" + "số 01/2020/TT-BTP"
     title = cells[:label_start].strip().lstrip(".;,: ")
     number_text = f"{cells[label_start:]}{number.number}".strip()
-    return {"number": _completed_number(number, title, problems), "title": title or number_text, "number_text": number_text}
+    return {
+        "number": _completed_number(number, title, problems),
+        "title": title or number_text,
+        "number_text": number_text,
+    }
 
 
 # A Government decree's symbol cut one letter short by the portal ("118/2025/NĐ-C", 45 records):
@@ -813,16 +909,25 @@ def _completed_number(number: _LegalNumber, title: str, problems: Problems) -> s
     """A number cell cut short ("24/2024") takes its symbol from the title ("24/2024/QĐ-UBND")."""
     if number.has_symbol:
         return _tidy_symbol(number.number, problems)
-    in_title = [found.number for found in _legal_numbers(title) if found.has_symbol and found.number.startswith(f"{number.number}/")]
+    in_title = [
+        found.number
+        for found in _legal_numbers(title)
+        if found.has_symbol and found.number.startswith(f"{number.number}/")
+    ]
     if in_title:
-        problems.add("legal basis: number completed from its title", f"{number.number} → {in_title[0]}")
+        problems.add(
+            "legal basis: number completed from its title", f"{number.number} → {in_title[0]}"
+        )
         return in_title[0]
     law = _LAW_WITH_YEAR.match(title)
     legislature = _LEGISLATURES.get(int(law.group(1))) if law and "/" not in number.number else None
     if legislature:
         assert law is not None  # a legislature is only looked up from a law's year
         completed = f"{number.number}/{law.group(1)}/QH{legislature}"
-        problems.add("legal basis: law number completed from the year in its title", f"{number.number} → {completed}")
+        problems.add(
+            "legal basis: law number completed from the year in its title",
+            f"{number.number} → {completed}",
+        )
         return completed
     problems.add("legal basis: malformed number", number.number)
     return number.number
@@ -830,9 +935,12 @@ def _completed_number(number: _LegalNumber, title: str, problems: Problems) -> s
 
 # A law is numbered N/year/QH<legislature>. Years where one legislature ended and the next
 # began (2016, 2021, 2026) are left out: the year alone does not tell which one passed it.
-_LEGISLATURES = {year: 12 for year in range(2008, 2011)} | {year: 13 for year in range(2011, 2016)} | {
-    year: 14 for year in range(2017, 2021)
-} | {year: 15 for year in range(2022, 2026)}
+_LEGISLATURES = (
+    {year: 12 for year in range(2008, 2011)}
+    | {year: 13 for year in range(2011, 2016)}
+    | {year: 14 for year in range(2017, 2021)}
+    | {year: 15 for year in range(2022, 2026)}
+)
 _LAW_WITH_YEAR = re.compile(r"(?:Bộ luật|Luật)\b.*\b((?:19|20)\d\d)$", re.IGNORECASE)
 
 
@@ -862,7 +970,9 @@ def result_code_spans(text: str) -> list[tuple[int, int]]:
         elif re.search(r"\d", run):
             code = run[: max(index for index, char in enumerate(run) if char.isdigit()) + 1]
         elif text[label.end() + len(run) : label.end() + len(run) + 1].isalpha():
-            code = re.sub(r"[A-Z][a-z]*$", "", run)  # cut mid-word: the next name starts inside the run
+            code = re.sub(
+                r"[A-Z][a-z]*$", "", run
+            )  # cut mid-word: the next name starts inside the run
         else:
             code = run
         spans.append((label.start(), label.end() + len(code)))
@@ -896,7 +1006,7 @@ def parse_steps(raw: str) -> list[str]:
 
 
 def split_list(raw: str) -> list[str]:
-    """"Cấp bộ, Cấp tỉnh" → ["Cấp bộ", "Cấp tỉnh"]; commas inside parentheses are kept."""
+    """ "Cấp bộ, Cấp tỉnh" → ["Cấp bộ", "Cấp tỉnh"]; commas inside parentheses are kept."""
     text = clean(raw)
     parts = split_top_level(text, re.compile(r"(?<=,) "))
     return [part.strip().rstrip(",").strip() for part in parts if part.strip(" ,")]

@@ -12,17 +12,18 @@ Unknown query syllables are corrected to the nearest known syllable (edit distan
 transpositions counted as one edit,
 or 2 for long ones), and abbreviations from aliases.yml are expanded first.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional
 
-from rapidfuzz.distance import OSA
 from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from procedures_kb.store import Aliases, Record, load_aliases, load_name_words, load_records
 from vntext import STOPWORDS, fold
@@ -75,11 +76,15 @@ def _features(syllables: list[str], words: Iterable[str] = ()) -> list[str]:
 
 
 class SearchIndex:
-    def __init__(self, records: dict[str, Record], aliases: Aliases, name_words: dict[str, list[str]]) -> None:
+    def __init__(
+        self, records: dict[str, Record], aliases: Aliases, name_words: dict[str, list[str]]
+    ) -> None:
         self.aliases = aliases
         self._level_rank = {level: rank for rank, level in enumerate(aliases.level_preference)}
         self._concepts = {
-            " ".join(canonical_syllables(concept)): [" ".join(canonical_syllables(t)) for t in triggers]
+            " ".join(canonical_syllables(concept)): [
+                " ".join(canonical_syllables(t)) for t in triggers
+            ]
             for concept, triggers in aliases.concepts.items()
         }
         self._docs = [self._make_doc(record, name_words) for record in records.values()]
@@ -95,7 +100,8 @@ class SearchIndex:
             levels=record["levels"],
             name_syllables=self._expand(canonical_syllables(record["name"])),
             aliases=[
-                " ".join(self._expand(canonical_syllables(alias))) for alias in self.aliases.by_code.get(record["code"], ())
+                " ".join(self._expand(canonical_syllables(alias)))
+                for alias in self.aliases.by_code.get(record["code"], ())
             ],
         )
         weighted: dict[str, float] = defaultdict(float)
@@ -121,7 +127,9 @@ class SearchIndex:
             for feature, postings in self._postings.items()
         }
         self._average_length = sum(doc.length for doc in self._docs) / max(count, 1)
-        self._vocabulary = sorted(feature for feature in self._postings if " " not in feature and "_" not in feature)
+        self._vocabulary = sorted(
+            feature for feature in self._postings if " " not in feature and "_" not in feature
+        )
 
     @property
     def size(self) -> int:
@@ -140,10 +148,12 @@ class SearchIndex:
     def _near(self, syllable: str) -> tuple[str, ...]:
         """Known syllables within edit distance 1 (2 for long ones), closest first."""
         limit = 1 if len(syllable) < 6 else 2
-        found = process.extract(syllable, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        found = process.extract(
+            syllable, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=8
+        )
         return tuple(candidate for candidate, _, _ in sorted(found, key=lambda item: item[1]))
 
-    def _correct(self, syllables: list[str], index: int) -> Optional[str]:
+    def _correct(self, syllables: list[str], index: int) -> str | None:
         """The known syllable a typo most likely stands for, or None.
 
         Among equally close candidates, the one that forms a known pair with a
@@ -158,9 +168,15 @@ class SearchIndex:
         neighbours = syllables[max(0, index - 1) : index] + syllables[index + 1 : index + 2]
 
         def fits(candidate: str) -> bool:
-            return any(f"{n} {candidate}" in self._idf or f"{candidate} {n}" in self._idf for n in neighbours)
+            return any(
+                f"{n} {candidate}" in self._idf or f"{candidate} {n}" in self._idf
+                for n in neighbours
+            )
 
-        return next((candidate for candidate in candidates if fits(candidate)), candidates[0] if candidates else None)
+        return next(
+            (candidate for candidate in candidates if fits(candidate)),
+            candidates[0] if candidates else None,
+        )
 
     def query_syllables(self, query: str) -> list[str]:
         syllables = self._expand(canonical_syllables(query))
@@ -178,7 +194,8 @@ class SearchIndex:
         implied = [
             concept
             for concept, triggers in self._concepts.items()
-            if f" {concept} " not in known_phrase and any(f" {trigger} " in typed_phrase for trigger in triggers)
+            if f" {concept} " not in known_phrase
+            and any(f" {trigger} " in typed_phrase for trigger in triggers)
         ]
         return [syllable for concept in implied for syllable in concept.split()]
 
@@ -195,18 +212,25 @@ class SearchIndex:
                 matched[doc_id].add(f"alias: {alias}")
         query_mass = self._mass(content)
         candidates = sorted(scores, key=scores.__getitem__, reverse=True)[:RESCORE_CANDIDATES]
-        hits = [self._rescore(doc_id, scores[doc_id], set(syllables), query_mass, matched[doc_id]) for doc_id in candidates]
+        hits = [
+            self._rescore(doc_id, scores[doc_id], set(syllables), query_mass, matched[doc_id])
+            for doc_id in candidates
+        ]
         hits.sort(key=lambda hit: (-hit.score, hit.code))
         return hits[:limit]
 
     def _mass(self, features: Iterable[str]) -> float:
         return sum(self._idf.get(feature, 0.0) for feature in set(features))
 
-    def _bm25(self, content: list[str], syllables: list[str]) -> tuple[dict[int, float], dict[int, set[str]]]:
+    def _bm25(
+        self, content: list[str], syllables: list[str]
+    ) -> tuple[dict[int, float], dict[int, set[str]]]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, set[str]] = defaultdict(set)
         pairs = [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
-        words = ["_".join(syllables[i : i + n]) for n in (2, 3) for i in range(len(syllables) - n + 1)]
+        words = [
+            "_".join(syllables[i : i + n]) for n in (2, 3) for i in range(len(syllables) - n + 1)
+        ]
         for feature in set(content + pairs + words):
             idf = self._idf.get(feature)
             if idf is None:
@@ -217,7 +241,9 @@ class SearchIndex:
                 matched[doc_id].add(feature.replace("_", " "))
         return scores, matched
 
-    def _rescore(self, doc_id: int, score: float, query: set[str], query_mass: float, matched: set[str]) -> Hit:
+    def _rescore(
+        self, doc_id: int, score: float, query: set[str], query_mass: float, matched: set[str]
+    ) -> Hit:
         doc = self._docs[doc_id]
         name_words = [syllable for syllable in doc.name_syllables if syllable not in STOPWORDS]
         if name_words:
@@ -226,7 +252,9 @@ class SearchIndex:
         ranks = [self._level_rank.get(level, len(self._level_rank)) for level in doc.levels]
         if ranks:
             score += LEVEL_BONUS * (1 - min(ranks) / max(len(self._level_rank), 1))
-        return Hit(code=doc.code, name=doc.name, score=round(score, 3), matched=tuple(sorted(matched)))
+        return Hit(
+            code=doc.code, name=doc.name, score=round(score, 3), matched=tuple(sorted(matched))
+        )
 
 
 @lru_cache(maxsize=1)

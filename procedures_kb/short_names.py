@@ -6,6 +6,7 @@ button. The short form never adds words: it is the official name without "Thủ 
 after a whole clause where one ends early enough ("… đối với …", "… trong trường hợp …",
 "(…)"), or at a word with "…" when no clause does.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,8 @@ def short_name(record: Record) -> str:
         match.start()
         for match in _CLAUSE_START.finditer(name)
         if MIN_SHORT_NAME_CHARS <= match.start() <= MAX_SHORT_NAME_CHARS
-        and name[: match.start()].count("(") == name[: match.start()].count(")")  # never inside brackets
+        and name[: match.start()].count("(")
+        == name[: match.start()].count(")")  # never inside brackets
     ]
     if cuts:
         return name[: cuts[-1]].rstrip(" ,;:")

@@ -1,11 +1,12 @@
 """Read access to the imported records and the curated aliases."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, TypedDict
+from typing import TypedDict
 
 import yaml
 
@@ -20,36 +21,38 @@ SEGMENTATION_FILE = KB_DIR / "name_words.json"
 class FeeAmount(TypedDict):
     """One amount the fee cell or its note states (docs/fee-model.md)."""
 
-    amount: Optional[float]
+    amount: float | None
     currency: str
-    unit: Optional[str]
-    condition: Optional[str]
-    valid_from: Optional[str]
-    valid_to: Optional[str]
+    unit: str | None
+    condition: str | None
+    valid_from: str | None
+    valid_to: str | None
     source: str
-    reference: Optional[str]
-    share: Optional[float]  # a percentage of a base the note does not state (amount null)
+    reference: str | None
+    share: float | None  # a percentage of a base the note does not state (amount null)
 
 
 class Method(TypedDict):
     channel: str
     time_text: str
-    time_value: Optional[float]
-    time_unit: Optional[str]
+    time_value: float | None
+    time_unit: str | None
     fee_text: str
-    fee_vnd: Optional[int]
-    note: Optional[str]
+    fee_vnd: int | None
+    note: str | None
     fees: list[FeeAmount]
     fee_basis: str  # "fixed" | "free" | "by_regulation" | "provincial" | "unknown"
-    fee_flags: list[str]  # "cell_in_thousands", "cell_currency", "cell_free_note_amount", "cell_implausible"
+    fee_flags: list[
+        str
+    ]  # "cell_in_thousands", "cell_currency", "cell_free_note_amount", "cell_implausible"
 
 
 class Document(TypedDict):
     name: str
-    form: Optional[str]
+    form: str | None
     original: int
     copies: int
-    group: Optional[str]
+    group: str | None
     is_note: bool
 
 
@@ -93,7 +96,9 @@ class Aliases:
     by_code: dict[str, tuple[str, ...]]
     abbreviations: dict[str, str]
     level_preference: tuple[str, ...]
-    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # concept → phrases implying it
+    concepts: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # concept → phrases implying it
 
     def fixed_words(self) -> list[str]:
         """Multi-syllable aliases and expansions the tokenizer must keep whole."""
@@ -116,13 +121,18 @@ def load_aliases(path: Path = ALIASES_FILE) -> Aliases:
         str(code): tuple(normalize(alias) for alias in aliases or [])
         for code, aliases in (data.get("procedures") or {}).items()
     }
-    abbreviations = {fold(str(short)): normalize(str(full)) for short, full in (data.get("abbreviations") or {}).items()}
+    abbreviations = {
+        fold(str(short)): normalize(str(full))
+        for short, full in (data.get("abbreviations") or {}).items()
+    }
     levels = tuple(data.get("level_preference") or ("Cấp xã", "Cấp tỉnh", "Cấp bộ"))
     concepts = {
         normalize(concept): tuple(normalize(phrase) for phrase in phrases or [])
         for concept, phrases in (data.get("concepts") or {}).items()
     }
-    return Aliases(by_code=by_code, abbreviations=abbreviations, level_preference=levels, concepts=concepts)
+    return Aliases(
+        by_code=by_code, abbreviations=abbreviations, level_preference=levels, concepts=concepts
+    )
 
 
 def load_name_words(path: Path = SEGMENTATION_FILE) -> dict[str, list[str]]:

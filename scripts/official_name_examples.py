@@ -10,6 +10,7 @@ tokenizer turns each quoted name into one placeholder token, these examples teac
 from the words around a name, for any name. The output is committed; rerunning gives the
 same file.
 """
+
 from __future__ import annotations
 
 import random

@@ -6,6 +6,7 @@ Order matters: every text is first normalised (NFC, collapsed whitespace), and o
 folded for matching. The normalised text is what gets displayed; the folded text is
 only ever a key.
 """
+
 from __future__ import annotations
 
 import re

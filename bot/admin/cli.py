@@ -4,6 +4,7 @@ Each handler returns the exit code: 0 done, 1 the operation failed (database unr
 not empty…), 2 invalid input. Failures are reported in Vietnamese on stderr, never as a
 traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,15 +13,15 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import engine as db
 from bot.admin.report import build_report, format_report, write_csv, write_png
 from bot.admin.seed import DEFAULT_SEED, MIN_DOSSIERS, DatabaseNotEmptyError, seed_demo
+from bot.db import engine as db
 from bot.wording import Messages
 
 logger = logging.getLogger(__name__)
@@ -41,34 +42,64 @@ class CommandError(Exception):
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the database commands to the project's command line."""
     seed = subparsers.add_parser("seed", help="nạp dữ liệu mẫu (hồ sơ, cơ quan, phiếu đánh giá)")
-    seed.add_argument("--demo", action="store_true", help="dữ liệu mẫu tất định, cho demo và kiểm thử")
-    seed.add_argument("--dossiers", metavar="SỐ", default=str(DEFAULT_DOSSIERS),
-                      help=f"số hồ sơ (mặc định {DEFAULT_DOSSIERS})")
-    seed.add_argument("--seed", metavar="SỐ", dest="random_seed", default=str(DEFAULT_SEED),
-                      help="hạt giống ngẫu nhiên")
-    seed.add_argument("--today", metavar="NGÀY", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)")
-    seed.add_argument("--json", action="store_true", help="in danh sách hồ sơ mẫu để tra cứu, dạng JSON")
-    seed.add_argument("--reset", action="store_true", help="XÓA toàn bộ dữ liệu hiện có trước khi nạp")
-    seed.add_argument("--if-empty", action="store_true", help="chỉ nạp khi cơ sở dữ liệu còn trống (không báo lỗi)")
+    seed.add_argument(
+        "--demo", action="store_true", help="dữ liệu mẫu tất định, cho demo và kiểm thử"
+    )
+    seed.add_argument(
+        "--dossiers",
+        metavar="SỐ",
+        default=str(DEFAULT_DOSSIERS),
+        help=f"số hồ sơ (mặc định {DEFAULT_DOSSIERS})",
+    )
+    seed.add_argument(
+        "--seed",
+        metavar="SỐ",
+        dest="random_seed",
+        default=str(DEFAULT_SEED),
+        help="hạt giống ngẫu nhiên",
+    )
+    seed.add_argument(
+        "--today", metavar="NGÀY", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)"
+    )
+    seed.add_argument(
+        "--json", action="store_true", help="in danh sách hồ sơ mẫu để tra cứu, dạng JSON"
+    )
+    seed.add_argument(
+        "--reset", action="store_true", help="XÓA toàn bộ dữ liệu hiện có trước khi nạp"
+    )
+    seed.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="chỉ nạp khi cơ sở dữ liệu còn trống (không báo lỗi)",
+    )
     seed.set_defaults(handler=_friendly(_seed))
 
     survey_commands = command_group(subparsers, "survey", "phiếu đánh giá mức độ hài lòng")
     report = survey_commands.add_parser("report", help="báo cáo tỷ lệ hài lòng")
-    report.add_argument("--since", metavar="NGÀY",
-                        help="chỉ tính phiếu từ ngày này (NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)")
+    report.add_argument(
+        "--since",
+        metavar="NGÀY",
+        help="chỉ tính phiếu từ ngày này (NĂM-THÁNG-NGÀY hoặc NGÀY/THÁNG/NĂM)",
+    )
     report.add_argument("--csv", metavar="TỆP", type=Path, help="ghi bảng số liệu ra tệp CSV")
     report.add_argument("--png", metavar="TỆP", type=Path, help="ghi biểu đồ ra tệp PNG")
     report.set_defaults(handler=_friendly(_survey_report))
 
     database_commands = command_group(subparsers, "db", "cấu trúc cơ sở dữ liệu (DATABASE_URL)")
     database_commands.add_parser("upgrade", help="cập nhật lên phiên bản mới nhất").set_defaults(
-        handler=_friendly(_db_upgrade))
-    downgrade = database_commands.add_parser("downgrade", help="hạ phiên bản (mặc định: xóa hết bảng)")
-    downgrade.add_argument("--revision", metavar="PHIÊN_BẢN", default="base", help="phiên bản đích (mặc định base)")
+        handler=_friendly(_db_upgrade)
+    )
+    downgrade = database_commands.add_parser(
+        "downgrade", help="hạ phiên bản (mặc định: xóa hết bảng)"
+    )
+    downgrade.add_argument(
+        "--revision", metavar="PHIÊN_BẢN", default="base", help="phiên bản đích (mặc định base)"
+    )
     downgrade.set_defaults(handler=_friendly(_db_downgrade))
 
 
 # --- handlers -----------------------------------------------------------------------------
+
 
 def _seed(arguments: argparse.Namespace) -> int:
     if not arguments.demo:
@@ -90,17 +121,26 @@ def _seed(arguments: argparse.Namespace) -> int:
         if arguments.if_empty:
             print(Messages.ALREADY_SEEDED.format(dossiers=error.dossiers), file=sys.stderr)
             return 0
-        message = Messages.DATABASE_NOT_EMPTY.format(dossiers=error.dossiers, agencies=error.agencies)
+        message = Messages.DATABASE_NOT_EMPTY.format(
+            dossiers=error.dossiers, agencies=error.agencies
+        )
         raise CommandError(message) from error
     finally:
         engine.dispose()
     done = Messages.SEED_DONE.format(
-        agencies=summary.agencies, dossiers=summary.dossiers, events=summary.events, surveys=summary.surveys,
+        agencies=summary.agencies,
+        dossiers=summary.dossiers,
+        events=summary.events,
+        surveys=summary.surveys,
         seconds=time.perf_counter() - started,
     )
     if arguments.json:
         print(done, file=sys.stderr)
-        print(json.dumps([sample.as_dict() for sample in summary.samples], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [sample.as_dict() for sample in summary.samples], ensure_ascii=False, indent=2
+            )
+        )
     else:
         print(done)
     return 0
@@ -112,19 +152,25 @@ def _survey_report(arguments: argparse.Namespace) -> int:
     try:
         if not db.is_up_to_date(engine):
             raise CommandError(Messages.DATABASE_NOT_MIGRATED)
-        with db.session_scope(engine, read_only=True) as session:  # action servers may write meanwhile
+        with db.session_scope(
+            engine, read_only=True
+        ) as session:  # action servers may write meanwhile
             report = build_report(session, since)
     finally:
         engine.dispose()
     print(format_report(report))
-    for path, write, written in ((arguments.csv, write_csv, Messages.CSV_WRITTEN),
-                                 (arguments.png, write_png, Messages.PNG_WRITTEN)):
+    for path, write, written in (
+        (arguments.csv, write_csv, Messages.CSV_WRITTEN),
+        (arguments.png, write_png, Messages.PNG_WRITTEN),
+    ):
         if path is None:
             continue
         try:
             write(report, path)
         except OSError as error:
-            raise CommandError(Messages.CANNOT_WRITE_FILE.format(path=path, detail=error.strerror or error)) from error
+            raise CommandError(
+                Messages.CANNOT_WRITE_FILE.format(path=path, detail=error.strerror or error)
+            ) from error
         print(written.format(path=path))
     return 0
 
@@ -142,6 +188,7 @@ def _db_downgrade(arguments: argparse.Namespace) -> int:
 
 
 # --- input and errors ---------------------------------------------------------------------
+
 
 def parse_date(text: str) -> date:
     """A date as YYYY-MM-DD or DD/MM/YYYY; `CommandError` (exit code 2) otherwise."""
@@ -161,6 +208,7 @@ def _positive_int(option: str, text: str) -> int:
 
 def _friendly(handler: Handler) -> Handler:
     """Turn every failure of `handler` into a Vietnamese message and an exit code."""
+
     @functools.wraps(handler)
     def run(arguments: argparse.Namespace) -> int:
         try:
@@ -171,7 +219,10 @@ def _friendly(handler: Handler) -> Handler:
             message, code = Messages.DATABASE_UNREACHABLE.format(detail=_first_line(error)), 1
         except Exception as error:  # the last resort: a user never sees a traceback
             logger.debug("Unexpected failure", exc_info=True)
-            message, code = Messages.UNEXPECTED.format(detail=f"{type(error).__name__}: {_first_line(error)}"), 1
+            message, code = (
+                Messages.UNEXPECTED.format(detail=f"{type(error).__name__}: {_first_line(error)}"),
+                1,
+            )
         print(Messages.ERROR_PREFIX + message, file=sys.stderr)
         return code
 
@@ -179,12 +230,14 @@ def _friendly(handler: Handler) -> Handler:
 
 
 def _first_line(error: BaseException) -> str:
-    original: Optional[BaseException] = getattr(error, "orig", None)
+    original: BaseException | None = getattr(error, "orig", None)
     text = str(original or error).strip()
     return text.splitlines()[0][:300] if text else type(error).__name__
 
 
-def command_group(subparsers: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+def command_group(
+    subparsers: argparse._SubParsersAction, name: str, help: str
+) -> argparse._SubParsersAction:
     """A command with sub-commands (`python -m bot NAME SUB ...`); alone it shows the choices."""
     group = subparsers.add_parser(name, help=help)
     group.set_defaults(handler=_usage(group))
@@ -193,6 +246,7 @@ def command_group(subparsers: argparse._SubParsersAction, name: str, help: str) 
 
 def _usage(parser: argparse.ArgumentParser) -> Handler:
     """Handler of a command group called without its sub-command: show the choices."""
+
     def show(_arguments: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
         return 2

@@ -5,12 +5,12 @@ shares of the legal processing window (reception → appointment), then anchored
 reception day chosen so that everything happened before the reference time and the
 dossier is overdue exactly when it was meant to be.
 """
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import List, Optional, Tuple
 
 from bot.db.models import Status
 
@@ -24,7 +24,7 @@ OFFICE_OPEN = time(7, 30)
 OFFICE_CLOSE = time(17, 0)
 MIN_GAP = timedelta(minutes=10)
 
-Step = Tuple[int, float, float]  # (status, days after reception, share of the processing window)
+Step = tuple[int, float, float]  # (status, days after reception, share of the processing window)
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -44,10 +44,10 @@ def add_working_days(start: date, days: int) -> date:
 class Timeline:
     submitted_at: datetime
     received_at: datetime  # reception, or submission when never received
-    appointment_at: Optional[datetime]
-    completed_at: Optional[datetime]
-    returned_at: Optional[datetime]
-    events: Tuple[Tuple[int, datetime], ...]
+    appointment_at: datetime | None
+    completed_at: datetime | None
+    returned_at: datetime | None
+    events: tuple[tuple[int, datetime], ...]
     late: bool  # completed after the appointment (waiting time aside)
     early: bool  # completed well before the appointment
     supplemented: bool  # the citizen was asked for missing papers at least once
@@ -55,23 +55,37 @@ class Timeline:
 
 @dataclass(frozen=True)
 class _Plan:
-    steps: Tuple[Step, ...]
+    steps: tuple[Step, ...]
     factor: float  # completion time over the processing window
     supplemented: bool
     overdue: bool  # for "Đang xử lý": already past the appointment
 
 
-def draw_timeline(rng: random.Random, status: int, online: bool, days: int, as_of: datetime) -> Timeline:
+def draw_timeline(
+    rng: random.Random, status: int, online: bool, days: int, as_of: datetime
+) -> Timeline:
     """A history ending in `status` before `as_of` for a procedure taking `days` working days."""
     if status == Status.MOI_DANG_KY:  # submitted online, not looked at yet
         submitted = (as_of - timedelta(hours=rng.uniform(1, 48))).replace(microsecond=0)
-        return Timeline(submitted, submitted, None, None, None, ((Status.MOI_DANG_KY, submitted),), False, False, False)
+        return Timeline(
+            submitted,
+            submitted,
+            None,
+            None,
+            None,
+            ((Status.MOI_DANG_KY, submitted),),
+            False,
+            False,
+            False,
+        )
     plan = _plan(rng, status)
     submission_lead = timedelta(days=rng.uniform(0.05, 1.5)) if online else timedelta(0)
     day = _first_reception_day(rng, status, plan, days, as_of)
     while True:
         reception = _office_moment(rng, as_of.date() - timedelta(days=day))
-        appointment = None if status == Status.KHONG_DUOC_TIEP_NHAN else _appointment(reception.date(), days)
+        appointment = (
+            None if status == Status.KHONG_DUOC_TIEP_NHAN else _appointment(reception.date(), days)
+        )
         events = _events(plan.steps, reception, appointment)
         if events[-1][1] <= as_of:
             break
@@ -96,15 +110,24 @@ def _plan(rng: random.Random, status: int) -> _Plan:
     factor = rng.uniform(1.05, 1.6) if rng.random() < LATE_SHARE else rng.uniform(0.3, 0.98)
     if status == Status.KHONG_DUOC_TIEP_NHAN:
         return _Plan(((Status.KHONG_DUOC_TIEP_NHAN, 0.0, 0.0),), factor, False, False)
-    steps: List[Step] = [(Status.DUOC_TIEP_NHAN, 0.0, 0.0)]
+    steps: list[Step] = [(Status.DUOC_TIEP_NHAN, 0.0, 0.0)]
     working = rng.uniform(0.01, 0.3)
     if status != Status.DUOC_TIEP_NHAN:
         steps.append((Status.DANG_XU_LY, working, 0.0))
-    request_share = rng.uniform(1.02, 1.5) if rng.random() < LATE_REQUEST_SHARE else rng.uniform(0.1, 0.9)
-    if status in (Status.YEU_CAU_BO_SUNG, Status.YEU_CAU_NGHIA_VU_TAI_CHINH, Status.CONG_DAN_RUT_HO_SO):
+    request_share = (
+        rng.uniform(1.02, 1.5) if rng.random() < LATE_REQUEST_SHARE else rng.uniform(0.1, 0.9)
+    )
+    if status in (
+        Status.YEU_CAU_BO_SUNG,
+        Status.YEU_CAU_NGHIA_VU_TAI_CHINH,
+        Status.CONG_DAN_RUT_HO_SO,
+    ):
         steps.append((status, working, request_share))
     elif status == Status.DUNG_XU_LY:
-        steps += [(Status.YEU_CAU_BO_SUNG, working, request_share), (Status.DUNG_XU_LY, working + rng.uniform(5, 15), request_share)]
+        steps += [
+            (Status.YEU_CAU_BO_SUNG, working, request_share),
+            (Status.DUNG_XU_LY, working + rng.uniform(5, 15), request_share),
+        ]
     supplemented = status in (Status.YEU_CAU_BO_SUNG, Status.DUNG_XU_LY)
     if status in (Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA):
         waited = 0.0
@@ -112,14 +135,19 @@ def _plan(rng: random.Random, status: int) -> _Plan:
             supplemented = True
             waited = rng.uniform(1, 6)
             request_share = rng.uniform(0.2, 0.6)
-            steps += [(Status.YEU_CAU_BO_SUNG, working, request_share), (Status.DANG_XU_LY, working + waited, request_share)]
+            steps += [
+                (Status.YEU_CAU_BO_SUNG, working, request_share),
+                (Status.DANG_XU_LY, working + waited, request_share),
+            ]
         steps.append((Status.DA_XU_LY_XONG, waited, factor))
         if status == Status.DA_TRA_KET_QUA:
             steps.append((Status.DA_TRA_KET_QUA, waited + rng.uniform(0.05, 7), factor))
     return _Plan(tuple(steps), factor, supplemented, rng.random() < OVERDUE_IN_PROGRESS_SHARE)
 
 
-def _first_reception_day(rng: random.Random, status: int, plan: _Plan, days: int, as_of: datetime) -> int:
+def _first_reception_day(
+    rng: random.Random, status: int, plan: _Plan, days: int, as_of: datetime
+) -> int:
     """How many days before `as_of` to try the reception first (later tries go further back)."""
     if status == Status.DUOC_TIEP_NHAN:
         return rng.randint(1, 2)
@@ -134,7 +162,9 @@ def _first_reception_day(rng: random.Random, status: int, plan: _Plan, days: int
 def _last_day_before_appointment(days: int, as_of: datetime) -> int:
     """The largest number of days back a reception can be and still be due after `as_of`."""
     back = 1
-    while _appointment(_weekday_on_or_before(as_of.date() - timedelta(days=back + 1)), days) > as_of:
+    while (
+        _appointment(_weekday_on_or_before(as_of.date() - timedelta(days=back + 1)), days) > as_of
+    ):
         back += 1
     return back
 
@@ -151,14 +181,16 @@ def _weekday_on_or_before(day: date) -> date:
 
 def _office_moment(rng: random.Random, day: date) -> datetime:
     """A time during office hours on `day`, or on the last weekday before it."""
-    return datetime.combine(_weekday_on_or_before(day), OFFICE_OPEN) + timedelta(minutes=rng.randrange(9 * 60))
+    return datetime.combine(_weekday_on_or_before(day), OFFICE_OPEN) + timedelta(
+        minutes=rng.randrange(9 * 60)
+    )
 
 
 def _events(
-    steps: Tuple[Step, ...], reception: datetime, appointment: Optional[datetime]
-) -> List[Tuple[int, datetime]]:
+    steps: tuple[Step, ...], reception: datetime, appointment: datetime | None
+) -> list[tuple[int, datetime]]:
     window = (appointment - reception) if appointment else timedelta(0)
-    events: List[Tuple[int, datetime]] = []
+    events: list[tuple[int, datetime]] = []
     for status, days, share in steps:
         at = _office_hours(reception + timedelta(days=days) + window * share)
         if events and at <= events[-1][1]:

@@ -7,26 +7,28 @@ The import applies the events of `bot.db.feed` in batches (one transaction each)
 progress bar on stderr, then prints a summary: created, updated, unchanged, kept in the
 history, rejected with the line and reason of each.
 """
+
 from __future__ import annotations
 
 import argparse
-import functools
 import csv
+import functools
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
-from bot.db import engine as db
 from bot.admin.cli import CommandError, _friendly, command_group
+from bot.db import engine as db
 from bot.db.feed import EventResult, Outcome, apply_events
 from bot.db.outbox import outbox_summary
-from bot.wording import Messages, STATUS_TEXTS
+from bot.wording import STATUS_TEXTS, Messages
 
 BATCH = 500  # events per transaction
 SHOWN_REJECTIONS = 50
@@ -42,14 +44,16 @@ OUTCOME_LABELS = {
 def register(subparsers: argparse._SubParsersAction) -> None:
     dossier_commands = command_group(subparsers, "dossiers", "hồ sơ từ hệ thống một cửa")
     importer = dossier_commands.add_parser(
-        "import", help="nạp sự kiện trạng thái hồ sơ từ tệp CSV (có dòng tiêu đề) hoặc JSON lines")
+        "import", help="nạp sự kiện trạng thái hồ sơ từ tệp CSV (có dòng tiêu đề) hoặc JSON lines"
+    )
     importer.add_argument("file", type=Path, metavar="TỆP")
     importer.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến độ")
     importer.set_defaults(handler=_friendly(_import))
 
     notify_commands = command_group(subparsers, "notify", "thông báo trạng thái hồ sơ")
-    notify_commands.add_parser("status", help="tình hình gửi thông báo (đã gửi, chờ gửi, thất bại)").set_defaults(
-        handler=_friendly(_notify_status))
+    notify_commands.add_parser(
+        "status", help="tình hình gửi thông báo (đã gửi, chờ gửi, thất bại)"
+    ).set_defaults(handler=_friendly(_notify_status))
 
 
 @dataclass
@@ -69,7 +73,9 @@ class ImportSummary:
         for line, reason in self.rejections[:SHOWN_REJECTIONS]:
             lines.append(f"  dòng {line}: {reason}")
         if len(self.rejections) > SHOWN_REJECTIONS:
-            lines.append(f"  … và {len(self.rejections) - SHOWN_REJECTIONS} sự kiện bị từ chối khác")
+            lines.append(
+                f"  … và {len(self.rejections) - SHOWN_REJECTIONS} sự kiện bị từ chối khác"
+            )
         return "\n".join(lines)
 
 
@@ -105,7 +111,9 @@ def import_events(engine: Engine, rows: Iterable[tuple[int, Any]], progress: tqd
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         lines, events = [line for line, _ in batch], [event for _, event in batch]
-        summary.add(lines, db.run_transaction(functools.partial(apply_events, items=events), engine))
+        summary.add(
+            lines, db.run_transaction(functools.partial(apply_events, items=events), engine)
+        )
         progress.update(len(batch))
     return summary
 
@@ -142,9 +150,13 @@ def _notify_status(_arguments: argparse.Namespace) -> int:
         engine.dispose()
     counts = summary.counts
     print(f"Đăng ký nhận thông báo đang hiệu lực: {summary.subscriptions}")
-    print(f"Thông báo đã gửi: {counts['sent']}; chờ gửi: {counts['pending']} (đến hạn: {summary.due}); "
-          f"thất bại hẳn: {counts['dead']}")
+    print(
+        f"Thông báo đã gửi: {counts['sent']}; chờ gửi: {counts['pending']} (đến hạn: {summary.due}); "
+        f"thất bại hẳn: {counts['dead']}"
+    )
     for dead in summary.dead:
-        print(f"  #{dead.outbox_id} {dead.dossier_code} → {STATUS_TEXTS[dead.status].name} qua {dead.channel}, "
-              f"{dead.attempts} lần, lỗi cuối: {dead.last_error or '?'} ({dead.created_at:%d/%m/%Y %H:%M})")
+        print(
+            f"  #{dead.outbox_id} {dead.dossier_code} → {STATUS_TEXTS[dead.status].name} qua {dead.channel}, "
+            f"{dead.attempts} lần, lỗi cuối: {dead.last_error or '?'} ({dead.created_at:%d/%m/%Y %H:%M})"
+        )
     return 0

@@ -7,22 +7,22 @@ reference day (default: today), so the demo keeps its mix of in-time and overdue
 dossiers whenever it is seeded. Rows are generated in batches and bulk-inserted
 (executemany; COPY on PostgreSQL): a million dossiers take a few minutes at most.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import itertools
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.admin.demo_data import (
     AGENCIES,
-    DemoAgency,
     FAMILY_NAMES,
     FEMALE_GIVEN_NAMES,
     FEMALE_MIDDLE_NAMES,
@@ -36,10 +36,19 @@ from bot.admin.demo_data import (
     SUPPLEMENT_REQUESTS,
     SURVEY_COMMENTS,
     WITHDRAW_NOTE,
+    DemoAgency,
     Procedure,
 )
 from bot.admin.demo_timeline import LATE_SHARE, MAX_AGE_DAYS, Timeline, draw_timeline
-from bot.db.models import CRITERION_COLUMNS, Agency, Dossier, DossierEvent, Status, SurveyResponse, vietnam_now
+from bot.db.models import (
+    CRITERION_COLUMNS,
+    Agency,
+    Dossier,
+    DossierEvent,
+    Status,
+    SurveyResponse,
+    vietnam_now,
+)
 from bot.db.privacy import protect_id_number, protect_phone
 
 DEFAULT_SEED = 20250106
@@ -65,14 +74,36 @@ SURVEY_SHARE = 0.3  # of the finished dossiers with a result
 ANONYMOUS_SURVEY_SHARE = 0.005  # general feedback, per dossier
 
 DOSSIER_COLUMNS = (
-    "id", "code", "procedure_code", "procedure_name", "agency_id", "applicant_name", "phone_last4",
-    "phone_hash", "id_last4", "id_hash", "channel", "received_at", "appointment_at", "status",
-    "supplement_request", "completed_at", "returned_at",
+    "id",
+    "code",
+    "procedure_code",
+    "procedure_name",
+    "agency_id",
+    "applicant_name",
+    "phone_last4",
+    "phone_hash",
+    "id_last4",
+    "id_hash",
+    "channel",
+    "received_at",
+    "appointment_at",
+    "status",
+    "supplement_request",
+    "completed_at",
+    "returned_at",
 )
 EVENT_COLUMNS = ("id", "dossier_id", "status", "at", "note")
 SURVEY_COLUMNS = (
-    "id", "dossier_id", "overall_level", *CRITERION_COLUMNS, "comment", "source_channel",
-    "sender_hash", "created_at", "updated_at", "idempotency_key",
+    "id",
+    "dossier_id",
+    "overall_level",
+    *CRITERION_COLUMNS,
+    "comment",
+    "source_channel",
+    "sender_hash",
+    "created_at",
+    "updated_at",
+    "idempotency_key",
 )
 
 
@@ -93,7 +124,7 @@ class Sample:
     phone_last4: str
     status: int
 
-    def as_dict(self) -> Dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "phone_last4": self.phone_last4, "status": self.status}
 
 
@@ -103,18 +134,18 @@ class SeedSummary:
     dossiers: int
     events: int
     surveys: int
-    samples: Tuple[Sample, ...]
+    samples: tuple[Sample, ...]
 
 
 @dataclass
 class _Batch:
-    dossiers: List[tuple]
-    events: List[tuple]
-    surveys: List[tuple]
+    dossiers: list[tuple]
+    events: list[tuple]
+    surveys: list[tuple]
 
 
 def seed_demo(
-    engine: Engine, dossiers: int = 2000, seed: int = DEFAULT_SEED, today: Optional[date] = None
+    engine: Engine, dossiers: int = 2000, seed: int = DEFAULT_SEED, today: date | None = None
 ) -> SeedSummary:
     """Fill an empty, migrated database with demo data, all in one transaction.
 
@@ -127,10 +158,14 @@ def seed_demo(
     with engine.begin() as connection:
         _ensure_empty(connection)
         writer = _BulkWriter(connection)
-        writer.write(Agency.__table__, ("id", "code", "name", "address", "phone"), [
-            (number, agency.code, agency.name, agency.address, agency.phone)
-            for number, agency in enumerate(AGENCIES, start=1)
-        ])
+        writer.write(
+            Agency.__table__,
+            ("id", "code", "name", "address", "phone"),
+            [
+                (number, agency.code, agency.name, agency.address, agency.phone)
+                for number, agency in enumerate(AGENCIES, start=1)
+            ],
+        )
         generator = _DemoGenerator(random.Random(seed), as_of, seed)
         events = surveys = 0
         for batch in generator.batches(dossiers, BATCH_SIZE):
@@ -158,9 +193,9 @@ class _BulkWriter:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.postgres = connection.dialect.name == "postgresql"
-        self.tables: List[Table] = []
+        self.tables: list[Table] = []
 
-    def write(self, table: Table, columns: Sequence[str], rows: List[tuple]) -> None:
+    def write(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
         if not rows:
             return
         if table not in self.tables:
@@ -168,15 +203,19 @@ class _BulkWriter:
         if self.postgres:
             self._copy(table, columns, rows)
         else:
-            self.connection.execute(table.insert(), [dict(zip(columns, row, strict=False)) for row in rows])
+            self.connection.execute(
+                table.insert(), [dict(zip(columns, row, strict=False)) for row in rows]
+            )
 
-    def _copy(self, table: Table, columns: Sequence[str], rows: List[tuple]) -> None:
+    def _copy(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)  # None becomes an empty field: NULL in CSV mode
         buffer.seek(0)
         cursor = self.connection.connection.cursor()
         try:
-            cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+            cursor.copy_expert(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer
+            )
         finally:
             cursor.close()
 
@@ -192,7 +231,7 @@ class _BulkWriter:
             self.connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
-def _cumulative(weights: Sequence[int]) -> List[int]:
+def _cumulative(weights: Sequence[int]) -> list[int]:
     return list(itertools.accumulate(weights))
 
 
@@ -203,17 +242,19 @@ class _DemoGenerator:
         self.rng = rng
         self.as_of = as_of
         self.seed = seed
-        self.sequence: Dict[Tuple[str, str], int] = {}
-        self.found: Dict[int, List[Sample]] = {status: [] for status in STATUS_WEIGHTS}
+        self.sequence: dict[tuple[str, str], int] = {}
+        self.found: dict[int, list[Sample]] = {status: [] for status in STATUS_WEIGHTS}
         self.next_event_id = 1
         self.next_survey_id = 1
-        self.status_choices = [int(status) for status in STATUS_WEIGHTS]  # plain ints for the drivers
+        self.status_choices = [
+            int(status) for status in STATUS_WEIGHTS
+        ]  # plain ints for the drivers
         self.status_weights = _cumulative(list(STATUS_WEIGHTS.values()))
         self.procedure_weights = _cumulative([procedure.weight for procedure in PROCEDURES])
         self.family_names = [name for name, _ in FAMILY_NAMES]
         self.family_weights = _cumulative([share for _, share in FAMILY_NAMES])
 
-    def samples(self) -> Tuple[Sample, ...]:
+    def samples(self) -> tuple[Sample, ...]:
         return tuple(sample for status in sorted(self.found) for sample in self.found[status])
 
     def batches(self, total: int, size: int) -> Iterator[_Batch]:
@@ -240,15 +281,40 @@ class _DemoGenerator:
         identity = protect_id_number(self._id_number(agency))
         protected_phone = protect_phone(phone)
         code = self._code(agency, timeline.submitted_at)
-        request = rng.choice(SUPPLEMENT_REQUESTS[procedure.family]) if timeline.supplemented else None
-        batch.dossiers.append((
-            number, code, procedure.code, procedure.name, agency_id, self._name(), protected_phone.last4,
-            protected_phone.hash, identity.last4 if identity else None, identity.hash if identity else None, channel, timeline.received_at,
-            timeline.appointment_at, status, request if status in (Status.YEU_CAU_BO_SUNG, Status.DUNG_XU_LY) else None, timeline.completed_at,
-            timeline.returned_at,
-        ))
+        request = (
+            rng.choice(SUPPLEMENT_REQUESTS[procedure.family]) if timeline.supplemented else None
+        )
+        batch.dossiers.append(
+            (
+                number,
+                code,
+                procedure.code,
+                procedure.name,
+                agency_id,
+                self._name(),
+                protected_phone.last4,
+                protected_phone.hash,
+                identity.last4 if identity else None,
+                identity.hash if identity else None,
+                channel,
+                timeline.received_at,
+                timeline.appointment_at,
+                status,
+                request if status in (Status.YEU_CAU_BO_SUNG, Status.DUNG_XU_LY) else None,
+                timeline.completed_at,
+                timeline.returned_at,
+            )
+        )
         for event_status, at in timeline.events:
-            batch.events.append((self.next_event_id, number, int(event_status), at, self._note(event_status, request)))
+            batch.events.append(
+                (
+                    self.next_event_id,
+                    number,
+                    int(event_status),
+                    at,
+                    self._note(event_status, request),
+                )
+            )
             self.next_event_id += 1
         if status in (Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA) and rng.random() < SURVEY_SHARE:
             self._survey(batch, number, timeline, channel)
@@ -261,7 +327,9 @@ class _DemoGenerator:
         if status == Status.MOI_DANG_KY:  # "Mới đăng ký" only exists for dossiers submitted online
             return "truc_tuyen"
         allowed = [channel for channel in CHANNEL_WEIGHTS if channel in procedure.channels]
-        return self.rng.choices(allowed, weights=[CHANNEL_WEIGHTS[channel] for channel in allowed])[0]
+        return self.rng.choices(allowed, weights=[CHANNEL_WEIGHTS[channel] for channel in allowed])[
+            0
+        ]
 
     def _code(self, agency: DemoAgency, submitted_at: datetime) -> str:
         day = submitted_at.strftime("%y%m%d")
@@ -295,13 +363,21 @@ class _DemoGenerator:
         return f"{province}{century_and_sex}{year % 100:02d}{rng.randrange(1_000_000):06d}"
 
     @staticmethod
-    def _note(status: int, request: Optional[str]) -> Optional[str]:
-        notes = {3: REFUSAL_NOTE, 5: request, 6: FINANCIAL_OBLIGATION_NOTE, 7: WITHDRAW_NOTE, 8: STOP_NOTE}
+    def _note(status: int, request: str | None) -> str | None:
+        notes = {
+            3: REFUSAL_NOTE,
+            5: request,
+            6: FINANCIAL_OBLIGATION_NOTE,
+            7: WITHDRAW_NOTE,
+            8: STOP_NOTE,
+        }
         return notes.get(status)
 
     # --- surveys -------------------------------------------------------------------------
 
-    def _survey(self, batch: _Batch, dossier_id: Optional[int], timeline: Optional[Timeline], channel: str) -> None:
+    def _survey(
+        self, batch: _Batch, dossier_id: int | None, timeline: Timeline | None, channel: str
+    ) -> None:
         rng = self.rng
         late = timeline.late if timeline else rng.random() < LATE_SHARE
         level = rng.choices((3, 2, 1), weights=(20, 40, 40) if late else (60, 33, 7))[0]
@@ -312,15 +388,25 @@ class _DemoGenerator:
             finished = self.as_of - timedelta(days=rng.uniform(1, MAX_AGE_DAYS))
         created = min(finished + timedelta(days=rng.uniform(0.02, 3)), self.as_of)
         comment = rng.choice(SURVEY_COMMENTS[level]) if rng.random() < 0.25 else None
-        batch.surveys.append((
-            self.next_survey_id, dossier_id, level, *answers, comment, rng.choice(("web", "telegram")),
-            None, created, created, f"demo-{self.seed}-{self.next_survey_id}",
-        ))
+        batch.surveys.append(
+            (
+                self.next_survey_id,
+                dossier_id,
+                level,
+                *answers,
+                comment,
+                rng.choice(("web", "telegram")),
+                None,
+                created,
+                created,
+                f"demo-{self.seed}-{self.next_survey_id}",
+            )
+        )
         self.next_survey_id += 1
 
     def _criteria(
-        self, level: int, late: bool, timeline: Optional[Timeline], channel: str
-    ) -> Tuple[Optional[int], ...]:
+        self, level: int, late: bool, timeline: Timeline | None, channel: str
+    ) -> tuple[int | None, ...]:
         rng = self.rng
 
         def pick(*weights: int) -> int:  # weights of the answers 2, 1, 0
@@ -340,6 +426,7 @@ class _DemoGenerator:
             "staff_attitude": pick(*{3: (95, 5, 0), 2: (70, 28, 2), 1: (15, 60, 25)}[level]),
             "feedback_handling": pick(60, 25, 15) if rng.random() < 0.15 else None,
             "online_service": pick(*{3: (80, 18, 2), 2: (55, 40, 5), 1: (20, 45, 35)}[level])
-            if channel == "truc_tuyen" else None,
+            if channel == "truc_tuyen"
+            else None,
         }
         return tuple(answers[key] for key in CRITERION_COLUMNS)

@@ -12,9 +12,8 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import log_privacy
 from bot.channels.config import ConfigError, load_config
-from bot.settings import Settings
 from bot.channels.server import running_gateway
-from bot.settings import env_file_path
+from bot.settings import Settings, env_file_path
 
 log = logging.getLogger(__name__)
 

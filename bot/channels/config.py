@@ -8,8 +8,8 @@ over the `.env` file, so a deployment can override it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from bot.settings import (  # noqa: F401  (ConfigError is part of this module's interface)
     DEFAULT_ENV_FILE,

@@ -18,7 +18,8 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -40,7 +41,9 @@ ENGINE_KEY = web.AppKey("engine", Engine)
 ON_UPDATE_KEY: web.AppKey[Callable[[], None]] = web.AppKey("on_update")
 
 
-def build_app(token: str, engine: Engine, on_update: Callable[[], None] = lambda: None) -> web.Application:
+def build_app(
+    token: str, engine: Engine, on_update: Callable[[], None] = lambda: None
+) -> web.Application:
     """`on_update` is called when a status moved (the delivery worker looks at once)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[TOKEN_KEY] = token
@@ -52,15 +55,18 @@ def build_app(token: str, engine: Engine, on_update: Callable[[], None] = lambda
 
 async def receive(request: web.Request) -> web.Response:
     if not _authorized(request.headers.get("Authorization", ""), request.app[TOKEN_KEY]):
-        return web.json_response({"error": wording.BAD_FEED_TOKEN}, status=401,
-                                 headers={"WWW-Authenticate": "Bearer"})
+        return web.json_response(
+            {"error": wording.BAD_FEED_TOKEN}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )
     try:
         events = _events(await request.read())
     except MalformedRequest as error:
         return web.json_response({"error": str(error)}, status=400)
     engine = request.app[ENGINE_KEY]
     try:
-        results = await asyncio.to_thread(run_transaction, lambda session: apply_events(session, events), engine)
+        results = await asyncio.to_thread(
+            run_transaction, lambda session: apply_events(session, events), engine
+        )
     except SQLAlchemyError as error:
         log.error("Dossier feed not stored: %s", type(error).__name__)
         return web.json_response({"error": wording.FEED_DATABASE_DOWN}, status=503)
@@ -69,7 +75,11 @@ async def receive(request: web.Request) -> web.Response:
         request.app[ON_UPDATE_KEY]()
     log.info("Dossier feed: %d events, %d rejected", len(results), rejected)
     return web.json_response(
-        {"accepted": len(results) - rejected, "rejected": rejected, "results": [r.as_dict() for r in results]},
+        {
+            "accepted": len(results) - rejected,
+            "rejected": rejected,
+            "results": [r.as_dict() for r in results],
+        },
         status=202,
     )
 

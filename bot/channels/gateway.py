@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import enum
+import functools
 import logging
 import time
 import unicodedata
 from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import (
     Any,
-    AsyncIterator,
-    Awaitable,
-    Callable,
     Generic,
-    Mapping,
     Protocol,
-    Sequence,
     TypeVar,
 )
 
@@ -338,7 +334,8 @@ class Gateway:
         self.desk = desk
         self.hotline_text = hotline_text
         self._state = state or MemoryState(
-            RateLimiter(rate_limit_per_minute, clock=clock), TTLCache(dedup_ttl, dedup_maxsize, clock)
+            RateLimiter(rate_limit_per_minute, clock=clock),
+            TTLCache(dedup_ttl, dedup_maxsize, clock),
         )
         self._locks = _KeyedLocks()
         self._welcome = greeting()  # read at start: a missing domain.yml fails here, not later
@@ -360,7 +357,9 @@ class Gateway:
             if allowed:
                 message = clean_text(text)
                 held = await self.desk.intercept(sender, message) if self.desk and message else None
-                await deliver(held if held is not None else await self._answer(sender, message, metadata))
+                await deliver(
+                    held if held is not None else await self._answer(sender, message, metadata)
+                )
 
     async def say(self, sender: str, replies: Sequence[Reply], deliver: Deliver) -> None:
         """Deliver replies composed by the gateway itself, under the same rate limit."""

@@ -13,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
-from typing import AsyncIterator, Callable, Mapping, Optional
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import wording
-from bot import handoff
+from bot import handoff, wording
 from bot.channels.gateway import Reply
 from bot.channels.notify import DeliveryError, Sender
 from bot.db.engine import run_transaction
@@ -38,7 +37,7 @@ class HandoffDesk:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    async def intercept(self, sender: str, text: str) -> Optional[list[Reply]]:
+    async def intercept(self, sender: str, text: str) -> list[Reply] | None:
         """The replies when `sender` is handed off (often none: staff answer); None otherwise."""
         try:
             # A read first: most conversations are not handed off, and a write transaction
@@ -61,7 +60,7 @@ class HandoffDesk:
             return None
 
     @staticmethod
-    def _hold(session: Session, sender: str, text: str) -> Optional[list[Reply]]:
+    def _hold(session: Session, sender: str, text: str) -> list[Reply] | None:
         current = handoff.open_handoff_of(session, sender)
         if current is None:
             return None

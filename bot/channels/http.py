@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -20,8 +20,9 @@ class BadHttpWithoutTraceback(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, HttpProcessingError) and 400 <= (error.code or 400) < 500:
-            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(
-                logging.WARNING
+            record.levelno, record.levelname = (
+                logging.WARNING,
+                logging.getLevelName(logging.WARNING),
             )
             record.msg, record.args = "Malformed HTTP request refused: %s", (type(error).__name__,)
             record.exc_info = record.exc_text = None

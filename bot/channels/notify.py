@@ -20,9 +20,10 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Callable, Mapping, Protocol
+from typing import Protocol
 
 import aiohttp
 from sqlalchemy.engine import Engine
@@ -44,8 +45,8 @@ from bot.db.outbox import (
     note_inbound_message,
     release_claims,
 )
-from bot.wording import STATUS_TEXTS
 from bot.payloads import RATE_NOTIFIED_INTENT, dossier_payload
+from bot.wording import STATUS_TEXTS
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class DeliveryError(Exception):
 
 
 # --- texts --------------------------------------------------------------------------------
+
 
 def notification(delivery: Delivery) -> Reply:
     """The message for one status change: official status name, what to do next, the survey
@@ -105,6 +107,7 @@ def _next_step(delivery: Delivery, place: str) -> str:
 
 # --- quiet hours --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class QuietHours:
     """Hours [start, end) of the Vietnam day when nothing is sent; None: never quiet."""
@@ -113,8 +116,8 @@ class QuietHours:
     end: int | None
 
     @classmethod
-    def parse(cls, text: str) -> "QuietHours":
-        """"21-7" (settings validate the shape) or "off"."""
+    def parse(cls, text: str) -> QuietHours:
+        """ "21-7" (settings validate the shape) or "off"."""
         if text == "off":
             return cls(None, None)
         start, end = (int(hour) for hour in text.split("-"))
@@ -129,6 +132,7 @@ class QuietHours:
 
 
 # --- senders ------------------------------------------------------------------------------
+
 
 class Addressee(Protocol):
     """Whom a sender writes to: a status notification (`Delivery`) or a staff reply
@@ -148,8 +152,13 @@ class Sender(Protocol):
 class TelegramSender:
     """Bot API `sendMessage` to the subscriber's chat."""
 
-    def __init__(self, session: aiohttp.ClientSession, api_base_url: str, token: str,
-                 callback_data: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_base_url: str,
+        token: str,
+        callback_data: Callable[[str], str],
+    ) -> None:
         self._session = session
         self._url = f"{api_base_url}/bot{token}/sendMessage"
         self._callback_data = callback_data
@@ -170,7 +179,10 @@ class TelegramSender:
             raise DeliveryError(f"Telegram unreachable: {type(error).__name__}") from None
         if not (isinstance(result, dict) and result.get("ok")):
             code = result.get("error_code") if isinstance(result, dict) else None
-            raise DeliveryError(f"Telegram refused: HTTP {response.status}, error {code}", permanent=code in (400, 403))
+            raise DeliveryError(
+                f"Telegram refused: HTTP {response.status}, error {code}",
+                permanent=code in (400, 403),
+            )
 
 
 class ZaloSender:
@@ -198,6 +210,7 @@ def _without_user(text: str, delivery: Addressee) -> str:
 
 
 # --- the worker ---------------------------------------------------------------------------
+
 
 class DeliveryWorker:
     def __init__(
@@ -232,7 +245,9 @@ class DeliveryWorker:
         """A citizen wrote (Zalo): their interaction window starts again."""
         try:
             await asyncio.to_thread(
-                run_transaction, lambda session: note_inbound_message(session, sender_id, self._clock()), self._engine
+                run_transaction,
+                lambda session: note_inbound_message(session, sender_id, self._clock()),
+                self._engine,
             )
         except SQLAlchemyError as error:
             log.warning("Could not note the citizen's message time: %s", type(error).__name__)
@@ -255,13 +270,15 @@ class DeliveryWorker:
         if self._quiet.active(now):
             return 0
         deliveries = await asyncio.to_thread(
-            run_transaction, lambda session: claim_due(session, now, self._batch, self._lease), self._engine
+            run_transaction,
+            lambda session: claim_due(session, now, self._batch, self._lease),
+            self._engine,
         )
         for index, delivery in enumerate(deliveries):
             try:
                 await asyncio.shield(self._deliver(delivery))
             except asyncio.CancelledError:
-                await self._release(deliveries[index + 1:])
+                await self._release(deliveries[index + 1 :])
                 raise
         return len(deliveries)
 
@@ -273,22 +290,38 @@ class DeliveryWorker:
             await sender.send(delivery, notification(delivery))
         except DeliveryError as error:
             reason, attempts = str(error), 1 if error.permanent else self._max_attempts
-            state = await asyncio.to_thread(run_transaction, lambda session: mark_failed(
-                session, delivery.outbox_id, reason, self._clock(),
-                max_attempts=attempts, retry_base=self._retry_base,
-            ), self._engine)
-            log.warning("Notification #%d not delivered (%s): %s", delivery.outbox_id, state.value, error)
+            state = await asyncio.to_thread(
+                run_transaction,
+                lambda session: mark_failed(
+                    session,
+                    delivery.outbox_id,
+                    reason,
+                    self._clock(),
+                    max_attempts=attempts,
+                    retry_base=self._retry_base,
+                ),
+                self._engine,
+            )
+            log.warning(
+                "Notification #%d not delivered (%s): %s", delivery.outbox_id, state.value, error
+            )
             return
         await asyncio.to_thread(
-            run_transaction, lambda session: mark_sent(session, delivery.outbox_id, self._clock()), self._engine
+            run_transaction,
+            lambda session: mark_sent(session, delivery.outbox_id, self._clock()),
+            self._engine,
         )
 
     async def _release(self, deliveries: list[Delivery]) -> None:
         if deliveries:
             ids = [delivery.outbox_id for delivery in deliveries]
-            await asyncio.shield(asyncio.to_thread(
-                run_transaction, lambda session: release_claims(session, ids, self._clock()), self._engine
-            ))
+            await asyncio.shield(
+                asyncio.to_thread(
+                    run_transaction,
+                    lambda session: release_claims(session, ids, self._clock()),
+                    self._engine,
+                )
+            )
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
@@ -305,5 +338,3 @@ async def running(worker: DeliveryWorker) -> AsyncIterator[DeliveryWorker]:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-
-

@@ -27,7 +27,8 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Optional, Text, TypeGuard
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -37,7 +38,6 @@ from sanic.response import HTTPResponse
 
 from bot import wording
 from bot.channels.config import load_config
-from bot.settings import DEFAULT_HOTLINE_TEXT
 from bot.channels.inputs import (
     CHANNEL_TOKEN_HEADER,
     TOO_LONG_REPLY,
@@ -46,6 +46,7 @@ from bot.channels.inputs import (
     is_too_long,
     parse_json_object,
 )
+from bot.settings import DEFAULT_HOTLINE_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class GatewayRestInput(RestInput):
         self._apology = wording.APOLOGY.format(hotline=hotline_text)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> GatewayRestInput:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayRestInput:
         """Settings come from the environment and `.env` (RASA_CHANNEL_TOKEN, HOTLINE_TEXT)
         like the gateway's, not from credentials.yml, so both sides read one value."""
         config = load_config()
@@ -119,7 +120,7 @@ class GatewayRestInput(RestInput):
         on_new_message: OnNewMessage,
         sender: str,
         text: str,
-        metadata: Optional[dict[str, Any]],
+        metadata: dict[str, Any] | None,
     ) -> list[dict[str, Any]]:
         """Rasa's answer to one message; the apology when it failed or said nothing."""
         collector = CollectingOutputChannel()

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import AsyncIterator
 
 import aiohttp
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import feed, handoff, notify, telegram, webchat_server, zalo
-from bot.settings import Settings
 from bot.channels.gateway import Gateway, GatewayState, RasaClient
 from bot.channels.state import RedisState
 from bot.db.engine import get_engine, is_up_to_date
 from bot.db.models import vietnam_now
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,17 @@ async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         desk = _desk(config)
         gateway = Gateway(
-            RasaClient(session, config.rasa_url, config.rasa_timeout_seconds, config.rasa_channel_token),
+            RasaClient(
+                session, config.rasa_url, config.rasa_timeout_seconds, config.rasa_channel_token
+            ),
             hotline_text=config.hotline_text,
             rate_limit_per_minute=config.rate_limit_per_minute,
             state=_shared_state(config, stack),
             desk=desk,
         )
-        webchat_port = await stack.enter_async_context(webchat_server.running(config, gateway, desk))
+        webchat_port = await stack.enter_async_context(
+            webchat_server.running(config, gateway, desk)
+        )
         log.info("Web chat on http://%s:%d/", config.gateway_host, webchat_port)
         zalo_client = None
         if config.zalo_enabled:
@@ -61,15 +65,23 @@ async def running_gateway(config: Settings) -> AsyncIterator[RunningGateway]:
         zalo_port = None
         if zalo_client is not None:
             on_message = worker.note_inbound if worker else None
-            zalo_port = await stack.enter_async_context(zalo.running(config, gateway, zalo_client, on_message))
+            zalo_port = await stack.enter_async_context(
+                zalo.running(config, gateway, zalo_client, on_message)
+            )
         telegram_port = None
         if config.telegram_enabled:
             telegram_port = await stack.enter_async_context(telegram.running(config, gateway))
         feed_port = None
         if config.feed_enabled:
-            feed_port = await stack.enter_async_context(feed.running(
-                config.gateway_host, config.feed_port, config.feed_token, _engine(config), worker.wake if worker else _nothing
-            ))
+            feed_port = await stack.enter_async_context(
+                feed.running(
+                    config.gateway_host,
+                    config.feed_port,
+                    config.feed_token,
+                    _engine(config),
+                    worker.wake if worker else _nothing,
+                )
+            )
         if worker is not None:
             await stack.enter_async_context(notify.running(worker))
             log.info("Dossier notifications: delivery worker running")
@@ -85,6 +97,8 @@ def _shared_state(config: Settings, stack: contextlib.AsyncExitStack) -> Gateway
     stack.push_async_callback(state.close)
     log.info("Gateway state (duplicates, rate limit) shared in Redis")
     return state
+
+
 def _desk(config: Settings) -> handoff.HandoffDesk | None:
     """The handoff desk, when on and the database has its tables (else said once, here)."""
     if not config.handoff_enabled:
@@ -116,15 +130,22 @@ def _senders(
     senders: dict[str, notify.Sender] = {}
     if config.telegram_enabled:
         senders["telegram"] = notify.TelegramSender(
-            session, config.telegram_api_base_url, config.telegram_bot_token, telegram.compact_callback_data
+            session,
+            config.telegram_api_base_url,
+            config.telegram_bot_token,
+            telegram.compact_callback_data,
         )
     if zalo_client is not None:
-        senders["zalo"] = notify.ZaloSender(zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now)
+        senders["zalo"] = notify.ZaloSender(
+            zalo_client, timedelta(hours=config.zalo_cs_window_hours), vietnam_now
+        )
     return senders
 
 
 def _worker(config: Settings, senders: dict[str, notify.Sender]) -> notify.DeliveryWorker:
     return notify.DeliveryWorker(
-        _engine(config), senders, notify.QuietHours.parse(config.notify_quiet_hours),
+        _engine(config),
+        senders,
+        notify.QuietHours.parse(config.notify_quiet_hours),
         poll_seconds=config.notify_poll_seconds,
     )

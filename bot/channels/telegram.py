@@ -12,10 +12,17 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from typing import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
-from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
+from telegram import (
+    BotCommand,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MessageEntity,
+    Update,
+)
 from telegram.constants import ChatAction, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -30,7 +37,6 @@ from telegram.ext import (
 )
 
 from bot import wording
-from bot.settings import Settings
 from bot.channels.gateway import Button, Deliver, Gateway, Reply, TTLCache
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
@@ -43,6 +49,7 @@ from bot.payloads import (
     dossier_payload,
     parse_dossier_payload,
 )
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +207,14 @@ def _deliver_to(chat: Chat, context: ContextTypes.DEFAULT_TYPE) -> Deliver:
         for reply in replies:
             chunks = reply.chunks(MessageLimit.MAX_TEXT_LENGTH)
             for index, chunk in enumerate(chunks):
-                keyboard = _keyboard(reply.buttons, _payloads(context)) if index == len(chunks) - 1 else None
-                await chat.send_message(chunk, entities=key_fact(chunk) if index == 0 else None, reply_markup=keyboard)
+                keyboard = (
+                    _keyboard(reply.buttons, _payloads(context))
+                    if index == len(chunks) - 1
+                    else None
+                )
+                await chat.send_message(
+                    chunk, entities=key_fact(chunk) if index == 0 else None, reply_markup=keyboard
+                )
 
     return deliver
 
@@ -245,7 +258,7 @@ def _fits(data: str) -> bool:
 def _expand(data: str) -> str:
     if not data.startswith(DOSSIER_PAYLOAD_PREFIX):
         return data
-    intent, _, code = data[len(DOSSIER_PAYLOAD_PREFIX):].partition(":")
+    intent, _, code = data[len(DOSSIER_PAYLOAD_PREFIX) :].partition(":")
     return dossier_payload(intent, code) if intent and code else ""
 
 

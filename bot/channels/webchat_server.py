@@ -11,18 +11,18 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Sequence
 
 from aiohttp import web
 
 from bot import wording
-from bot.settings import Settings
 from bot.channels.gateway import Gateway, Reply
 from bot.channels.handoff import HandoffDesk
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
+from bot.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "webchat"
 SENDER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")

@@ -18,18 +18,19 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from bot import wording
-from bot.settings import Settings
 from bot.channels.gateway import Button, Gateway, Reply
 from bot.channels.http import serve
 from bot.channels.inputs import MalformedRequest, parse_json_object
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +90,7 @@ class TokenStore:
 class ZaloClient:
     """Sends consultation messages, refreshing the access token when Zalo rejects it."""
 
-    def __init__(
-        self, session: aiohttp.ClientSession, config: Settings, store: TokenStore
-    ) -> None:
+    def __init__(self, session: aiohttp.ClientSession, config: Settings, store: TokenStore) -> None:
         self._session = session
         self._config = config
         self._store = store
@@ -108,7 +107,9 @@ class ZaloClient:
     async def send_transaction(self, user_id: str, reply: Reply) -> None:
         """A transaction message (`ZALO_TRANSACTION_URL`): Zalo delivers these outside the
         interaction window, where consultation messages are refused."""
-        await self._send_message(user_id, _transaction_message(reply), self._config.zalo_transaction_url)
+        await self._send_message(
+            user_id, _transaction_message(reply), self._config.zalo_transaction_url
+        )
 
     async def _send_message(self, user_id: str, message: dict[str, Any], url: str = "") -> None:
         url = url or f"{self._config.zalo_api_base_url}/v3.0/oa/message/cs"
@@ -206,7 +207,11 @@ def _transaction_message(reply: Reply) -> dict[str, Any]:
         {"type": "header", "content": _shorten(title, BUTTON_TITLE_LIMIT), "align": "left"},
         {"type": "text", "content": _shorten(rest.strip() or title, TEXT_LIMIT), "align": "left"},
     ]
-    payload: dict[str, Any] = {"template_type": "transaction_order", "language": "VI", "elements": elements}
+    payload: dict[str, Any] = {
+        "template_type": "transaction_order",
+        "language": "VI",
+        "elements": elements,
+    }
     if reply.buttons:
         payload["buttons"] = _message("", reply.buttons)["attachment"]["payload"]["buttons"]
     return {"attachment": {"type": "template", "payload": payload}}

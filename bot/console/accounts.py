@@ -16,7 +16,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,8 +62,8 @@ class AccountRow:
     username: str
     role: str
     created_at: datetime
-    disabled_at: Optional[datetime]
-    last_login_at: Optional[datetime]
+    disabled_at: datetime | None
+    last_login_at: datetime | None
 
 
 def normalize_username(username: str) -> str:
@@ -75,7 +74,7 @@ def normalize_username(username: str) -> str:
 
 
 def add_account(
-    session: Session, username: str, role: str, password: str, now: Optional[datetime] = None
+    session: Session, username: str, role: str, password: str, now: datetime | None = None
 ) -> None:
     name = normalize_username(username)
     if not USERNAME.fullmatch(name):
@@ -106,7 +105,7 @@ def list_accounts(session: Session) -> list[AccountRow]:
     ]
 
 
-def disable_account(session: Session, username: str, now: Optional[datetime] = None) -> bool:
+def disable_account(session: Session, username: str, now: datetime | None = None) -> bool:
     """Disable the account and end its sessions; False when there is no such account."""
     account = session.execute(
         select(StaffAccount).where(StaffAccount.username == normalize_username(username))
@@ -131,7 +130,7 @@ class LoginKind(str, enum.Enum):
 class LoginResult:
     kind: LoginKind
     token: str = ""  # the session cookie, when OK
-    locked_until: Optional[datetime] = None
+    locked_until: datetime | None = None
 
 
 def login(
@@ -140,7 +139,7 @@ def login(
     password: str,
     address: str,
     idle: timedelta,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
 ) -> LoginResult:
     """Check the password under the lockouts; on success a new session (older idle ones go)."""
     now = now or vietnam_now()
@@ -182,7 +181,7 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def _locked_until(session: Session, name: str, address: str, now: datetime) -> Optional[datetime]:
+def _locked_until(session: Session, name: str, address: str, now: datetime) -> datetime | None:
     since = now - LOCKOUT_PERIOD
     ends = []
     for column, value in ((LoginFailure.username, name), (LoginFailure.address, address)):
@@ -208,12 +207,12 @@ class SessionCheck:
     """What a session cookie is worth now. `stale`: the session must be written, kept alive
     (`user` set) or deleted (`user` None: idle too long, or its account disabled)."""
 
-    user: Optional[StaffUser]
+    user: StaffUser | None
     stale: bool = False
 
 
 def check_session(
-    session: Session, token: str, idle: timedelta, now: Optional[datetime] = None
+    session: Session, token: str, idle: timedelta, now: datetime | None = None
 ) -> SessionCheck:
     """Read-only: every request pays this; only a stale session costs a write
     (`refresh_session`), at most once a minute per session."""
@@ -235,7 +234,7 @@ def check_session(
 
 
 def refresh_session(
-    session: Session, token: str, check: SessionCheck, now: Optional[datetime] = None
+    session: Session, token: str, check: SessionCheck, now: datetime | None = None
 ) -> None:
     """Keep a live session alive, or delete a dead one (see `SessionCheck`)."""
     if check.user is None:
@@ -252,7 +251,7 @@ def logout(session: Session, token: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
 
 
-def purge_idle_sessions(session: Session, idle: timedelta, now: Optional[datetime] = None) -> None:
+def purge_idle_sessions(session: Session, idle: timedelta, now: datetime | None = None) -> None:
     session.execute(
         delete(StaffSession).where(StaffSession.last_seen_at <= (now or vietnam_now()) - idle)
     )
@@ -270,7 +269,7 @@ class AuditRow:
 
 
 def record_view(
-    session: Session, staff_id: int, dossier_code: str, now: Optional[datetime] = None
+    session: Session, staff_id: int, dossier_code: str, now: datetime | None = None
 ) -> None:
     session.add(
         StaffAudit(
@@ -279,9 +278,7 @@ def record_view(
     )
 
 
-def audit_entries(
-    session: Session, subject: Optional[str] = None, limit: int = 100
-) -> list[AuditRow]:
+def audit_entries(session: Session, subject: str | None = None, limit: int = 100) -> list[AuditRow]:
     """The latest audit entries, of one dossier code if given."""
     query = select(
         StaffAccount.username, StaffAudit.action, StaffAudit.subject, StaffAudit.at

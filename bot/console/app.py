@@ -11,10 +11,11 @@ import asyncio
 import hmac
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 from aiohttp import web
@@ -75,7 +76,7 @@ def requires(role: str) -> Callable[[_H], _H]:
     """Mark a handler as needing `role` or above (checked by `authenticate`)."""
 
     def mark(handler: _H) -> _H:
-        setattr(handler, "required_role", role)
+        handler.required_role = role  # type: ignore[attr-defined]
         return handler
 
     return mark
@@ -331,7 +332,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 def _filters(request: web.Request) -> tuple[surveys.Filters, str]:
     """The dashboard's filters from the query string, and a Vietnamese error if one was bad."""
-    values: dict[str, Optional[date]] = {}
+    values: dict[str, date | None] = {}
     for name in ("since", "until"):
         text = request.query.get(name, "").strip()
         try:

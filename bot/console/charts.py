@@ -6,7 +6,7 @@ only, so the console's Content-Security-Policy (no inline styles) holds.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -21,7 +21,7 @@ MAX_LABEL_CHARS = 52
 
 
 def bar_chart(
-    title: str, rows: Sequence[tuple[str, Optional[float]]], maximum: float = 100.0, unit: str = "%"
+    title: str, rows: Sequence[tuple[str, float | None]], maximum: float = 100.0, unit: str = "%"
 ) -> Markup:
     """Horizontal bars, one per (label, value); a missing value is drawn as "—"."""
     height = ROW_HEIGHT * len(rows) + 10
@@ -38,7 +38,7 @@ def bar_chart(
     return Markup("".join(parts))
 
 
-def _row(index: int, label: str, value: Optional[float], maximum: float, unit: str) -> str:
+def _row(index: int, label: str, value: float | None, maximum: float, unit: str) -> str:
     y = 5 + index * ROW_HEIGHT
     middle = y + ROW_HEIGHT / 2 + 4
     shown = label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"

@@ -10,8 +10,8 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,14 +18,14 @@ from bot.wording import SATISFACTION_LABELS, STATUS_TEXTS
 class HistoryRow:
     at: datetime
     status_name: str
-    note: Optional[str]
+    note: str | None
 
 
 @dataclass(frozen=True)
 class SurveySummary:
     at: datetime
     overall: str
-    comment: Optional[str]
+    comment: str | None
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,10 @@ class StaffDossier:
     view: DossierView
     phone_last4: str
     history: list[HistoryRow]
-    survey: Optional[SurveySummary]
+    survey: SurveySummary | None
 
 
-def staff_dossier(session: Session, code: str) -> Optional[StaffDossier]:
+def staff_dossier(session: Session, code: str) -> StaffDossier | None:
     view = staff_dossier_view(session, code)
     if view is None:
         return None

@@ -12,16 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import numpy as np
-
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.db.models import CRITERION_COLUMNS, Agency, Dossier, SurveyResponse
 from bot.wording import SATISFIED_LEVELS, SURVEY_CRITERIA
@@ -34,9 +34,9 @@ FULL_RECOUNT = 600.0  # seconds: the longest the dashboard may miss a change it 
 
 @dataclass(frozen=True)
 class Filters:
-    since: Optional[date] = None
-    until: Optional[date] = None  # inclusive
-    agency_id: Optional[int] = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+    agency_id: int | None = None
 
 
 # A tally is a vector: responses, satisfied, then each criterion's sum, then its answer count.
@@ -56,10 +56,10 @@ class Tally:
         return self.values[0]
 
     @property
-    def satisfied_percent(self) -> Optional[float]:
+    def satisfied_percent(self) -> float | None:
         return 100 * self.values[1] / self.responses if self.responses else None
 
-    def score(self, key: str) -> Optional[float]:
+    def score(self, key: str) -> float | None:
         """Mean answer of a criterion as a percentage of the best answer; None if unanswered."""
         index = CRITERION_COLUMNS.index(key)
         total, answered = self.values[SUMS][index], self.values[ANSWERED][index]
@@ -74,7 +74,7 @@ class Dashboard:
     comments: list[tuple[datetime, str, str]]  # when, agency, text
 
 
-def criterion_scores(tally: Tally) -> list[tuple[str, Optional[float]]]:
+def criterion_scores(tally: Tally) -> list[tuple[str, float | None]]:
     """(label, percent) for the 9 criteria, then the overall satisfaction."""
     rows = [(criterion.question, tally.score(criterion.key)) for criterion in SURVEY_CRITERIA]
     return [*rows, (OVERALL_LABEL, tally.satisfied_percent)]
@@ -109,7 +109,7 @@ class DayTallies:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._version: Optional[tuple[Any, ...]] = None
+        self._version: tuple[Any, ...] | None = None
         self._counted_at = 0.0
         self._days = _as_days([])
 
@@ -164,7 +164,7 @@ def _day_query() -> Select:
     )
 
 
-def _recount_changed(session: Session, days: _Days, since: Optional[datetime]) -> _Days:
+def _recount_changed(session: Session, days: _Days, since: datetime | None) -> _Days:
     """`days` with the days of the responses written after `since` counted again."""
     changed = select(SurveyResponse.created_at)
     if since is not None:
@@ -292,5 +292,5 @@ def csv_text(board: Dashboard) -> str:
     return out.getvalue()
 
 
-def _cell(value: Optional[float]) -> str:
+def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"

@@ -15,14 +15,16 @@ URL) instead of failing at once when a read turns into a write; `read_only=True`
 plain `BEGIN`. On PostgreSQL `run_transaction` retries serialization failures, deadlocks
 and dropped connections a bounded number of times.
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional, TypeVar
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -54,7 +56,7 @@ def database_url() -> str:
     return get_settings().database_url or f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
-def make_engine(url: Optional[str] = None, *, sqlite_foreign_keys: bool = True) -> Engine:
+def make_engine(url: str | None = None, *, sqlite_foreign_keys: bool = True) -> Engine:
     """A new engine for `url` (default: `database_url()`); the caller disposes of it.
 
     SQL parameters are kept out of logs and error messages (`hide_parameters`): they hold
@@ -66,18 +68,18 @@ def make_engine(url: Optional[str] = None, *, sqlite_foreign_keys: bool = True) 
     return create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shared_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for `url` (default: `database_url()`), created once."""
     return _shared_engine(url or database_url())
 
 
 @contextmanager
-def session_scope(engine: Optional[Engine] = None, *, read_only: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session inside one transaction: committed when the block ends, rolled back on error.
 
     `read_only=True` is for transactions that never write: on SQLite they do not take the
@@ -90,7 +92,7 @@ def session_scope(engine: Optional[Engine] = None, *, read_only: bool = False) -
 
 
 def run_transaction(
-    work: Callable[[Session], T], engine: Optional[Engine] = None, *, read_only: bool = False
+    work: Callable[[Session], T], engine: Engine | None = None, *, read_only: bool = False
 ) -> T:
     """`work(session)` in its own transaction (`session_scope`), committed; its result.
 
@@ -107,7 +109,11 @@ def run_transaction(
         except DBAPIError as error:
             if attempt >= MAX_ATTEMPTS or not is_transient(error):
                 raise
-            logger.info("Transient database error (%s), attempt %d; retrying", type(error.orig).__name__, attempt)
+            logger.info(
+                "Transient database error (%s), attempt %d; retrying",
+                type(error.orig).__name__,
+                attempt,
+            )
             time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
             attempt += 1
 
@@ -120,8 +126,8 @@ def is_transient(error: DBAPIError) -> bool:
 
 
 def _sqlite_engine(url: URL, foreign_keys: bool) -> Engine:
-    connect_args: Dict[str, Any] = {"timeout": float(url.query.get("timeout", SQLITE_BUSY_TIMEOUT))}
-    options: Dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"timeout": float(url.query.get("timeout", SQLITE_BUSY_TIMEOUT))}
+    options: dict[str, Any] = {}
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         # Keep file connections open between sessions (SQLAlchemy 1.4 would reconnect every
@@ -159,7 +165,7 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def alembic_config(engine: Optional[Engine] = None) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
     """Alembic configuration built in code; `engine` is handed to `migrations/env.py`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -168,7 +174,7 @@ def alembic_config(engine: Optional[Engine] = None) -> Config:
     return config
 
 
-def _run_alembic(action: Callable[[Config, str], None], url: Optional[str], revision: str) -> None:
+def _run_alembic(action: Callable[[Config, str], None], url: str | None, revision: str) -> None:
     # Foreign keys stay off on SQLite while migrating: batch migrations rebuild tables.
     engine = make_engine(url, sqlite_foreign_keys=False)
     try:
@@ -177,12 +183,12 @@ def _run_alembic(action: Callable[[Config, str], None], url: Optional[str], revi
         engine.dispose()
 
 
-def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
+def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Migrate the database at `url` (default: `database_url()`) up to `revision`."""
     _run_alembic(command.upgrade, url, revision)
 
 
-def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
+def downgrade(url: str | None = None, revision: str = "base") -> None:
     """Migrate the database at `url` down to `revision` ("base" drops every table)."""
     _run_alembic(command.downgrade, url, revision)
 

@@ -15,6 +15,7 @@ never blocks the others:
 
 Reasons never repeat personal data (names, phone digits): only field names and the code.
 """
+
 from __future__ import annotations
 
 import enum
@@ -22,9 +23,10 @@ import functools
 import json
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -72,32 +74,37 @@ class FeedEvent:
     code: str
     status: int
     changed_at: datetime
-    note: Optional[str] = None
-    procedure_code: Optional[str] = None
-    procedure_name: Optional[str] = None
-    agency: Optional[str] = None
-    applicant_name: Optional[str] = None
-    phone: Optional[str] = None
-    received_at: Optional[datetime] = None
-    due_at: Optional[datetime] = None
+    note: str | None = None
+    procedure_code: str | None = None
+    procedure_name: str | None = None
+    agency: str | None = None
+    applicant_name: str | None = None
+    phone: str | None = None
+    received_at: datetime | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class EventResult:
     index: int
-    code: Optional[str]
+    code: str | None
     outcome: Outcome
-    reason: Optional[str] = None
+    reason: str | None = None
     notifications: int = 0  # outbox rows written
 
     def as_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"index": self.index, "code": self.code, "result": self.outcome.value}
+        result: dict[str, Any] = {
+            "index": self.index,
+            "code": self.code,
+            "result": self.outcome.value,
+        }
         if self.reason:
             result["reason"] = self.reason
         return result
 
 
 # --- parsing ------------------------------------------------------------------------------
+
 
 def parse_event(data: Any) -> FeedEvent:
     """A valid event from a JSON object or a CSV row (all text; blank = absent);
@@ -115,17 +122,21 @@ def parse_event(data: Any) -> FeedEvent:
     texts: dict[str, Any] = {name: _text(data, name) for name in TEXT_FIELDS}
     if texts["phone"] is not None and not 9 <= len(normalize_phone(texts["phone"])) <= 11:
         raise EventError("phone không phải số điện thoại hợp lệ")
-    if texts["procedure_code"] is not None and not _PROCEDURE_CODE.fullmatch(texts["procedure_code"]):
+    if texts["procedure_code"] is not None and not _PROCEDURE_CODE.fullmatch(
+        texts["procedure_code"]
+    ):
         raise EventError("procedure_code không đúng dạng mã thủ tục (ví dụ 1.004222)")
     if texts["note"] is not None and len(texts["note"]) > MAX_NOTE_CHARS:
         raise EventError(f"note dài quá {MAX_NOTE_CHARS} ký tự")
     if texts["applicant_name"] is not None and len(texts["applicant_name"]) > MAX_NAME_CHARS:
         raise EventError(f"applicant_name dài quá {MAX_NAME_CHARS} ký tự")
     times: dict[str, Any] = {name: _time(data, name) for name in TIME_FIELDS}
-    return FeedEvent(code=code, status=_status(data.get("status")), changed_at=changed_at, **texts, **times)
+    return FeedEvent(
+        code=code, status=_status(data.get("status")), changed_at=changed_at, **texts, **times
+    )
 
 
-def _text(data: Mapping, name: str) -> Optional[str]:
+def _text(data: Mapping, name: str) -> str | None:
     value = data.get(name)
     if value is None:
         return None
@@ -138,12 +149,16 @@ def _text(data: Mapping, name: str) -> Optional[str]:
 def _status(value: Any) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value not in {status.value for status in Status}:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value not in {status.value for status in Status}
+    ):
         raise EventError("status phải là số từ 1 đến 10")
     return value
 
 
-def _time(data: Mapping, name: str) -> Optional[datetime]:
+def _time(data: Mapping, name: str) -> datetime | None:
     """ISO 8601; with an offset it is turned into Vietnam time, without one it is Vietnam time."""
     text = _text(data, name)
     if text is None:
@@ -151,7 +166,9 @@ def _time(data: Mapping, name: str) -> Optional[datetime]:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise EventError(f"{name} không phải ngày giờ ISO 8601 (ví dụ 2026-12-02T09:30:00+07:00)") from None
+        raise EventError(
+            f"{name} không phải ngày giờ ISO 8601 (ví dụ 2026-12-02T09:30:00+07:00)"
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(VIETNAM_TZ).replace(tzinfo=None)
     return moment.replace(microsecond=0)
@@ -159,7 +176,10 @@ def _time(data: Mapping, name: str) -> Optional[datetime]:
 
 # --- applying -----------------------------------------------------------------------------
 
-def apply_events(session: Session, items: Sequence[Any], now: Optional[datetime] = None) -> list[EventResult]:
+
+def apply_events(
+    session: Session, items: Sequence[Any], now: datetime | None = None
+) -> list[EventResult]:
     """Apply each item (a raw event) in the caller's transaction; one result each, in order.
 
     The batch runs in a savepoint; when another feed created one of its dossiers meanwhile
@@ -175,7 +195,7 @@ def apply_events(session: Session, items: Sequence[Any], now: Optional[datetime]
         return _apply_all(session, parsed, now)
 
 
-def _raw_code(item: Any) -> Optional[str]:
+def _raw_code(item: Any) -> str | None:
     """The code of an event, even a rejected one (for its result), if it is text."""
     code = item.get("code") if isinstance(item, Mapping) else None
     return normalize_dossier_code(code) if isinstance(code, str) else None
@@ -188,7 +208,7 @@ def _parse(item: Any) -> FeedEvent | EventError:
         return error
 
 
-Parsed = list[tuple[Optional[str], "FeedEvent | EventError"]]
+Parsed = list[tuple[str | None, "FeedEvent | EventError"]]
 CHUNK = 500  # codes or ids per IN (...) list
 
 
@@ -199,7 +219,9 @@ def _apply_all(session: Session, parsed: Parsed, now: datetime) -> list[EventRes
     return results
 
 
-def _result(batch: "_Batch", index: int, code: Optional[str], event: FeedEvent | EventError) -> EventResult:
+def _result(
+    batch: _Batch, index: int, code: str | None, event: FeedEvent | EventError
+) -> EventResult:
     if isinstance(event, EventError):
         return EventResult(index, code, Outcome.REJECTED, str(event))
     try:
@@ -215,7 +237,7 @@ class _Known:
 
     id: int
     status: int
-    latest: Optional[datetime]  # time of its latest event
+    latest: datetime | None  # time of its latest event
     history: set[tuple[int, datetime]]  # (status, at) of its events
     columns: dict[str, Any] = field(default_factory=dict)  # columns to write back
     changed: bool = False
@@ -231,40 +253,64 @@ class _Batch:
     def __init__(self, session: Session, now: datetime, events: list[FeedEvent]) -> None:
         self.session = session
         self.now = now
-        self.agencies = {code: agency_id for code, agency_id in session.execute(select(Agency.code, Agency.id))}
+        self.agencies = {
+            code: agency_id for code, agency_id in session.execute(select(Agency.code, Agency.id))
+        }
         self.dossiers = self._load_dossiers(sorted({event.code for event in events}))
         ids = [known.id for known in self.dossiers.values()]
         self.subscribers: dict[int, list[int]] = {}
         for subscription_id, dossier_id in self._in_chunks(
-            select(Subscription.id, Subscription.dossier_id).where(Subscription.cancelled_at.is_(None)),
-            Subscription.dossier_id, ids,
+            select(Subscription.id, Subscription.dossier_id).where(
+                Subscription.cancelled_at.is_(None)
+            ),
+            Subscription.dossier_id,
+            ids,
         ):
             self.subscribers.setdefault(dossier_id, []).append(subscription_id)
-        self.told = set(self._in_chunks(
-            select(OutboxMessage.dossier_id, OutboxMessage.status, OutboxMessage.subscription_id),
-            OutboxMessage.dossier_id, ids,
-        ))
+        self.told = set(
+            self._in_chunks(
+                select(
+                    OutboxMessage.dossier_id, OutboxMessage.status, OutboxMessage.subscription_id
+                ),
+                OutboxMessage.dossier_id,
+                ids,
+            )
+        )
         self.new_events: list[dict[str, Any]] = []
         self.outbox: list[dict[str, Any]] = []
 
     def _in_chunks(self, query: Any, column: Any, values: list) -> list[tuple]:
         rows: list[tuple] = []
         for start in range(0, len(values), CHUNK):
-            rows += [tuple(row) for row in self.session.execute(query.where(column.in_(values[start:start + CHUNK])))]
+            rows += [
+                tuple(row)
+                for row in self.session.execute(
+                    query.where(column.in_(values[start : start + CHUNK]))
+                )
+            ]
         return rows
 
     def _load_dossiers(self, codes: list[str]) -> dict[str, _Known]:
         rows = self._in_chunks(
-            select(Dossier.id, Dossier.code, Dossier.status).order_by(Dossier.id).with_for_update(), Dossier.code, codes
+            select(Dossier.id, Dossier.code, Dossier.status).order_by(Dossier.id).with_for_update(),
+            Dossier.code,
+            codes,
         )
         by_id = {dossier_id: (code, status) for dossier_id, code, status in rows}
         history: dict[int, set[tuple[int, datetime]]] = {dossier_id: set() for dossier_id in by_id}
         for dossier_id, status, at in self._in_chunks(
-            select(DossierEvent.dossier_id, DossierEvent.status, DossierEvent.at), DossierEvent.dossier_id, list(by_id)
+            select(DossierEvent.dossier_id, DossierEvent.status, DossierEvent.at),
+            DossierEvent.dossier_id,
+            list(by_id),
         ):
             history[dossier_id].add((status, at))
         return {
-            code: _Known(dossier_id, status, max((at for _s, at in history[dossier_id]), default=None), history[dossier_id])
+            code: _Known(
+                dossier_id,
+                status,
+                max((at for _s, at in history[dossier_id]), default=None),
+                history[dossier_id],
+            )
             for dossier_id, (code, status) in by_id.items()
         }
 
@@ -299,10 +345,18 @@ class _Batch:
             if key in self.told:
                 continue
             self.told.add(key)
-            self.outbox.append(dict(
-                dossier_id=dossier_id, subscription_id=subscription_id, status=event.status, note=event.note,
-                state=OutboxState.PENDING.value, attempts=0, next_attempt_at=self.now, created_at=self.now,
-            ))
+            self.outbox.append(
+                dict(
+                    dossier_id=dossier_id,
+                    subscription_id=subscription_id,
+                    status=event.status,
+                    note=event.note,
+                    state=OutboxState.PENDING.value,
+                    attempts=0,
+                    next_attempt_at=self.now,
+                    created_at=self.now,
+                )
+            )
             written += 1
         return written
 
@@ -326,10 +380,14 @@ class _Batch:
             completed_at=status_columns.get("completed_at"),
             returned_at=status_columns.get("returned_at"),
         )
-        inserted = self.session.execute(insert(Dossier).values(**dossier_columns(new, self._agency_id(event))))
+        inserted = self.session.execute(
+            insert(Dossier).values(**dossier_columns(new, self._agency_id(event)))
+        )
         dossier_id = inserted.inserted_primary_key[0]
         self.new_events.append(_event_row(dossier_id, event))
-        return _Known(dossier_id, event.status, event.changed_at, {(event.status, event.changed_at)})
+        return _Known(
+            dossier_id, event.status, event.changed_at, {(event.status, event.changed_at)}
+        )
 
     def _agency_id(self, event: FeedEvent) -> int:
         """The agency whose code is `agency`, else the one whose code starts the dossier code,
@@ -338,7 +396,9 @@ class _Batch:
             return self.agencies[event.agency]
         code = event.code.split("-", 1)[0]
         if code not in self.agencies:
-            inserted = self.session.execute(insert(Agency).values(code=code, name=event.agency or code, address=""))
+            inserted = self.session.execute(
+                insert(Agency).values(code=code, name=event.agency or code, address="")
+            )
             self.agencies[code] = inserted.inserted_primary_key[0]
         return self.agencies[code]
 
@@ -347,7 +407,8 @@ class _Batch:
             self.session.execute(insert(DossierEvent), self.new_events)
         for columns, rows in self._dossier_updates().items():
             self.session.execute(
-                update(Dossier).where(Dossier.id == bindparam("b_id"))
+                update(Dossier)
+                .where(Dossier.id == bindparam("b_id"))
                 .values({column: bindparam(f"b_{column}") for column in columns}),
                 rows,
             )
@@ -360,7 +421,10 @@ class _Batch:
         for known in self.dossiers.values():
             if known.changed:
                 columns = tuple(sorted(known.columns))
-                row = {"b_id": known.id, **{f"b_{column}": known.columns[column] for column in columns}}
+                row = {
+                    "b_id": known.id,
+                    **{f"b_{column}": known.columns[column] for column in columns},
+                }
                 groups.setdefault(columns, []).append(row)
         return groups
 

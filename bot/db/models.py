@@ -8,11 +8,11 @@ Conventions:
 - Statuses, channels and survey answers are small codes guarded by CHECK constraints;
   their wording lives in `bot.wording`.
 """
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta, timezone
-from typing import List, Optional
 
 from sqlalchemy import (
     Boolean,
@@ -93,6 +93,7 @@ class Base(metaclass=DeclarativeMeta):
     metadata = mapper_registry.metadata
     __init__ = mapper_registry.constructor
 
+
 CODE_LENGTH = 40  # "000.00.12.H25-250103-0042" is 25 characters
 HASH_LENGTH = 64  # hex SHA-256
 KEY_LENGTH = 128
@@ -107,7 +108,7 @@ class Agency(Base):
     code: Mapped[str] = Column(String(32), nullable=False, unique=True)
     name: Mapped[str] = Column(String(255), nullable=False)
     address: Mapped[str] = Column(String(500), nullable=False)
-    phone: Mapped[Optional[str]] = Column(String(32))
+    phone: Mapped[str | None] = Column(String(32))
 
 
 class Dossier(Base):
@@ -127,18 +128,18 @@ class Dossier(Base):
     applicant_name: Mapped[str] = Column(String(120), nullable=False)
     phone_last4: Mapped[str] = Column(String(4), nullable=False)
     phone_hash: Mapped[str] = Column(String(HASH_LENGTH), nullable=False)
-    id_last4: Mapped[Optional[str]] = Column(String(4))
-    id_hash: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
+    id_last4: Mapped[str | None] = Column(String(4))
+    id_hash: Mapped[str | None] = Column(String(HASH_LENGTH))
     channel: Mapped[str] = Column(String(16), nullable=False)
     received_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    appointment_at: Mapped[Optional[datetime]] = Column(DateTime)  # ngày hẹn trả
+    appointment_at: Mapped[datetime | None] = Column(DateTime)  # ngày hẹn trả
     status: Mapped[int] = Column(SmallInteger, nullable=False)
-    supplement_request: Mapped[Optional[str]] = Column(Text)
-    completed_at: Mapped[Optional[datetime]] = Column(DateTime)
-    returned_at: Mapped[Optional[datetime]] = Column(DateTime)
+    supplement_request: Mapped[str | None] = Column(Text)
+    completed_at: Mapped[datetime | None] = Column(DateTime)
+    returned_at: Mapped[datetime | None] = Column(DateTime)
 
     agency: Mapped[Agency] = relationship(Agency)
-    events: Mapped[List["DossierEvent"]] = relationship(
+    events: Mapped[list[DossierEvent]] = relationship(
         "DossierEvent",
         back_populates="dossier",
         order_by="(DossierEvent.at, DossierEvent.id)",
@@ -159,7 +160,7 @@ class DossierEvent(Base):
     dossier_id: Mapped[int] = Column(ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False)
     status: Mapped[int] = Column(SmallInteger, nullable=False)
     at: Mapped[datetime] = Column(DateTime, nullable=False)
-    note: Mapped[Optional[str]] = Column(Text)
+    note: Mapped[str | None] = Column(Text)
 
     dossier: Mapped[Dossier] = relationship(Dossier, back_populates="events")
 
@@ -181,25 +182,30 @@ class SurveyResponse(Base):
         Index(None, "sender_hash", "created_at"),  # anonymous feedback per sender and day
         Index(None, "created_at"),  # the staff console's survey dashboard filters by date
         Index(None, "updated_at"),  # … and sees whether anything changed since it last counted
-        *(CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice") for key in CRITERION_COLUMNS),
+        *(
+            CheckConstraint(f"{key} BETWEEN 0 AND 2", name=f"{key}_choice")
+            for key in CRITERION_COLUMNS
+        ),
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     # Deleting a dossier keeps its answers for the statistics, as general feedback.
-    dossier_id: Mapped[Optional[int]] = Column(ForeignKey("dossiers.id", ondelete="SET NULL"), unique=True)
+    dossier_id: Mapped[int | None] = Column(
+        ForeignKey("dossiers.id", ondelete="SET NULL"), unique=True
+    )
     overall_level: Mapped[int] = Column(SmallInteger, nullable=False)
-    total_time: Mapped[Optional[int]] = _answer_column()
-    agency_time: Mapped[Optional[int]] = _answer_column()
-    trips: Mapped[Optional[int]] = _answer_column()
-    agencies_contacted: Mapped[Optional[int]] = _answer_column()
-    one_stop_desk: Mapped[Optional[int]] = _answer_column()
-    publicity: Mapped[Optional[int]] = _answer_column()
-    staff_attitude: Mapped[Optional[int]] = _answer_column()
-    feedback_handling: Mapped[Optional[int]] = _answer_column()
-    online_service: Mapped[Optional[int]] = _answer_column()
-    comment: Mapped[Optional[str]] = Column(Text)
-    source_channel: Mapped[Optional[str]] = Column(String(32))  # messaging channel, e.g. "telegram"
-    sender_hash: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
+    total_time: Mapped[int | None] = _answer_column()
+    agency_time: Mapped[int | None] = _answer_column()
+    trips: Mapped[int | None] = _answer_column()
+    agencies_contacted: Mapped[int | None] = _answer_column()
+    one_stop_desk: Mapped[int | None] = _answer_column()
+    publicity: Mapped[int | None] = _answer_column()
+    staff_attitude: Mapped[int | None] = _answer_column()
+    feedback_handling: Mapped[int | None] = _answer_column()
+    online_service: Mapped[int | None] = _answer_column()
+    comment: Mapped[str | None] = Column(Text)
+    source_channel: Mapped[str | None] = Column(String(32))  # messaging channel, e.g. "telegram"
+    sender_hash: Mapped[str | None] = Column(String(HASH_LENGTH))
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = Column(DateTime, nullable=False)
     # Key of the delivery that last wrote this row: a redelivered message is a no-op.
@@ -224,7 +230,7 @@ class VerificationFailure(Base):
     conversation_key: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
     dossier_code: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
     # Salted hash of the citizen's network address (web chat, from the gateway), if known.
-    address_key: Mapped[Optional[str]] = Column(String(HASH_LENGTH))
+    address_key: Mapped[str | None] = Column(String(HASH_LENGTH))
     at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
 
 
@@ -261,7 +267,7 @@ class Subscription(Base):
     channel: Mapped[str] = Column(String(16), nullable=False)
     recipient_id: Mapped[str] = Column(String(64), nullable=False)  # Telegram chat id, Zalo user id
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    cancelled_at: Mapped[Optional[datetime]] = Column(DateTime)
+    cancelled_at: Mapped[datetime | None] = Column(DateTime)
     last_message_at: Mapped[datetime] = Column(DateTime, nullable=False)
 
 
@@ -287,15 +293,17 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     dossier_id: Mapped[int] = Column(ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False)
-    subscription_id: Mapped[int] = Column(ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False)
+    subscription_id: Mapped[int] = Column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False
+    )
     status: Mapped[int] = Column(SmallInteger, nullable=False)
-    note: Mapped[Optional[str]] = Column(Text)  # the event's note (what to supplement, …)
+    note: Mapped[str | None] = Column(Text)  # the event's note (what to supplement, …)
     state: Mapped[str] = Column(String(8), nullable=False, default=OutboxState.PENDING.value)
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    last_error: Mapped[Optional[str]] = Column(String(200))
+    last_error: Mapped[str | None] = Column(String(200))
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    sent_at: Mapped[Optional[datetime]] = Column(DateTime)
+    sent_at: Mapped[datetime | None] = Column(DateTime)
 
 
 # --- staff console (bot.console) and human handoff (bot.handoff) ---------------------------
@@ -308,15 +316,17 @@ class StaffAccount(Base):
     """A staff member of the console; only the Argon2id hash of the password is kept."""
 
     __tablename__ = "staff_accounts"
-    __table_args__ = (CheckConstraint("role IN ('hotline', 'supervisor', 'admin')", name="role_code"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('hotline', 'supervisor', 'admin')", name="role_code"),
+    )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     username: Mapped[str] = Column(String(64), nullable=False, unique=True)
     role: Mapped[str] = Column(String(16), nullable=False)
     password_hash: Mapped[str] = Column(String(255), nullable=False)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    disabled_at: Mapped[Optional[datetime]] = Column(DateTime)
-    last_login_at: Mapped[Optional[datetime]] = Column(DateTime)
+    disabled_at: Mapped[datetime | None] = Column(DateTime)
+    last_login_at: Mapped[datetime | None] = Column(DateTime)
 
 
 class StaffSession(Base):
@@ -327,7 +337,9 @@ class StaffSession(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     token_hash: Mapped[str] = Column(String(HASH_LENGTH), nullable=False, unique=True)
-    staff_id: Mapped[int] = Column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False)
+    staff_id: Mapped[int] = Column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False
+    )
     csrf_token: Mapped[str] = Column(String(64), nullable=False)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False)
     last_seen_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
@@ -371,15 +383,17 @@ class HandoffConversation(Base):
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    sender_id: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)  # the gateway's "web:<uuid>"
+    sender_id: Mapped[str] = Column(
+        String(KEY_LENGTH), nullable=False
+    )  # the gateway's "web:<uuid>"
     channel: Mapped[str] = Column(String(16), nullable=False)
     recipient_id: Mapped[str] = Column(String(KEY_LENGTH), nullable=False)
     live: Mapped[bool] = Column(Boolean, nullable=False)
     context: Mapped[str] = Column(Text, nullable=False)
     opened_at: Mapped[datetime] = Column(DateTime, nullable=False)
     last_message_at: Mapped[datetime] = Column(DateTime, nullable=False)
-    closed_at: Mapped[Optional[datetime]] = Column(DateTime)
-    closed_by: Mapped[Optional[int]] = Column(ForeignKey("staff_accounts.id"))
+    closed_at: Mapped[datetime | None] = Column(DateTime)
+    closed_by: Mapped[int | None] = Column(ForeignKey("staff_accounts.id"))
 
 
 class HandoffMessage(Base):
@@ -399,10 +413,10 @@ class HandoffMessage(Base):
         ForeignKey("handoff_conversations.id", ondelete="CASCADE"), nullable=False
     )
     author: Mapped[str] = Column(String(8), nullable=False)
-    staff_id: Mapped[Optional[int]] = Column(ForeignKey("staff_accounts.id"))
+    staff_id: Mapped[int | None] = Column(ForeignKey("staff_accounts.id"))
     text: Mapped[str] = Column(Text, nullable=False)
     at: Mapped[datetime] = Column(DateTime, nullable=False)
     state: Mapped[str] = Column(String(8), nullable=False)
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[Optional[datetime]] = Column(DateTime)
-    sent_at: Mapped[Optional[datetime]] = Column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = Column(DateTime)
+    sent_at: Mapped[datetime | None] = Column(DateTime)

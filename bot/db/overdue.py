@@ -1,36 +1,42 @@
 """Whether a dossier is overdue (trễ hẹn), from its appointment date and status history."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Optional, Sequence, Tuple
 
 from bot.db.models import Status
 
 # Statuses after which the agency no longer works on the dossier.
-FINISHED_STATUSES = frozenset({
-    Status.KHONG_DUOC_TIEP_NHAN, Status.CONG_DAN_RUT_HO_SO, Status.DUNG_XU_LY,
-    Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA,
-})
+FINISHED_STATUSES = frozenset(
+    {
+        Status.KHONG_DUOC_TIEP_NHAN,
+        Status.CONG_DAN_RUT_HO_SO,
+        Status.DUNG_XU_LY,
+        Status.DA_XU_LY_XONG,
+        Status.DA_TRA_KET_QUA,
+    }
+)
 COMPLETED_STATUSES = frozenset({Status.DA_XU_LY_XONG, Status.DA_TRA_KET_QUA})
 # Statuses in which the agency waits for the citizen: the deadline clock is stopped.
 WAITING_STATUSES = frozenset({Status.YEU_CAU_BO_SUNG, Status.YEU_CAU_NGHIA_VU_TAI_CHINH})
 
-Event = Tuple[int, datetime]  # (status entered, when)
+Event = tuple[int, datetime]  # (status entered, when)
 
 
 @dataclass(frozen=True)
 class Overdue:
     is_overdue: bool
     days: int  # whole days late, rounded up; 0 when not overdue
-    deadline: Optional[datetime]  # appointment moved back by the citizen's waiting time
+    deadline: datetime | None  # appointment moved back by the citizen's waiting time
 
 
 def compute_overdue(
     status: int,
-    appointment_at: Optional[datetime],
-    completed_at: Optional[datetime],
+    appointment_at: datetime | None,
+    completed_at: datetime | None,
     events: Sequence[Event],
     now: datetime,
 ) -> Overdue:
@@ -59,10 +65,15 @@ def compute_overdue(
     return Overdue(True, math.ceil(late / timedelta(days=1)), deadline)
 
 
-def _finished_at(status: int, completed_at: Optional[datetime], events: Iterable[Event]) -> Optional[datetime]:
+def _finished_at(
+    status: int, completed_at: datetime | None, events: Iterable[Event]
+) -> datetime | None:
     if status in COMPLETED_STATUSES and completed_at is not None:
         return completed_at
-    return next((at for event_status, at in sorted(events, key=_when) if event_status in FINISHED_STATUSES), None)
+    return next(
+        (at for event_status, at in sorted(events, key=_when) if event_status in FINISHED_STATUSES),
+        None,
+    )
 
 
 def _waiting_time(events: Sequence[Event], end: datetime) -> timedelta:

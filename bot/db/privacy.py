@@ -7,12 +7,13 @@ number (to match a number given later without keeping it). The salt comes from
 numbers are few enough to be brute-forced from an unsalted hash (production processes refuse
 to start with the development salt).
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from bot.settings import get_settings
 
@@ -52,7 +53,7 @@ def protect_phone(phone: str) -> Identifier:
     return Identifier(digits[-4:], salted_hash(digits))
 
 
-def protect_id_number(id_number: Optional[str]) -> Optional[Identifier]:
+def protect_id_number(id_number: str | None) -> Identifier | None:
     if not id_number:
         return None
     digits = only_digits(id_number)

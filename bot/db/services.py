@@ -4,15 +4,16 @@ Every function takes a `Session` already inside a transaction and leaves committ
 the caller (use `bot.db.engine.session_scope()`). Results are small frozen dataclasses;
 no ORM object leaves this module.
 """
+
 from __future__ import annotations
 
 import enum
 import hmac
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Mapping, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, exists, func, select, text, true
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,9 @@ from bot.wording import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_TEXTS, SURVE
 
 logger = logging.getLogger(__name__)
 
-VERIFICATION_TTL = timedelta(minutes=30)  # how long a verified conversation may see and rate a dossier
+VERIFICATION_TTL = timedelta(
+    minutes=30
+)  # how long a verified conversation may see and rate a dossier
 FAILURE_RETENTION = timedelta(days=1)  # older failures are purged when a new one is recorded
 ANONYMOUS_FEEDBACK_PER_DAY = 3  # general feedback (no dossier) per sender and calendar day
 _NO_DIGITS = b"\x00" * 4  # compared against when the code is unknown, to take the same time
@@ -44,13 +47,16 @@ _NO_DIGITS = b"\x00" * 4  # compared against when the code is unknown, to take t
 
 # --- dossier lookup -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class VerificationLimits:
     """Failed verifications tolerated before attempts are refused; see `verify_and_get_dossier`."""
 
     per_conversation: int = 5  # from one channel identity (sender id), in `window`
     per_address: int = 20  # from one network address (several citizens may share one), in `window`
-    per_code: int = 5  # on one code in `window`: then only conversations that never failed on it may try, once
+    per_code: int = (
+        5  # on one code in `window`: then only conversations that never failed on it may try, once
+    )
     per_code_ceiling: int = 20  # on one code in `window`: then nobody may try it
     window: timedelta = timedelta(minutes=15)
     global_ceiling: int = 60  # across every conversation and code, in `global_window`
@@ -69,8 +75,15 @@ class LookupKind(str, enum.Enum):
 # Fields that NewDossier, the `dossiers` row and DossierView share unchanged (the code is
 # normalised, the phone and identity number protected, the applicant's name masked).
 _SAME_NAMED_FIELDS = (
-    "procedure_code", "procedure_name", "channel", "received_at", "appointment_at", "status",
-    "supplement_request", "completed_at", "returned_at",
+    "procedure_code",
+    "procedure_name",
+    "channel",
+    "received_at",
+    "appointment_at",
+    "status",
+    "supplement_request",
+    "completed_at",
+    "returned_at",
 )
 
 
@@ -87,24 +100,24 @@ class DossierView:
     channel: str
     channel_label: str
     received_at: datetime
-    appointment_at: Optional[datetime]
-    deadline_at: Optional[datetime]  # appointment moved back by the time waiting for the citizen
+    appointment_at: datetime | None
+    deadline_at: datetime | None  # appointment moved back by the time waiting for the citizen
     overdue: bool
     overdue_days: int
-    supplement_request: Optional[str]
-    completed_at: Optional[datetime]
-    returned_at: Optional[datetime]
+    supplement_request: str | None
+    completed_at: datetime | None
+    returned_at: datetime | None
     agency_name: str
     agency_address: str  # where to collect the result
-    agency_phone: Optional[str]
+    agency_phone: str | None
     applicant_masked: str  # "Nguyễn V. A."
 
 
 @dataclass(frozen=True)
 class LookupResult:
     kind: LookupKind
-    dossier: Optional[DossierView] = None
-    locked_until: Optional[datetime] = None  # when kind is LOCKED: first moment a new try is allowed
+    dossier: DossierView | None = None
+    locked_until: datetime | None = None  # when kind is LOCKED: first moment a new try is allowed
 
 
 class NotVerifiedError(PermissionError):
@@ -117,7 +130,7 @@ class _Attempt:
 
     conversation_key: str
     code_key: str
-    address_key: Optional[str]
+    address_key: str | None
 
 
 def verify_and_get_dossier(
@@ -125,9 +138,9 @@ def verify_and_get_dossier(
     code: str,
     phone_last4: str,
     conversation_key: str,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     *,
-    client_address: Optional[str] = None,
+    client_address: str | None = None,
     limits: VerificationLimits = DEFAULT_LIMITS,
 ) -> LookupResult:
     """Return the dossier `code` if `phone_last4` are the last 4 digits of its phone number,
@@ -158,7 +171,9 @@ def verify_and_get_dossier(
     """
     now = now or vietnam_now()
     code = normalize_dossier_code(code)
-    attempt = _Attempt(conversation_key[:KEY_LENGTH], _attempted_code_key(code), _address_key(client_address))
+    attempt = _Attempt(
+        conversation_key[:KEY_LENGTH], _attempted_code_key(code), _address_key(client_address)
+    )
     locked_until = _locked_until(session, attempt, now, limits)
     if locked_until is not None:
         logger.info("Dossier lookup locked until %s (code %s)", locked_until, attempt.code_key)
@@ -174,7 +189,9 @@ def verify_and_get_dossier(
     return LookupResult(LookupKind.OK, dossier=_dossier_view(session, dossier, now))
 
 
-def is_verified(session: Session, code: str, conversation_key: str, now: Optional[datetime] = None) -> bool:
+def is_verified(
+    session: Session, code: str, conversation_key: str, now: datetime | None = None
+) -> bool:
     """Whether this conversation verified the dossier and the verification has not expired."""
     now = now or vietnam_now()
     return session.execute(
@@ -188,14 +205,16 @@ def is_verified(session: Session, code: str, conversation_key: str, now: Optiona
     ).scalar_one()
 
 
-def require_verification(session: Session, code: str, conversation_key: str, now: Optional[datetime] = None) -> None:
+def require_verification(
+    session: Session, code: str, conversation_key: str, now: datetime | None = None
+) -> None:
     """Raise `NotVerifiedError` unless `is_verified`."""
     if not is_verified(session, code, conversation_key, now):
         raise NotVerifiedError(code)
 
 
 def verified_dossier(
-    session: Session, code: str, conversation_key: str, now: Optional[datetime] = None
+    session: Session, code: str, conversation_key: str, now: datetime | None = None
 ) -> DossierView:
     """The dossier as shown to its owner, if this conversation verified it (`is_verified`);
     raises `NotVerifiedError` otherwise. What actions disclose comes from here, never from
@@ -208,14 +227,16 @@ def verified_dossier(
     return _dossier_view(session, dossier, now)
 
 
-def staff_dossier_view(session: Session, code: str, now: Optional[datetime] = None) -> Optional[DossierView]:
+def staff_dossier_view(
+    session: Session, code: str, now: datetime | None = None
+) -> DossierView | None:
     """The dossier as staff see it in the console (no verification: the console audits each
     view instead); None for an unknown code."""
     dossier = _find_dossier(session, normalize_dossier_code(code))
     return None if dossier is None else _dossier_view(session, dossier, now or vietnam_now())
 
 
-def _find_dossier(session: Session, code: str) -> Optional[Dossier]:
+def _find_dossier(session: Session, code: str) -> Dossier | None:
     return session.execute(
         select(Dossier).options(joinedload(Dossier.agency)).where(Dossier.code == code)
     ).scalar_one_or_none()
@@ -228,31 +249,45 @@ def _attempted_code_key(code: str) -> str:
     return code if is_dossier_code(code) else "#" + salted_hash(code)[:32]
 
 
-def _address_key(client_address: Optional[str]) -> Optional[str]:
+def _address_key(client_address: str | None) -> str | None:
     """A network address is personal data: only its salted hash is kept."""
-    return salted_hash(client_address.strip().lower()) if client_address and client_address.strip() else None
+    return (
+        salted_hash(client_address.strip().lower())
+        if client_address and client_address.strip()
+        else None
+    )
 
 
-def _digits_match(dossier: Optional[Dossier], phone_last4: str) -> bool:
+def _digits_match(dossier: Dossier | None, phone_last4: str) -> bool:
     expected = dossier.phone_last4.encode() if dossier is not None else _NO_DIGITS
     matches = hmac.compare_digest(expected, only_digits(phone_last4).encode())
     return matches and dossier is not None
 
 
-def _locked_until(session: Session, attempt: _Attempt, now: datetime, limits: VerificationLimits) -> Optional[datetime]:
+def _locked_until(
+    session: Session, attempt: _Attempt, now: datetime, limits: VerificationLimits
+) -> datetime | None:
     """End of the longest lock that applies to `attempt` (see `verify_and_get_dossier`)."""
     failure = VerificationFailure
     on_code = failure.dossier_code == attempt.code_key
     checks: list[tuple[ColumnElement, int, timedelta]] = [
-        (failure.conversation_key == attempt.conversation_key, limits.per_conversation, limits.window),
+        (
+            failure.conversation_key == attempt.conversation_key,
+            limits.per_conversation,
+            limits.window,
+        ),
         (on_code, limits.per_code_ceiling, limits.window),
         (true(), limits.global_ceiling, limits.global_window),
     ]
     if attempt.address_key is not None:
-        checks.append((failure.address_key == attempt.address_key, limits.per_address, limits.window))
+        checks.append(
+            (failure.address_key == attempt.address_key, limits.per_address, limits.window)
+        )
     if _failed_on_code(session, attempt, now - limits.window):
         checks.append((on_code, limits.per_code, limits.window))
-    ends = (_lock_end(session, condition, limit, window, now) for condition, limit, window in checks)
+    ends = (
+        _lock_end(session, condition, limit, window, now) for condition, limit, window in checks
+    )
     return max((end for end in ends if end is not None), default=None)
 
 
@@ -270,7 +305,7 @@ def _failed_on_code(session: Session, attempt: _Attempt, since: datetime) -> boo
 
 def _lock_end(
     session: Session, condition: ColumnElement, limit: int, window: timedelta, now: datetime
-) -> Optional[datetime]:
+) -> datetime | None:
     """If `limit` failures matching `condition` happened within `window`: the moment the
     oldest of the latest `limit` of them leaves the window."""
     oldest = session.execute(
@@ -294,20 +329,31 @@ def _without_commit_flush(session: Session) -> None:
 
 def _record_failure(session: Session, attempt: _Attempt, now: datetime) -> None:
     _without_commit_flush(session)
-    session.execute(delete(VerificationFailure).where(VerificationFailure.at < now - FAILURE_RETENTION))
-    session.add(VerificationFailure(
-        conversation_key=attempt.conversation_key, dossier_code=attempt.code_key,
-        address_key=attempt.address_key, at=now,
-    ))
+    session.execute(
+        delete(VerificationFailure).where(VerificationFailure.at < now - FAILURE_RETENTION)
+    )
+    session.add(
+        VerificationFailure(
+            conversation_key=attempt.conversation_key,
+            dossier_code=attempt.code_key,
+            address_key=attempt.address_key,
+            at=now,
+        )
+    )
     session.flush()
 
 
 def record_verification(session: Session, conversation_key: str, code: str, now: datetime) -> None:
     _without_commit_flush(session)
     session.execute(delete(DossierVerification).where(DossierVerification.expires_at <= now))
-    session.add(DossierVerification(
-        conversation_key=conversation_key, dossier_code=code, verified_at=now, expires_at=now + VERIFICATION_TTL,
-    ))
+    session.add(
+        DossierVerification(
+            conversation_key=conversation_key,
+            dossier_code=code,
+            verified_at=now,
+            expires_at=now + VERIFICATION_TTL,
+        )
+    )
     session.flush()
 
 
@@ -318,7 +364,11 @@ def _dossier_view(session: Session, dossier: Dossier, now: datetime) -> DossierV
         .order_by(DossierEvent.at, DossierEvent.id)
     ).all()
     overdue = compute_overdue(
-        dossier.status, dossier.appointment_at, dossier.completed_at, [tuple(event) for event in events], now
+        dossier.status,
+        dossier.appointment_at,
+        dossier.completed_at,
+        [tuple(event) for event in events],
+        now,
     )
     status_text = STATUS_TEXTS[dossier.status]
     return DossierView(
@@ -339,6 +389,7 @@ def _dossier_view(session: Session, dossier: Dossier, now: datetime) -> DossierV
 
 # --- survey -------------------------------------------------------------------------------
 
+
 class UnknownDossierError(LookupError):
     """A survey answer refers to a dossier code that does not exist."""
 
@@ -355,7 +406,7 @@ class SurveyAnswers:
 
     overall_level: int
     criteria: Mapping[str, int] = field(default_factory=dict)
-    comment: Optional[str] = None
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         if self.overall_level not in SATISFACTION_LABELS:
@@ -388,10 +439,10 @@ def save_survey_response(
     *,
     idempotency_key: str,
     answers: SurveyAnswers,
-    dossier_code: Optional[str] = None,
-    source_channel: Optional[str] = None,
-    sender_id: Optional[str] = None,
-    now: Optional[datetime] = None,
+    dossier_code: str | None = None,
+    source_channel: str | None = None,
+    sender_id: str | None = None,
+    now: datetime | None = None,
 ) -> SurveySaveResult:
     """Store a survey response; `dossier_code=None` is anonymous general feedback.
 
@@ -418,9 +469,9 @@ def _save_survey(
     session: Session,
     idempotency_key: str,
     answers: SurveyAnswers,
-    dossier_code: Optional[str],
-    source_channel: Optional[str],
-    sender_id: Optional[str],
+    dossier_code: str | None,
+    source_channel: str | None,
+    sender_id: str | None,
     now: datetime,
 ) -> SurveySaveResult:
     applied = session.execute(
@@ -428,7 +479,11 @@ def _save_survey(
     ).scalar_one_or_none()
     if applied is not None:
         return SurveySaveResult(applied, SurveyOutcome.DUPLICATE)
-    if dossier_code is None and sender_id and anonymous_feedback_limit_reached(session, sender_id, now):
+    if (
+        dossier_code is None
+        and sender_id
+        and anonymous_feedback_limit_reached(session, sender_id, now)
+    ):
         raise FeedbackLimitError(ANONYMOUS_FEEDBACK_PER_DAY)
     dossier_id = _dossier_id(session, dossier_code) if dossier_code is not None else None
     response = None
@@ -461,12 +516,16 @@ def _dossier_id(session: Session, dossier_code: str) -> int:
     return dossier_id
 
 
-def anonymous_feedback_limit_reached(session: Session, sender_id: str, now: Optional[datetime] = None) -> bool:
+def anonymous_feedback_limit_reached(
+    session: Session, sender_id: str, now: datetime | None = None
+) -> bool:
     """Whether `sender_id` gave `ANONYMOUS_FEEDBACK_PER_DAY` general feedbacks (no dossier)
     since midnight, Vietnam time: one sender cannot flood the statistics."""
     now = now or vietnam_now()
     given = session.execute(
-        select(func.count()).select_from(SurveyResponse).where(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(
             SurveyResponse.sender_hash == salted_hash(sender_id),
             SurveyResponse.dossier_id.is_(None),
             SurveyResponse.created_at >= now.replace(hour=0, minute=0, second=0, microsecond=0),
@@ -489,6 +548,7 @@ def has_survey_response(session: Session, dossier_code: str) -> bool:
 
 # --- writing dossiers (status imports from the one-stop system) ---------------------------
 
+
 @dataclass(frozen=True)
 class NewDossier:
     """A dossier as the one-stop system knows it, with the full phone and identity numbers:
@@ -503,14 +563,12 @@ class NewDossier:
     channel: str
     received_at: datetime
     status: int
-    appointment_at: Optional[datetime] = None
-    id_number: Optional[str] = None
-    supplement_request: Optional[str] = None
-    completed_at: Optional[datetime] = None
-    returned_at: Optional[datetime] = None
-    events: Sequence[Tuple[int, datetime, Optional[str]]] = ()  # (status, at, note)
-
-
+    appointment_at: datetime | None = None
+    id_number: str | None = None
+    supplement_request: str | None = None
+    completed_at: datetime | None = None
+    returned_at: datetime | None = None
+    events: Sequence[tuple[int, datetime, str | None]] = ()  # (status, at, note)
 
 
 def dossier_columns(new: NewDossier, agency_id: int) -> dict[str, object]:

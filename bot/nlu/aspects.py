@@ -7,10 +7,11 @@ a comma: the action then answers each. Aspect words inside the procedure mention
 (the `procedure` entity's span: "Gia hạn thời hạn …") do not count, and a message asking one
 thing gets no `aspect` entity at all, so everything else behaves as before.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,11 +25,16 @@ from bot.nlu.segmentation import Syllable, syllables
 
 ENTITY = "aspect"
 # Folded canonical phrases ("ký"→"ki") that ask for one aspect of a procedure.
-ASPECT_PHRASES: Dict[str, tuple[str, ...]] = {
+ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
     "ask_fee": ("le phi", "phi", "chi phi", "bao nhieu tien", "mat tien", "ton tien", "mien phi"),
     "ask_processing_time": ("thoi gian", "bao lau", "thoi han", "may ngay", "bao nhieu ngay"),
     "ask_documents": (
-        "giay to", "ho so gi", "ho so gom", "thanh phan ho so", "can nhung gi", "mang theo"
+        "giay to",
+        "ho so gi",
+        "ho so gom",
+        "thanh phan ho so",
+        "can nhung gi",
+        "mang theo",
     ),
     "ask_agency": ("o dau", "co quan nao", "noi nao", "cho nao"),
     "ask_steps": ("trinh tu", "cac buoc", "quy trinh"),
@@ -54,14 +60,14 @@ class AspectExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> AspectExtractor:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES, [])
             found = asked_aspects(message.get(TEXT) or "", _procedure_spans(entities))
@@ -70,10 +76,10 @@ class AspectExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
 
-def asked_aspects(text: str, skip: List[tuple[int, int]]) -> List[Dict[Text, Any]]:
+def asked_aspects(text: str, skip: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """The `aspect` entities of a message asking two or more aspects, joined; else []."""
     found = [s for s in syllables(text) if not any(start <= s.start < end for start, end in skip)]
-    entities: List[Dict[Text, Any]] = []
+    entities: list[dict[str, Any]] = []
     index = 0
     while index < len(found):
         length, intent = _phrase_at(found, index)
@@ -85,19 +91,19 @@ def asked_aspects(text: str, skip: List[tuple[int, int]]) -> List[Dict[Text, Any
     return entities if joined else []
 
 
-def _phrase_at(found: List[Syllable], index: int) -> tuple[int, str]:
+def _phrase_at(found: list[Syllable], index: int) -> tuple[int, str]:
     for phrase, intent in _PHRASES:
         if tuple(s.key for s in found[index : index + len(phrase)]) == phrase:
             return len(phrase), intent
     return 0, ""
 
 
-def _joined(text: str, found: List[Syllable], left: int, right: int) -> bool:
+def _joined(text: str, found: list[Syllable], left: int, right: int) -> bool:
     """Is there a joining word or mark between the first two aspects?"""
     between = [s.key for s in found if left <= s.start < right]
     return bool(_JOINING_WORDS.intersection(between) or _JOINING_MARKS.search(text[left:right]))
 
 
-def _procedure_spans(entities: List[Dict[Text, Any]]) -> List[tuple[int, int]]:
+def _procedure_spans(entities: list[dict[str, Any]]) -> list[tuple[int, int]]:
     procedures = [e for e in entities if e.get("entity") == "procedure" and "start" in e]
     return [(e["start"], e["end"]) for e in procedures]

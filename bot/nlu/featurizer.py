@@ -1,10 +1,11 @@
 """CountVectorsFeaturizer over diacritic-folded tokens, so "căn_cước" and "can_cuoc" meet."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
@@ -34,27 +35,33 @@ class FoldedCountVectorsFeaturizer(CountVectorsFeaturizer):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**CountVectorsFeaturizer.get_default_config(), "compound_syllables": True}
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Folding lives in vntext, which Rasa's training cache does not see."""
         return hashlib.sha256(Path(vntext.__file__).read_bytes()).hexdigest()
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         """OOV replacement compares whole token strings, which compounds no longer are."""
-        if config.get("OOV_token") and config.get("compound_syllables") and config.get("analyzer") == "word":
-            raise InvalidConfigException(f"{cls.__name__}: set compound_syllables: false to use OOV_token.")
+        if (
+            config.get("OOV_token")
+            and config.get("compound_syllables")
+            and config.get("analyzer") == "word"
+        ):
+            raise InvalidConfigException(
+                f"{cls.__name__}: set compound_syllables: false to use OOV_token."
+            )
 
-    def _process_tokens(self, tokens: List[Text], attribute: Text = TEXT) -> List[Text]:
+    def _process_tokens(self, tokens: list[str], attribute: str = TEXT) -> list[str]:
         processed = super()._process_tokens(tokens, attribute)
         if attribute in _LABEL_ATTRIBUTES:
             return processed
         return [self._fold_token(token) for token in processed]
 
-    def _fold_token(self, token: Text) -> Text:
+    def _fold_token(self, token: str) -> str:
         folded = fold(token)
         if self.analyzer != "word":
             return _INNER_UNDERSCORE.sub(" ", folded)

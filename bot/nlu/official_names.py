@@ -16,15 +16,16 @@ Two uses: the tokenizer replaces a long quoted name by one placeholder token, so
 comes from the words around it (a long name's own words say nothing about what is asked), and
 the procedure linker links a quoted name exactly.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
 
 from bot.nlu.segmentation import Syllable, syllables
 from procedures_kb.store import Record, default_records
@@ -81,11 +82,11 @@ class OfficialNames:
         for lengths in self._lengths_by_first.values():
             lengths.sort(reverse=True)
 
-    def find(self, text: str) -> Optional[NameMatch]:
+    def find(self, text: str) -> NameMatch | None:
         """The longest official name quoted in the text (first one on a tie), or None."""
         found = syllables(text)
         keys = [syllable.key for syllable in found]
-        best: Optional[NameMatch] = None
+        best: NameMatch | None = None
         for index in range(len(found)):
             for length in self._lengths_by_first.get(keys[index], ()):
                 if best and length <= best.length:
@@ -157,7 +158,7 @@ def _keys(text: str) -> list[str]:
 
 def _after_cap(words: Sequence[str]) -> set[str]:
     """The words after "cấp" ("cấp huyện" → "huyen")."""
-    return {right for left, right in zip(words, words[1:]) if left == "cap"}
+    return {right for left, right in zip(words, words[1:], strict=False) if left == "cap"}
 
 
 def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:

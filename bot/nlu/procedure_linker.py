@@ -19,10 +19,11 @@ however close the search scores are.
 above), and for a bare generic phrase ("giấy phép") answered with curated candidates, so the
 bot can ask with buttons.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,29 +47,115 @@ NOISE_PHRASES = frozenset(
     tuple(phrase.split())
     for phrase in (
         # fee
-        "le phi", "phi", "chi phi", "mat tien", "bao nhieu tien", "bao nhieu", "het bao nhieu", "mien phi",
+        "le phi",
+        "phi",
+        "chi phi",
+        "mat tien",
+        "bao nhieu tien",
+        "bao nhieu",
+        "het bao nhieu",
+        "mien phi",
         # time
-        "bao lau", "thoi gian", "thoi han", "thoi gian giai quyet", "may ngay", "bao nhieu ngay",
-        "khi nao", "luc nao", "bao gio",
+        "bao lau",
+        "thoi gian",
+        "thoi han",
+        "thoi gian giai quyet",
+        "may ngay",
+        "bao nhieu ngay",
+        "khi nao",
+        "luc nao",
+        "bao gio",
         # place and agency
-        "o dau", "cho nao", "noi nao", "co quan nao", "den dau", "ve dau", "tai dau",
+        "o dau",
+        "cho nao",
+        "noi nao",
+        "co quan nao",
+        "den dau",
+        "ve dau",
+        "tai dau",
         # online
-        "online", "truc tuyen", "qua mang", "tren mang",
+        "online",
+        "truc tuyen",
+        "qua mang",
+        "tren mang",
         # documents, steps, conditions, forms, results
-        "giay to", "ho so", "thanh phan", "mang theo", "chuan bi", "nhung gi", "gom",
-        "cac buoc", "quy trinh", "trinh tu", "lam sao", "the nao", "nhu the nao", "dieu kien",
-        "to khai", "mau to khai", "bieu mau", "mau don", "ket qua", "tra ket qua",
+        "giay to",
+        "ho so",
+        "thanh phan",
+        "mang theo",
+        "chuan bi",
+        "nhung gi",
+        "gom",
+        "cac buoc",
+        "quy trinh",
+        "trinh tu",
+        "lam sao",
+        "the nao",
+        "nhu the nao",
+        "dieu kien",
+        "to khai",
+        "mau to khai",
+        "bieu mau",
+        "mau don",
+        "ket qua",
+        "tra ket qua",
         # dossier status
-        "tinh trang ho so", "tien do", "xong chua", "den buoc nao", "dang xu ly", "roi",
+        "tinh trang ho so",
+        "tien do",
+        "xong chua",
+        "den buoc nao",
+        "dang xu ly",
+        "roi",
         # the service itself: status checks, feedback, asking for a human, the bot
-        "tra cuu", "kiem tra", "trang thai", "xu ly", "giai quyet", "tiep nhan", "duyet",
-        "danh gia", "gop y", "phan anh", "kien nghi", "hai long", "muc do hai long",
-        "can bo", "nhan vien", "tu van", "tu van vien", "ho tro", "so dien thoai", "sdt",
-        "tong dai", "hotline", "duong day nong", "nguoi that", "tra loi", "ket noi",
-        "chatbot", "bot", "robot", "thu tuc hanh chinh",
+        "tra cuu",
+        "kiem tra",
+        "trang thai",
+        "xu ly",
+        "giai quyet",
+        "tiep nhan",
+        "duyet",
+        "danh gia",
+        "gop y",
+        "phan anh",
+        "kien nghi",
+        "hai long",
+        "muc do hai long",
+        "can bo",
+        "nhan vien",
+        "tu van",
+        "tu van vien",
+        "ho tro",
+        "so dien thoai",
+        "sdt",
+        "tong dai",
+        "hotline",
+        "duong day nong",
+        "nguoi that",
+        "tra loi",
+        "ket noi",
+        "chatbot",
+        "bot",
+        "robot",
+        "thu tuc hanh chinh",
         # question particles and small talk
-        "thi sao", "khong", "nhi", "a", "xin chao", "chao ban", "chao ad", "cam on", "tam biet",
-        "ban la ai", "ai", "vang a", "da vang", "ok", "oke", "alo", "hello", "hi",
+        "thi sao",
+        "khong",
+        "nhi",
+        "a",
+        "xin chao",
+        "chao ban",
+        "chao ad",
+        "cam on",
+        "tam biet",
+        "ban la ai",
+        "ai",
+        "vang a",
+        "da vang",
+        "ok",
+        "oke",
+        "alo",
+        "hello",
+        "hi",
     )
 )
 _LONGEST_NOISE = max(len(phrase) for phrase in NOISE_PHRASES)
@@ -81,7 +168,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
     """Adds a `procedure` entity (catalogue code, top candidates, confidence, ambiguity)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "entity": "procedure",
             "curated_min_score": 15.0,  # least score for a procedure with curated aliases
@@ -95,7 +182,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
             "exact_confidence": 0.99,
         }
 
-    def __init__(self, config: Dict[Text, Any], index: SearchIndex, names: OfficialNames) -> None:
+    def __init__(self, config: dict[str, Any], index: SearchIndex, names: OfficialNames) -> None:
         self._config = {**self.get_default_config(), **config}
         self._index = index
         self._names = names
@@ -108,7 +195,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -116,7 +203,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         """Builds (once per process) the search index, so the first message is not slow."""
         return cls(config, default_index(), default_names())
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entity = self.link(message.get(TEXT) or "")
             if entity:
@@ -124,7 +211,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def link(self, text: str) -> Optional[Dict[Text, Any]]:
+    def link(self, text: str) -> dict[str, Any] | None:
         """The procedure entity for a message, or None if it names no procedure."""
         quoted = self._names.find(text)
         if quoted and quoted.length >= self._config["exact_min_syllables"]:
@@ -142,8 +229,14 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         return self._entity(text, found, kept, vague, named=False, vague=True) if vague else None
 
     def _entity(
-        self, text: str, found: List[Syllable], kept: List[bool], hits: List[Hit], named: bool, vague: bool
-    ) -> Dict[Text, Any]:
+        self,
+        text: str,
+        found: list[Syllable],
+        kept: list[bool],
+        hits: list[Hit],
+        named: bool,
+        vague: bool,
+    ) -> dict[str, Any]:
         """`named`: the message names the best hit and not the runner-up (see module doc)."""
         best = hits[0]
         start, end = self._span(text, found, kept, best)
@@ -162,7 +255,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
             "matched": list(best.matched),
         }
 
-    def _quoted_entity(self, text: str, quoted: NameMatch) -> Dict[Text, Any]:
+    def _quoted_entity(self, text: str, quoted: NameMatch) -> dict[str, Any]:
         """The procedure whose official name the message quotes; ambiguous only when several
         procedures share that name and nothing else in the message tells them apart."""
         codes, tie = self._names.choose(quoted, text)
@@ -181,7 +274,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
             "matched": [f"name: {text[quoted.start : quoted.end]}"],
         }
 
-    def _vague(self, hits: List[Hit], words: List[str]) -> List[Hit]:
+    def _vague(self, hits: list[Hit], words: list[str]) -> list[Hit]:
         """Curated procedures for a bare generic phrase ("giấy phép", "hộ chiếu").
 
         Such a phrase scores low against every name, yet it is the start of several curated
@@ -195,7 +288,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         codes = {code for code, alias in self._curated_phrases if phrase in alias}
         return [hit for hit in hits if hit.code in codes] if len(codes) > 1 else []
 
-    def _linkable(self, best: Hit, words: List[str]) -> bool:
+    def _linkable(self, best: Hit, words: list[str]) -> bool:
         """Is the best hit a procedure the message really asks about?
 
         The catalogue holds thousands of procedures of every sector, so ordinary words
@@ -212,28 +305,36 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
             and self._coverage(best, words) >= self._config["other_min_coverage"]
         )
 
-    def _coverage(self, hit: Hit, words: List[str]) -> float:
+    def _coverage(self, hit: Hit, words: list[str]) -> float:
         """Share of the hit's name content words (stopwords aside) present in the message."""
         name = [word for word in self._index.query_syllables(hit.name) if word not in STOPWORDS]
         present = set(words)
         return sum(word in present for word in name) / len(name) if name else 0.0
 
-    def _confidence(self, hits: List[Hit], named: bool) -> float:
+    def _confidence(self, hits: list[Hit], named: bool) -> float:
         best = hits[0].score
         strength = 1 - math.exp(-best / self._config["score_scale"])
         separation = 1.0 if named or len(hits) < 2 else 1 - hits[1].score / best
         return round(strength * (0.5 + 0.5 * separation), 3)
 
-    def _ambiguous(self, hits: List[Hit], named: bool) -> bool:
+    def _ambiguous(self, hits: list[Hit], named: bool) -> bool:
         if hits[0].score < self._config["confident_score"]:
             return True
-        return not named and len(hits) > 1 and hits[1].score >= self._config["ambiguity_ratio"] * hits[0].score
+        return (
+            not named
+            and len(hits) > 1
+            and hits[1].score >= self._config["ambiguity_ratio"] * hits[0].score
+        )
 
-    def _span(self, text: str, found: List[Syllable], kept: List[bool], hit: Hit) -> tuple[int, int]:
+    def _span(
+        self, text: str, found: list[Syllable], kept: list[bool], hit: Hit
+    ) -> tuple[int, int]:
         """Offsets of the longest run of adjacent syllables the hit matched (whole text if none)."""
-        matched = {word for feature in hit.matched for word in feature.removeprefix("alias: ").split()}
-        run: List[Syllable] = []
-        best: List[Syllable] = []
+        matched = {
+            word for feature in hit.matched for word in feature.removeprefix("alias: ").split()
+        }
+        run: list[Syllable] = []
+        best: list[Syllable] = []
         for syllable, keep in zip(found, kept, strict=False):
             if keep and matched.intersection(self._index.query_syllables(syllable.text)):
                 run.append(syllable)
@@ -243,7 +344,7 @@ class ProcedureLinker(GraphComponent, EntityExtractorMixin):
         return (best[0].start, best[-1].end) if best else (0, len(text))
 
 
-def _content_mask(found: List[Syllable]) -> List[bool]:
+def _content_mask(found: list[Syllable]) -> list[bool]:
     """False for dossier codes and syllables inside a noise phrase (longest phrase first)."""
     keep = [not syllable.is_code for syllable in found]
     index = 0
@@ -254,7 +355,7 @@ def _content_mask(found: List[Syllable]) -> List[bool]:
     return keep
 
 
-def _noise_at(found: List[Syllable], index: int) -> int:
+def _noise_at(found: list[Syllable], index: int) -> int:
     """Length of the longest noise phrase starting at index (0 if none)."""
     for length in range(min(_LONGEST_NOISE, len(found) - index), 0, -1):
         if tuple(syllable.key for syllable in found[index : index + length]) in NOISE_PHRASES:
@@ -266,7 +367,7 @@ def _alias_matched(hit: Hit) -> bool:
     return any(feature.startswith("alias: ") for feature in hit.matched)
 
 
-def _named_alone(hits: List[Hit], words: List[str]) -> bool:
+def _named_alone(hits: list[Hit], words: list[str]) -> bool:
     phrase = f" {' '.join(words)} "
     return len(hits) > 1 and _named(hits[0], phrase) and not _named(hits[1], phrase)
 

@@ -15,23 +15,24 @@ Two things override it:
 Syllables are only joined across pure whitespace, so a word's text, with "_" read as a space,
 always folds to the same string as the original text it spans.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Optional
 
 from underthesea import word_tokenize
 
+import vntext
 from bot.dossier_code import DOSSIER_CODE
 from procedures_kb.search import canonical_syllables
 from procedures_kb.store import ALIASES_FILE, KB_DIR, load_aliases
-import vntext
 from vntext import fold, normalize
 
 _MIN_ALIASES_PER_WORD = 2
@@ -100,10 +101,14 @@ def _joins(text: str, found: list[Syllable]) -> list[bool]:
     """For each pair of neighbours: do they belong to one word?"""
     joinable = [_joinable(text, left, right) for left, right in zip(found, found[1:], strict=False)]
     decided = _fixed_phrase_joins(found, joinable)
-    segmenter = (_segmenter_joins(text, found) if None in decided else None) or [False] * len(joinable)
+    segmenter = (_segmenter_joins(text, found) if None in decided else None) or [False] * len(
+        joinable
+    )
     return [
         can and (fixed if fixed is not None else segmented and _accented(found, index))
-        for index, (can, fixed, segmented) in enumerate(zip(joinable, decided, segmenter, strict=False))
+        for index, (can, fixed, segmented) in enumerate(
+            zip(joinable, decided, segmenter, strict=False)
+        )
     ]
 
 
@@ -115,10 +120,10 @@ def _joinable(text: str, left: Syllable, right: Syllable) -> bool:
     return not (left.is_code or right.is_code) and text[left.end : right.start].isspace()
 
 
-def _fixed_phrase_joins(found: list[Syllable], joinable: list[bool]) -> list[Optional[bool]]:
+def _fixed_phrase_joins(found: list[Syllable], joinable: list[bool]) -> list[bool | None]:
     """Join inside known phrases and cut at their edges; None where they say nothing."""
     phrases = fixed_phrases()
-    decided: list[Optional[bool]] = [None] * len(joinable)
+    decided: list[bool | None] = [None] * len(joinable)
     index = 0
     while index < len(found):
         length = _phrase_at(found, joinable, index, phrases)
@@ -141,9 +146,13 @@ def _phrase_at(found: list[Syllable], joinable: list[bool], index: int, phrases:
     return 0
 
 
-def _segmenter_joins(text: str, found: list[Syllable]) -> Optional[list[bool]]:
+def _segmenter_joins(text: str, found: list[Syllable]) -> list[bool] | None:
     """underthesea's word boundaries mapped onto our syllables, or None if they cannot be aligned."""
-    owner = [word_index for word_index, word in enumerate(word_tokenize(normalize(text))) for _ in _letters(word)]
+    owner = [
+        word_index
+        for word_index, word in enumerate(word_tokenize(normalize(text)))
+        for _ in _letters(word)
+    ]
     letters = [index for index, syllable in enumerate(found) for _ in _letters(syllable.text)]
     if len(owner) != len(letters):
         return None
@@ -170,7 +179,9 @@ def fixed_phrases() -> _Phrases:
     make unaccented input ("can cuoc") segment like accented input for the domain's vocabulary.
     """
     aliases = load_aliases().fixed_words()
-    counts = Counter(word.lower() for alias in aliases for word in set(word_tokenize(alias)) if " " in word)
+    counts = Counter(
+        word.lower() for alias in aliases for word in set(word_tokenize(alias)) if " " in word
+    )
     alias_words = [word for word, count in counts.items() if count >= _MIN_ALIASES_PER_WORD]
     keys = frozenset(tuple(canonical_syllables(phrase)) for phrase in aliases + alias_words)
     keys = frozenset(key for key in keys if len(key) > 1)
@@ -189,7 +200,13 @@ def resources_fingerprint() -> str:
     Rasa fingerprints a component by its class source and config only; without this,
     editing aliases.yml or this module would silently reuse stale tokenizations.
     """
-    sources = [Path(__file__), Path(vntext.__file__), KB_DIR / "search.py", KB_DIR / "store.py", ALIASES_FILE]
+    sources = [
+        Path(__file__),
+        Path(vntext.__file__),
+        KB_DIR / "search.py",
+        KB_DIR / "store.py",
+        ALIASES_FILE,
+    ]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.read_bytes())

@@ -1,7 +1,8 @@
 """Rasa tokenizer for Vietnamese: underthesea words, KB phrases and dossier codes kept whole."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -29,11 +30,11 @@ class VietnameseTokenizer(Tokenizer):
     """
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         return ["vi"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -43,17 +44,17 @@ class VietnameseTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["underthesea"]
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         return segmentation.resources_fingerprint() + official_names.source_fingerprint()
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -64,7 +65,7 @@ class VietnameseTokenizer(Tokenizer):
             official_names.default_names()
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute)
         tokens = [Token(word.text, word.start, word.end) for word in segmentation.words(text)]
         if self._config["mask_official_names"] and tokens:
@@ -72,7 +73,7 @@ class VietnameseTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens or [_whole_text_token(text)])
 
 
-def _masked(text: str, tokens: List[Token]) -> List[Token]:
+def _masked(text: str, tokens: list[Token]) -> list[Token]:
     """The tokens with a long quoted official name replaced by one placeholder token."""
     quoted = official_names.default_names().find(text)
     if quoted is None or quoted.length < official_names.MASK_MIN_SYLLABLES:

@@ -6,10 +6,11 @@ message none of whose folded words occurs in the training data (and which holds 
 no digit and so no dossier code or phone digits) cannot be understood: saying so with the
 hotline beats answering a guessed intent.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, FrozenSet, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,7 +37,9 @@ _VOCABULARY_FILE = "vocabulary.json"
 class UnknownWordsFallback(GraphComponent):
     """Put after the FallbackClassifier; needs no configuration."""
 
-    def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: FrozenSet[str]) -> None:
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, vocabulary: frozenset[str]
+    ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._vocabulary = vocabulary
@@ -44,7 +47,7 @@ class UnknownWordsFallback(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -54,7 +57,7 @@ class UnknownWordsFallback(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -67,18 +70,26 @@ class UnknownWordsFallback(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Remembers the folded words of every training example."""
         self._vocabulary = frozenset(
-            word for example in training_data.intent_examples for word in words(example.get(TEXT) or "")
+            word
+            for example in training_data.intent_examples
+            for word in words(example.get(TEXT) or "")
         )
         with self._model_storage.write_to(self._resource) as directory:
             text = json.dumps(sorted(self._vocabulary), ensure_ascii=False)
             (directory / _VOCABULARY_FILE).write_text(text, encoding="utf-8")
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if self.is_unknown(message) and _intent_name(message) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            if (
+                self.is_unknown(message)
+                and _intent_name(message) != DEFAULT_NLU_FALLBACK_INTENT_NAME
+            ):
                 # as the FallbackClassifier does, so Rasa can undo it by dropping ranking[0]
-                fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
+                fallback = {
+                    INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                    PREDICTED_CONFIDENCE_KEY: 1.0,
+                }
                 message.data[INTENT] = fallback
                 message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, fallback)
         return messages
@@ -86,7 +97,11 @@ class UnknownWordsFallback(GraphComponent):
     def is_unknown(self, message: Message) -> bool:
         """True when the message has words, none known, no digits and no entities."""
         found = words(message.get(TEXT) or "")
-        if not found or message.get(ENTITIES) or any(char.isdigit() for word in found for char in word):
+        if (
+            not found
+            or message.get(ENTITIES)
+            or any(char.isdigit() for word in found for char in word)
+        ):
             return False
         return self._vocabulary.isdisjoint(found)
 

@@ -1,19 +1,20 @@
 """Helpers to run rasa-sdk actions on a hand-made tracker, as the action server would."""
+
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import PROJECT_ROOT
 from bot.db import engine as db_engine
 from bot.db.models import vietnam_now
+from bot.settings import PROJECT_ROOT
 from tests.helpers.dossier_samples import SampleDossier, store_samples
-
 
 
 @pytest.fixture
@@ -28,7 +29,9 @@ def domain() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def _sample_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, SampleDossier]]:
+def _sample_database(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, SampleDossier]]:
     """A migrated SQLite file with the sample dossiers, copied for every test that needs it."""
     path = tmp_path_factory.mktemp("dossier-db") / "template.db"
     url = f"sqlite:///{path}"
@@ -43,7 +46,9 @@ def _sample_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 
 @pytest.fixture
 def samples(
-    _sample_database: tuple[Path, dict[str, SampleDossier]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    _sample_database: tuple[Path, dict[str, SampleDossier]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[dict[str, SampleDossier]]:
     """A fresh copy of the sample database as DATABASE_URL (the actions' engine); the samples by role.
 

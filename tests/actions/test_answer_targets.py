@@ -1,4 +1,5 @@
 """The phone-fit targets of issue 15 hold on the benchmark's hand-written questions."""
+
 from __future__ import annotations
 
 import statistics
@@ -19,7 +20,9 @@ def test_every_answer_meets_the_targets() -> None:
     assert [r.question for r in results if not r.fact_first] == []
     assert statistics.median(r.chars for r in results) <= 350
     assert all(len(message) <= 900 for r in results for message in r.messages)
-    assert [r.question for r in results if r.truncated or r.repeated or r.placeholder or r.links != 1] == []
+    assert [
+        r.question for r in results if r.truncated or r.repeated or r.placeholder or r.links != 1
+    ] == []
 
 
 def test_the_fact_check_fails_an_answer_that_opens_with_the_name() -> None:

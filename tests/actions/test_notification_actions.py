@@ -1,5 +1,6 @@
 """Subscribing to a dossier's status changes in the chat, "hủy thông báo", and the survey
 button of a status-10 notification, against a temporary SQLite database."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,9 +14,9 @@ from actions.notifications import (
     ActionUnsubscribeNotifications,
 )
 from bot.db.engine import run_transaction
-from bot.wording import SUBSCRIBE_BUTTON
 from bot.db.outbox import subscribed_codes
 from bot.db.services import SurveyAnswers, save_survey_response
+from bot.wording import SUBSCRIBE_BUTTON
 from tests.helpers.actions import (
     buttons_of,
     check_digits,
@@ -36,9 +37,13 @@ def verified(code: str, sender: str = SENDER) -> None:
     assert slots["phone_last4"] == "checked"
 
 
-def run(action: Any, intent: str, code: str | None, sender: str = SENDER) -> tuple[list, CollectingDispatcher]:
+def run(
+    action: Any, intent: str, code: str | None, sender: str = SENDER
+) -> tuple[list, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(intent, "/" + intent, entities=[code_entity(code)] if code else [], sender_id=sender)
+    tracker = make_tracker(
+        intent, "/" + intent, entities=[code_entity(code)] if code else [], sender_id=sender
+    )
     return action.run(dispatcher, tracker, {}), dispatcher
 
 
@@ -67,7 +72,9 @@ def test_no_offer_where_nothing_can_be_pushed_or_nothing_will_change(samples: Sa
     for sender, role in (("web-0123456789", "4"), (SENDER, "10"), (SENDER, "3")):
         verified(samples[role].code, sender)
         _, dispatcher = status_call(samples[role].code, sender=sender)
-        assert all(SUBSCRIBE_BUTTON not in str(message.get("buttons")) for message in dispatcher.messages)
+        assert all(
+            SUBSCRIBE_BUTTON not in str(message.get("buttons")) for message in dispatcher.messages
+        )
 
 
 def test_no_subscription_without_verification(samples: Samples) -> None:
@@ -103,8 +110,11 @@ def test_survey_button_starts_the_survey_for_a_subscriber_once(samples: Samples)
     events, dispatcher = run(ActionRateNotifiedDossier(), "rate_notified_dossier", code)
     assert FollowupAction("survey_form") in events and SlotSet("survey_dossier", code) in events
     assert code in texts(dispatcher)
-    run_transaction(lambda session: save_survey_response(
-        session, idempotency_key="k1", answers=SurveyAnswers(3), dossier_code=code))
+    run_transaction(
+        lambda session: save_survey_response(
+            session, idempotency_key="k1", answers=SurveyAnswers(3), dossier_code=code
+        )
+    )
     _, rated = run(ActionRateNotifiedDossier(), "rate_notified_dossier", code)
     assert texts(rated) == rendered("utter_already_rated", code=code)
 
@@ -114,10 +124,15 @@ def test_survey_button_from_another_conversation_asks_for_the_digits(samples: Sa
     subscribed(code)
     events, _ = run(ActionRateNotifiedDossier(), "rate_notified_dossier", code, "tg:777")
     assert FollowupAction("dossier_lookup_form") in events
-    assert SlotSet("lookup_purpose", "survey") in events and FollowupAction("survey_form") not in events
+    assert (
+        SlotSet("lookup_purpose", "survey") in events
+        and FollowupAction("survey_form") not in events
+    )
 
 
 def test_rating_typed_without_a_code_verifies_a_dossier_first(samples: Samples) -> None:
     events, dispatcher = run(ActionRateNotifiedDossier(), "rate_notified_dossier", None)
-    assert FollowupAction("dossier_lookup_form") in events and SlotSet("dossier_code", None) in events
+    assert (
+        FollowupAction("dossier_lookup_form") in events and SlotSet("dossier_code", None) in events
+    )
     assert SlotSet("lookup_purpose", "survey") in events and not dispatcher.messages

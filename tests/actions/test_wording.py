@@ -1,13 +1,15 @@
 """Where the wording lives: domain.yml responses for static replies, `bot.wording` for what code
 builds. No dangling names either way, every {variable} filled, and the survey in domain.yml
 equal to `SURVEY_CRITERIA`."""
+
 from __future__ import annotations
 
 import ast
 import re
 import string
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -15,8 +17,8 @@ import yaml
 from actions.survey import CRITERION_SLOTS
 from bot import payloads, wording
 from bot.db.models import CRITERION_COLUMNS, SurveyResponse
-from bot.wording import SATISFACTION_LABELS, SURVEY_CRITERIA
 from bot.settings import PROJECT_ROOT
+from bot.wording import SATISFACTION_LABELS, SURVEY_CRITERIA
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RULES_FILE = PROJECT_ROOT / "nlu_data" / "rules.yml"
@@ -54,9 +56,12 @@ def _names(node: ast.expr, local: dict[str, ast.expr]) -> list[str]:
 def _mapping_values(name: str) -> list[str]:
     """The strings of a module-level dict named `name` (a table of responses by outcome)."""
     for node in parsed():
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
-            if any(isinstance(target, ast.Name) and target.id == name for target in node.targets):
-                return [v.value for v in node.value.values if isinstance(v, ast.Constant)]
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
+        ):
+            return [v.value for v in node.value.values if isinstance(v, ast.Constant)]
     return []
 
 
@@ -65,7 +70,8 @@ def uttered() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for function in (n for n in parsed() if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
         local = {
-            node.targets[0].id: node.value for node in ast.walk(function)
+            node.targets[0].id: node.value
+            for node in ast.walk(function)
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
         }
         for node in ast.walk(function):
@@ -79,7 +85,8 @@ def uttered() -> dict[str, set[str]]:
 def named_in_code() -> set[str]:
     """Every "utter_…" string in the code, also those passed along before being said."""
     return {
-        node.value for node in parsed()
+        node.value
+        for node in parsed()
         if isinstance(node, ast.Constant) and str(node.value).startswith("utter_")
     }
 
@@ -93,7 +100,9 @@ def form_asked() -> set[str]:
 
 def in_rules() -> set[str]:
     return {
-        step["action"] for rule in RULES["rules"] for step in rule["steps"]
+        step["action"]
+        for rule in RULES["rules"]
+        for step in rule["steps"]
         if "action" in step and step["action"].startswith("utter_")
     }
 
@@ -152,6 +161,7 @@ def test_no_citizen_text_is_built_in_the_actions() -> None:
 
 # --- one greeting, one yes/no convention ---------------------------------------------------
 
+
 def test_the_greeting_buttons_send_what_the_commands_send() -> None:
     payloads_sent = [button["payload"] for button in RESPONSES["utter_greet"][0]["buttons"]]
     assert payloads_sent == [payloads.STATUS_LOOKUP_REQUEST, payloads.SURVEY_REQUEST]
@@ -178,7 +188,11 @@ def test_survey_slots_and_form_follow_the_criteria() -> None:
     required = DOMAIN["forms"]["survey_form"]["required_slots"]
     assert required == ["survey_update", "survey_overall", *CRITERION_SLOT_NAMES, "survey_comment"]
     answer_slots = {slot for slot in DOMAIN["slots"] if slot.startswith("survey_")} - {
-        "survey_offered", "survey_dossier", "survey_rated_before", "survey_pending", "survey_stop",
+        "survey_offered",
+        "survey_dossier",
+        "survey_rated_before",
+        "survey_pending",
+        "survey_stop",
     }
     assert answer_slots == set(required)
 
@@ -188,14 +202,18 @@ def test_each_criterion_is_asked_with_its_choices_in_order(number: int, criterio
     [response] = RESPONSES[f"utter_ask_survey_{criterion.key}"]
     assert response["text"].startswith(f"Câu {number}/{SURVEY_QUESTIONS} — {criterion.question}:")
     labels = list(criterion.choices.values())
-    assert [(b["title"], b["payload"]) for b in response["buttons"]] == list(zip(labels, labels))
+    assert [(b["title"], b["payload"]) for b in response["buttons"]] == list(
+        zip(labels, labels, strict=True)
+    )
 
 
 def test_overall_comment_and_start_count_the_same_questions() -> None:
     levels = list(SATISFACTION_LABELS.values())
     for name in ("utter_survey_overall", "utter_survey_overall_general"):
         buttons = RESPONSES[name][0]["buttons"]
-        assert [(b["title"], b["payload"]) for b in buttons] == list(zip(levels, levels))
+        assert [(b["title"], b["payload"]) for b in buttons] == list(
+            zip(levels, levels, strict=True)
+        )
     first, last = RESPONSES["utter_survey_overall"][0], RESPONSES["utter_survey_comment"][0]
     assert first["text"].startswith(f"Câu 1/{SURVEY_QUESTIONS} — ")
     assert last["text"].startswith(f"Câu {SURVEY_QUESTIONS}/{SURVEY_QUESTIONS} — ")

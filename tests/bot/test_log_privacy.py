@@ -1,4 +1,5 @@
 """The log filter: message text, phone digits, tokens and slot payloads never reach INFO+ logs."""
+
 from __future__ import annotations
 
 import subprocess
@@ -41,9 +42,14 @@ RASA_LIKE_PROCESS = textwrap.dedent(f"""
 
 
 def run_process(mode: str) -> str:
-    completed = subprocess.run([sys.executable, "-c", RASA_LIKE_PROCESS, mode], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=120,
-                               env={"PATH": "", "LOG_LEVEL": "DEBUG"})
+    completed = subprocess.run(
+        [sys.executable, "-c", RASA_LIKE_PROCESS, mode],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "LOG_LEVEL": "DEBUG"},
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed.stdout + completed.stderr
 
@@ -62,13 +68,25 @@ def test_the_filter_keeps_them_out_of_every_logger() -> None:
     assert output.count("/check_dossier_status{" + REDACTED + "}") == 2
 
 
-@pytest.mark.parametrize(("text", "kept"), [
-    ("Goin' Fast @ http://127.0.0.1:5005", "Goin' Fast @ http://127.0.0.1:5005"),
-    ("Rasa 3.6.21 loaded", "Rasa 3.6.21 loaded"),
-    ("GET /conversations/tg:123456789/tracker?token=abcdef", "GET /conversations/tg:[redacted]/tracker?token=[redacted]"),
-    ("postgresql://user:pa55word@db/x", "postgresql://user:[redacted]@db/x"),
-    ("https://api.telegram.org/bot123456:AA-secret/getMe", "https://api.telegram.org/bot[redacted]/getMe"),
-    ("số điện thoại +84 912 345 678, CCCD 001099012345", "số điện thoại +[redacted], CCCD [redacted]"),
-])
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Goin' Fast @ http://127.0.0.1:5005", "Goin' Fast @ http://127.0.0.1:5005"),
+        ("Rasa 3.6.21 loaded", "Rasa 3.6.21 loaded"),
+        (
+            "GET /conversations/tg:123456789/tracker?token=abcdef",
+            "GET /conversations/tg:[redacted]/tracker?token=[redacted]",
+        ),
+        ("postgresql://user:pa55word@db/x", "postgresql://user:[redacted]@db/x"),
+        (
+            "https://api.telegram.org/bot123456:AA-secret/getMe",
+            "https://api.telegram.org/bot[redacted]/getMe",
+        ),
+        (
+            "số điện thoại +84 912 345 678, CCCD 001099012345",
+            "số điện thoại +[redacted], CCCD [redacted]",
+        ),
+    ],
+)
 def test_redaction(text: str, kept: str) -> None:
     assert Redactor()(text) == kept

@@ -1,20 +1,22 @@
 """A real Agent on a small trained model, with the action server running on loopback."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from bot import rasa_speedups
-from bot.settings import PROJECT_ROOT
+from bot.admin.seed import seed_demo
 from bot.assistant import ActionServer, action_server, ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
-from bot.admin.seed import seed_demo
+from bot.settings import PROJECT_ROOT
 from tests.helpers.conversation import Conversation, SeededDatabase, Served
 from tests.helpers.dossier_samples import store_samples
 
@@ -46,7 +48,11 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> SeededDatabase:
 def actions(seeded_database: SeededDatabase) -> Iterator[ActionServer]:
     """`python -m bot actions` on loopback; it requires its token on every call."""
     # A short SQLite busy timeout: the test of a locked database waits for it.
-    env = {"DATABASE_URL": f"{seeded_database.url}?timeout=2", "HOTLINE_TEXT": "Tổng đài 1900 0000", "ASSISTANT_TODAY": "2026-12-02"}
+    env = {
+        "DATABASE_URL": f"{seeded_database.url}?timeout=2",
+        "HOTLINE_TEXT": "Tổng đài 1900 0000",
+        "ASSISTANT_TODAY": "2026-12-02",
+    }
     with action_server(free_port(), env) as server:
         yield server
 
@@ -102,19 +108,45 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     database_url = f"sqlite:///{folder / 'serve.db'}"
     env_file, log = folder / ".env", folder / "serve.log"
     api_token = secrets.token_urlsafe(24)
-    env_file.write_text(SERVED_ENV_FILE.format(database_url=database_url, api_token=api_token,
-                                               rasa_port=rasa_port, actions_port=actions_port), encoding="utf-8")
+    env_file.write_text(
+        SERVED_ENV_FILE.format(
+            database_url=database_url,
+            api_token=api_token,
+            rasa_port=rasa_port,
+            actions_port=actions_port,
+        ),
+        encoding="utf-8",
+    )
     from bot.settings import ENV_NAMES
 
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
     env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml")
-    seeded = subprocess.run([sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     with log.open("wb") as output:
-        process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
-                                   stdout=output, stderr=subprocess.STDOUT)
-    stack = Served(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", env_file, database_url,
-                   log, json.loads(seeded.stdout), api_token)
+        process = subprocess.Popen(
+            ["bash", "scripts/serve.sh"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    stack = Served(
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{actions_port}",
+        env_file,
+        database_url,
+        log,
+        json.loads(seeded.stdout),
+        api_token,
+    )
     try:
         deadline = time.monotonic() + 600
         for url in (f"{stack.actions}/health", f"{stack.rasa}/"):

@@ -18,15 +18,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
-from bot.settings import PROJECT_ROOT as ROOT
 from bot.cluster import REPLICA_HEADER
+from bot.settings import PROJECT_ROOT as ROOT
 
 pytestmark = pytest.mark.rasa
 

@@ -1,23 +1,28 @@
 """`make serve` as an attacker finds it: Rasa's API, the action server and the logs (issue 9)."""
+
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
-from tests.helpers.conversation import Served
 from tests.conversation.test_rest_serve import say
+from tests.helpers.conversation import Served
 
 pytestmark = pytest.mark.rasa
 
 
-def call(method: str, url: str, body: Any = None, headers: Optional[dict[str, str]] = None) -> tuple[int, str]:
+def call(
+    method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data, {"Content-Type": "application/json", **(headers or {})}, method=method)
+    request = urllib.request.Request(
+        url, data, {"Content-Type": "application/json", **(headers or {})}, method=method
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read().decode()
@@ -62,11 +67,21 @@ def test_conversations_cannot_be_read_or_changed_without_the_api_token(served: S
 
 
 def test_the_action_server_refuses_rasa_impostors(served: Served) -> None:
-    forged = {"next_action": "action_submit_survey", "sender_id": "tg:1", "version": "3.6.21",
-              "tracker": {"sender_id": "tg:1", "slots": {"survey_dossier": served.samples[0]["code"],
-                                                          "survey_overall": 1}}, "domain": {}}
+    forged = {
+        "next_action": "action_submit_survey",
+        "sender_id": "tg:1",
+        "version": "3.6.21",
+        "tracker": {
+            "sender_id": "tg:1",
+            "slots": {"survey_dossier": served.samples[0]["code"], "survey_overall": 1},
+        },
+        "domain": {},
+    }
     assert call("POST", f"{served.actions}/webhook", forged)[0] == 401
-    assert call("POST", f"{served.actions}/webhook", forged, {"Authorization": "Bearer guess"})[0] == 401
+    assert (
+        call("POST", f"{served.actions}/webhook", forged, {"Authorization": "Bearer guess"})[0]
+        == 401
+    )
     assert call("GET", f"{served.actions}/actions")[0] == 401
     assert call("GET", f"{served.actions}/health")[0] == 200
 

@@ -1,6 +1,7 @@
 """Status notifications and status phrasings through the trained test model and the action
 server: the three phrasings of the issue start the lookup; on Telegram a verified lookup
 offers the notifications, the button subscribes, "hủy thông báo" cancels."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,16 +24,23 @@ def telegram_conversation(agent: Any) -> Conversation:
     return Conversation(agent, sender=f"tg:{os.getpid()}{next(_chats):03d}")
 
 
-@pytest.mark.parametrize("question", [
-    "cho hỏi tình trạng hồ sơ với",
-    "bao giờ thì tôi nhận được kết quả hồ sơ đã nộp tuần trước",
-    "hồ sơ của tôi sao lâu vậy",
-])
-async def test_status_questions_in_other_phrasings_start_the_lookup(conversation: Conversation, question: str) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cho hỏi tình trạng hồ sơ với",
+        "bao giờ thì tôi nhận được kết quả hồ sơ đã nộp tuần trước",
+        "hồ sơ của tôi sao lâu vậy",
+    ],
+)
+async def test_status_questions_in_other_phrasings_start_the_lookup(
+    conversation: Conversation, question: str
+) -> None:
     assert ASKS_CODE in await conversation.say(question)
 
 
-async def test_subscribe_after_a_lookup_then_cancel(agent: Any, seeded_database: SeededDatabase) -> None:
+async def test_subscribe_after_a_lookup_then_cancel(
+    agent: Any, seeded_database: SeededDatabase
+) -> None:
     chat = telegram_conversation(agent)
     code = seeded_database.dossiers["4"].code
     assert ASKS_CODE in await chat.say("tra cứu hồ sơ")

@@ -1,11 +1,12 @@
 """Issue #14: questions quoting a procedure's official name, and questions asking two aspects,
 through a real Agent on the trained test model and the action server."""
+
 from __future__ import annotations
 
 import pytest
 
-from vntext import fold
 from tests.helpers.conversation import Conversation
+from vntext import fold
 
 pytestmark = pytest.mark.rasa
 

@@ -1,6 +1,7 @@
 """Answers a citizen can read on a phone (issue 15), through a real Agent and the action server:
 the asked fact first, main papers first, citizen steps, plain case buttons, each thing once,
 honest gaps, messages that fit."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,23 +23,39 @@ def assert_fits(conversation: Conversation) -> None:
 
 async def test_fee_of_the_reduced_identity_card_comes_first(conversation: Conversation) -> None:
     reply = await conversation.say("lệ phí cấp đổi căn cước bao nhiêu")
-    assert "25.000 đồng (giảm 50% đến hết 31/12/2026" in reply[:FIRST_CHARS] and reply.startswith("Lệ phí")
+    assert "25.000 đồng (giảm 50% đến hết 31/12/2026" in reply[:FIRST_CHARS] and reply.startswith(
+        "Lệ phí"
+    )
     assert "📄 Cấp đổi thẻ căn cước (mã 1.014063)" in reply
     assert_fits(conversation)
 
 
-async def test_long_official_name_is_not_the_first_line_and_is_one_tap_away(conversation: Conversation) -> None:
+async def test_long_official_name_is_not_the_first_line_and_is_one_tap_away(
+    conversation: Conversation,
+) -> None:
     reply = await conversation.say("phí sang tên sổ đỏ bao nhiêu")
-    assert reply.startswith("Lệ phí") and "Luật phí và lệ phí" in reply[:FIRST_CHARS] and "miễn phí" not in reply.lower()
+    assert (
+        reply.startswith("Lệ phí")
+        and "Luật phí và lệ phí" in reply[:FIRST_CHARS]
+        and "miễn phí" not in reply.lower()
+    )
     assert "(mã 1.013831)" in reply
     full = await conversation.press("Tên đầy đủ")
-    assert full.startswith("Tên đầy đủ: Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường hợp")
+    assert full.startswith(
+        "Tên đầy đủ: Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các trường hợp"
+    )
 
 
-async def test_birth_registration_papers_start_with_the_birth_certificate(conversation: Conversation) -> None:
+async def test_birth_registration_papers_start_with_the_birth_certificate(
+    conversation: Conversation,
+) -> None:
     reply = await conversation.say("đk khai sinh cho bé cần j")
     assert reply.startswith("Giấy tờ chính cần nộp:\n1. Giấy chứng sinh;")
-    assert [b["title"] for b in conversation.buttons][:3] == ["Xem giấy tờ theo trường hợp", "Lệ phí", "Nộp ở đâu"]
+    assert [b["title"] for b in conversation.buttons][:3] == [
+        "Xem giấy tờ theo trường hợp",
+        "Lệ phí",
+        "Nộp ở đâu",
+    ]
     assert_fits(conversation)
     cases = await conversation.press("Xem giấy tờ theo trường hợp")
     assert cases.startswith("Giấy tờ chỉ nộp khi đúng trường hợp của bạn:") and "bị bỏ rơi" in cases
@@ -63,9 +80,13 @@ async def test_a_question_naming_the_case_is_answered_directly(conversation: Con
 
 async def test_empty_conditions_say_where_to_ask(conversation: Conversation) -> None:
     reply = await conversation.say("đổi thẻ căn cước cần điều kiện gì")
-    if reply.startswith("Bạn muốn hỏi thủ tục nào"):  # the linker's candidates: the citizen picks one
+    if reply.startswith(
+        "Bạn muốn hỏi thủ tục nào"
+    ):  # the linker's candidates: the citizen picks one
         reply = await conversation.press("Cấp đổi thẻ căn cước")
-    assert reply.startswith("Cổng Dịch vụ công chưa ghi điều kiện cho thủ tục này; bạn hỏi Công an cấp Xã hoặc Tổng đài 1900 0000")
+    assert reply.startswith(
+        "Cổng Dịch vụ công chưa ghi điều kiện cho thủ tục này; bạn hỏi Công an cấp Xã hoặc Tổng đài 1900 0000"
+    )
     assert "không đặt điều kiện" not in reply
 
 
@@ -75,14 +96,24 @@ async def test_empty_conditions_say_where_to_ask(conversation: Conversation) -> 
     "full config.yml model (seed 42) reads it as ask_conditions. To be fixed with training data.",
     strict=False,
 )
-async def test_a_follow_up_that_changes_the_procedure_is_confirmed(conversation: Conversation) -> None:
+async def test_a_follow_up_that_changes_the_procedure_is_confirmed(
+    conversation: Conversation,
+) -> None:
     """After the passport, "con dưới 14 tuổi" links to the identity card by its qualifier only."""
     first = await conversation.say('/ask_documents{"procedure":"1.001456"}')
     assert "(mã 1.001456)" in first
     reply = await conversation.say("con dưới 14 tuổi thì sao")
-    assert reply == "Bạn vẫn hỏi về «Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)» phải không?"
-    assert [b["title"] for b in conversation.buttons] == ["Đúng", "Cấp thẻ căn cước cho người dưới 14 tuổi"]
+    assert (
+        reply
+        == "Bạn vẫn hỏi về «Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)» phải không?"
+    )
+    assert [b["title"] for b in conversation.buttons] == [
+        "Đúng",
+        "Cấp thẻ căn cước cho người dưới 14 tuổi",
+    ]
     kept = await conversation.press("Đúng")
     assert "(mã 1.001456)" in kept and "1.014062" not in kept
-    switched = await conversation.say("còn làm thẻ căn cước cho con dưới 14 tuổi thì sao")  # named: no question
+    switched = await conversation.say(
+        "còn làm thẻ căn cước cho con dưới 14 tuổi thì sao"
+    )  # named: no question
     assert "(mã 1.014062)" in switched and "phải không?" not in switched

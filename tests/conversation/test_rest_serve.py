@@ -1,4 +1,5 @@
 """`make serve` end to end: a seeded --json sample looked up through the REST channel."""
+
 from __future__ import annotations
 
 import json
@@ -14,13 +15,17 @@ pytestmark = pytest.mark.rasa
 
 
 def post(url: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
 def say(served: Served, sender: str, message: str) -> str:
-    return " ".join(m.get("text", "") for m in post(served.rest, {"sender": sender, "message": message}))
+    return " ".join(
+        m.get("text", "") for m in post(served.rest, {"sender": sender, "message": message})
+    )
 
 
 def test_lookup_of_a_seeded_sample_through_the_rest_channel(served: Served) -> None:

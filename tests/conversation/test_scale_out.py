@@ -3,6 +3,7 @@
 Uses endpoints.production.yml as a deployment would, pointed at the servers that
 .ci/run starts on loopback (TEST_POSTGRES_URL, TEST_REDIS_URL).
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
 from bot.assistant import ActionServer
+from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.rasa
 
@@ -28,10 +29,15 @@ def production_endpoints(monkeypatch: pytest.MonkeyPatch, actions: ActionServer)
         pytest.skip("PostgreSQL/Redis not available (run scripts/start_test_services.sh)")
     database, cache = urlparse(postgres), urlparse(redis)
     for name, value in {
-        "ACTION_SERVER_URL": actions.url, "ACTION_SERVER_TOKEN": actions.token,
-        "TRACKER_DB_HOST": database.hostname, "TRACKER_DB_PORT": str(database.port),
-        "TRACKER_DB_NAME": database.path.lstrip("/"), "TRACKER_DB_USER": database.username,
-        "TRACKER_DB_PASSWORD": database.password, "REDIS_HOST": cache.hostname, "REDIS_PORT": str(cache.port),
+        "ACTION_SERVER_URL": actions.url,
+        "ACTION_SERVER_TOKEN": actions.token,
+        "TRACKER_DB_HOST": database.hostname,
+        "TRACKER_DB_PORT": str(database.port),
+        "TRACKER_DB_NAME": database.path.lstrip("/"),
+        "TRACKER_DB_USER": database.username,
+        "TRACKER_DB_PASSWORD": database.password,
+        "REDIS_HOST": cache.hostname,
+        "REDIS_PORT": str(cache.port),
     }.items():
         monkeypatch.setenv(name, value or "")
     from rasa.core.utils import AvailableEndpoints
@@ -47,14 +53,23 @@ def server(model: Path, endpoints: Any) -> Any:
 
     tracker_store = TrackerStore.create(endpoints.tracker_store)
     return Agent.load(
-        str(model), tracker_store=tracker_store, lock_store=LockStore.create(endpoints.lock_store),
+        str(model),
+        tracker_store=tracker_store,
+        lock_store=LockStore.create(endpoints.lock_store),
         action_endpoint=endpoints.action,
     )
 
 
-async def test_follow_up_on_another_server_keeps_the_context(trained_model: Path, production_endpoints: Any) -> None:
-    first, second = server(trained_model, production_endpoints), server(trained_model, production_endpoints)
-    assert type(first.tracker_store._tracker_store).__name__ == "SQLTrackerStore"  # inside Rasa's fail-safe wrapper
+async def test_follow_up_on_another_server_keeps_the_context(
+    trained_model: Path, production_endpoints: Any
+) -> None:
+    first, second = (
+        server(trained_model, production_endpoints),
+        server(trained_model, production_endpoints),
+    )
+    assert (
+        type(first.tracker_store._tracker_store).__name__ == "SQLTrackerStore"
+    )  # inside Rasa's fail-safe wrapper
     assert type(first.lock_store).__name__ == "RedisLockStore"
     sender = f"scale-{uuid.uuid4().hex[:8]}"
     reply = await first.handle_text("đăng ký thường trú lệ phí bao nhiêu", sender_id=sender)

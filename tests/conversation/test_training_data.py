@@ -1,4 +1,5 @@
 """The training data: `rasa data validate` passes with warnings as errors; shared values agree."""
+
 from __future__ import annotations
 
 import os
@@ -11,13 +12,27 @@ import yaml
 from bot.dossier_code import NLU_REGEX
 from bot.settings import PROJECT_ROOT
 
+
 def test_rasa_data_validate_is_clean() -> None:
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(
-        [str(rasa), "data", "validate", "--data", "nlu_data", "--domain", "domain.yml", "--config", "config.yml",
-         "--fail-on-warnings"],
-        cwd=PROJECT_ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        capture_output=True, text=True, timeout=300,
+        [
+            str(rasa),
+            "data",
+            "validate",
+            "--data",
+            "nlu_data",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--fail-on-warnings",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

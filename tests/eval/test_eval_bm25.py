@@ -1,4 +1,5 @@
 """The plain BM25 baseline of eval/evaluate.py: names only, diacritic-folded, nothing clever."""
+
 from __future__ import annotations
 
 from eval.bm25 import NameBM25

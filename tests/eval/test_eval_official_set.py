@@ -1,4 +1,5 @@
 """The official-name evaluation set (issue #14): its size, mix and hold-out from training."""
+
 from __future__ import annotations
 
 from collections import Counter

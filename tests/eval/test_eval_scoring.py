@@ -1,9 +1,9 @@
 """eval/evaluate.py: seeded training configs and scores averaged over the seeds."""
+
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -18,7 +18,7 @@ QUESTIONS = [
 ]
 
 
-def predictions(*intents: str) -> List[Prediction]:
+def predictions(*intents: str) -> list[Prediction]:
     return [Prediction(intent, intent, "1.000001", False) for intent in intents]
 
 
@@ -59,9 +59,10 @@ def test_each_seed_is_reported_and_the_margin_judged_against_the_spread() -> Non
     assert lines[1].startswith("- met: intent accuracy ahead")
     assert "every seed of ours above every seed of the baseline" in lines[1]
     overlapping = {"ours": [93.0, 90.0], "baseline": [91.0, 88.0]}
-    assert "seed ranges overlap: ours 90.0–93.0 %, baseline 88.0–91.0 %" in evaluate.target_checks(
-        table, TRAINED, overlapping
-    )[1]
+    assert (
+        "seed ranges overlap: ours 90.0–93.0 %, baseline 88.0–91.0 %"
+        in evaluate.target_checks(table, TRAINED, overlapping)[1]
+    )
 
 
 def test_confusions_are_summed_over_the_seeds() -> None:
@@ -78,7 +79,9 @@ def test_training_config_is_a_seeded_copy(quick: bool, tmp_path: Path) -> None:
     ours, baseline = PIPELINES
     path, label = evaluate.training_config(baseline, quick, 7, tmp_path)
     config = evaluate.read_yaml(path)
-    diet = next(component for component in config["pipeline"] if component["name"] == "DIETClassifier")
+    diet = next(
+        component for component in config["pipeline"] if component["name"] == "DIETClassifier"
+    )
     assert diet["random_seed"] == 7
     assert label.startswith("config_baseline.yml, random_seed 7")
     assert ("epochs cut to" in label) == quick
@@ -86,7 +89,10 @@ def test_training_config_is_a_seeded_copy(quick: bool, tmp_path: Path) -> None:
     assert (diet["epochs"] == quick_epochs) == quick
     ours_path, ours_label = evaluate.training_config(ours, quick, 7, tmp_path)
     assert ours_label.startswith("config_test.yml" if quick else "config.yml")
-    assert evaluate.read_yaml(ours_path)["pipeline"][0]["name"] == "bot.nlu.tokenizer.VietnameseTokenizer"
+    assert (
+        evaluate.read_yaml(ours_path)["pipeline"][0]["name"]
+        == "bot.nlu.tokenizer.VietnameseTokenizer"
+    )
 
 
 @pytest.mark.parametrize("text", ["42,x", "1,1", ""])

@@ -10,8 +10,9 @@ import itertools
 import json
 import os
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 from websockets.client import WebSocketClientProtocol, connect

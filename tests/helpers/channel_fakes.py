@@ -11,7 +11,8 @@ import hashlib
 import itertools
 import json
 import time
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import aiohttp
 from aiohttp import web
@@ -230,8 +231,12 @@ class FakeZalo(FakeServer):
         token = request.headers.get("access_token", "")
         accepted = token == self.valid_access_token
         await self.messages.add(
-            {"access_token": token, "body": await request.json(), "accepted": accepted,
-             "path": request.path}
+            {
+                "access_token": token,
+                "body": await request.json(),
+                "accepted": accepted,
+                "path": request.path,
+            }
         )
         if not accepted:
             return web.json_response({"error": -216, "message": "Access token is invalid"})

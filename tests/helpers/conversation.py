@@ -1,5 +1,6 @@
 """What the end-to-end conversation tests hold: the seeded database, a citizen talking to
 the agent, the servers `make serve` starts (the fixtures are in tests/conversation/conftest.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ class SeededDatabase:
 
     url: str
     demo: tuple[Sample, ...]  # seed_demo's samples (code, phone_last4, status): two per status
-    dossiers: dict[str, SampleDossier]  # tests/helpers/dossier_samples.py, by role; phone digits DIGITS
+    dossiers: dict[
+        str, SampleDossier
+    ]  # tests/helpers/dossier_samples.py, by role; phone digits DIGITS
 
     def demo_sample(self, status: int) -> Sample:
         return next(sample for sample in self.demo if sample.status == status)
@@ -38,7 +41,6 @@ class Conversation:
     async def press(self, title_part: str) -> str:
         button = next(b for b in self.buttons if title_part in b["title"])
         return await self.say(button["payload"])
-
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,19 @@ and on PostgreSQL (`TEST_POSTGRES_URL`, see scripts/start_test_services.sh), eac
 a fresh database or schema. Without `TEST_POSTGRES_URL` the PostgreSQL variants are
 skipped, except in CI (`CI=true`) where they fail instead.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator, Optional
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.services import DEFAULT_LIMITS, LookupResult, VerificationLimits, verify_and_get_dossier
-from tests.helpers.postgres import postgres_base_url, temporary_postgres_schema
 from tests.helpers.db_factories import CODE, DOSSIER, NOW, store
+from tests.helpers.postgres import postgres_base_url, temporary_postgres_schema
 
 
 @pytest.fixture
@@ -55,11 +56,18 @@ LookupFunction = Callable[..., LookupResult]
 @pytest.fixture
 def lookup(engine: Engine) -> LookupFunction:
     """Run `verify_and_get_dossier` in its own committed transaction, like an action does."""
-    def run(code: str = CODE, digits: str = "5678", conversation: str = "telegram:1001",
-            now: Optional[datetime] = NOW, address: Optional[str] = None,
-            limits: VerificationLimits = DEFAULT_LIMITS) -> LookupResult:
+
+    def run(
+        code: str = CODE,
+        digits: str = "5678",
+        conversation: str = "telegram:1001",
+        now: datetime | None = NOW,
+        address: str | None = None,
+        limits: VerificationLimits = DEFAULT_LIMITS,
+    ) -> LookupResult:
         with session_scope(engine) as session:
-            return verify_and_get_dossier(session, code, digits, conversation, now,
-                                          client_address=address, limits=limits)
+            return verify_and_get_dossier(
+                session, code, digits, conversation, now, client_address=address, limits=limits
+            )
 
     return run

@@ -1,12 +1,12 @@
 """Reference data of the database tests, and helpers to store it (agencies and dossiers are
 written here, through the same `dossier_columns` as the status import: production code never
 creates them one by one)."""
+
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -22,25 +22,38 @@ class NewAgency:
     code: str
     name: str
     address: str
-    phone: Optional[str] = None
+    phone: str | None = None
 
 
 def add_agency(session: Session, agency: NewAgency) -> None:
-    session.add(Agency(code=agency.code, name=agency.name, address=agency.address, phone=agency.phone))
+    session.add(
+        Agency(code=agency.code, name=agency.name, address=agency.address, phone=agency.phone)
+    )
     session.flush()
 
 
 def add_dossier(session: Session, new: NewDossier) -> None:
     """Store a dossier and its history; its code must have the national shape."""
-    agency_id = session.execute(select(Agency.id).where(Agency.code == new.agency_code)).scalar_one()
-    session.add(Dossier(
-        **dossier_columns(new, agency_id),
-        events=[DossierEvent(status=status, at=at, note=note) for status, at, note in new.events],
-    ))
+    agency_id = session.execute(
+        select(Agency.id).where(Agency.code == new.agency_code)
+    ).scalar_one()
+    session.add(
+        Dossier(
+            **dossier_columns(new, agency_id),
+            events=[
+                DossierEvent(status=status, at=at, note=note) for status, at, note in new.events
+            ],
+        )
+    )
     session.flush()
 
 
-AGENCY = NewAgency("000.00.12.H25", "UBND phường Ba Đình", "Bộ phận Một cửa, số 1 phố Đội Cấn, Hà Nội", "024 3823 0000")
+AGENCY = NewAgency(
+    "000.00.12.H25",
+    "UBND phường Ba Đình",
+    "Bộ phận Một cửa, số 1 phố Đội Cấn, Hà Nội",
+    "024 3823 0000",
+)
 OTHER_AGENCY = NewAgency("000.12.30.H25", "Công an phường Ba Đình", "Số 5 phố Đội Cấn, Hà Nội")
 PHONE = "0912 345 678"
 ID_NUMBER = "001085012345"
@@ -65,7 +78,9 @@ DOSSIER = NewDossier(
 )
 
 
-def store(engine: Engine, *dossiers: NewDossier, agencies: Tuple[NewAgency, ...] = (AGENCY,)) -> None:
+def store(
+    engine: Engine, *dossiers: NewDossier, agencies: tuple[NewAgency, ...] = (AGENCY,)
+) -> None:
     """Store agencies and dossiers in one transaction."""
     with session_scope(engine) as session:
         for agency in agencies:

@@ -4,11 +4,11 @@ One dossier per status (1–10), plus an overdue one and spare status-10 dossier
 survey tests. Dates are relative to `now` (the lookup computes "overdue" against the
 real clock), so the expected wording is computed from the same dates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy.engine import Engine
 
@@ -17,7 +17,10 @@ from bot.db.services import NewDossier
 from tests.helpers.db_factories import NewAgency, add_agency, add_dossier
 
 AGENCY = NewAgency(
-    "000.00.12.H25", "UBND phường Ba Đình", "Bộ phận Một cửa, số 1 phố Đội Cấn, Hà Nội", "024 3823 0000"
+    "000.00.12.H25",
+    "UBND phường Ba Đình",
+    "Bộ phận Một cửa, số 1 phố Đội Cấn, Hà Nội",
+    "024 3823 0000",
 )
 PHONE = "0912 345 739"
 DIGITS = "5739"  # last 4 digits of PHONE (not the "5678" of the examples in the questions)
@@ -34,7 +37,7 @@ class SampleDossier:
     code: str
     status: int
     received_at: datetime
-    appointment_at: Optional[datetime]
+    appointment_at: datetime | None
     phone_last4: str = DIGITS
 
 
@@ -47,11 +50,20 @@ def sample_dossiers(now: datetime) -> dict[str, NewDossier]:
     received = (now - timedelta(days=2)).replace(hour=8, minute=30, second=0, microsecond=0)
     old = (now - timedelta(days=20)).replace(hour=8, minute=30, second=0, microsecond=0)
 
-    def dossier(serial: int, status: int, events: list[tuple[int, datetime]], **fields: object) -> NewDossier:
+    def dossier(
+        serial: int, status: int, events: list[tuple[int, datetime]], **fields: object
+    ) -> NewDossier:
         values: dict = dict(
-            code=_code(serial), procedure_code="1.004222", procedure_name="Đăng ký thường trú",
-            agency_code=AGENCY.code, applicant_name=APPLICANT, phone=PHONE, channel="truc_tiep",
-            received_at=received, appointment_at=received + timedelta(days=7), status=status,
+            code=_code(serial),
+            procedure_code="1.004222",
+            procedure_name="Đăng ký thường trú",
+            agency_code=AGENCY.code,
+            applicant_name=APPLICANT,
+            phone=PHONE,
+            channel="truc_tiep",
+            received_at=received,
+            appointment_at=received + timedelta(days=7),
+            status=status,
             events=tuple((event_status, at, None) for event_status, at in events),
         )
         values.update(fields)
@@ -59,9 +71,15 @@ def sample_dossiers(now: datetime) -> dict[str, NewDossier]:
 
     def returned(serial: int) -> NewDossier:
         completed, handed = old + timedelta(days=5), old + timedelta(days=6)
-        return dossier(serial, 10, [(2, old), (4, old + timedelta(hours=2)), (9, completed), (10, handed)],
-                       received_at=old, appointment_at=old + timedelta(days=7), completed_at=completed,
-                       returned_at=handed)
+        return dossier(
+            serial,
+            10,
+            [(2, old), (4, old + timedelta(hours=2)), (9, completed), (10, handed)],
+            received_at=old,
+            appointment_at=old + timedelta(days=7),
+            completed_at=completed,
+            returned_at=handed,
+        )
 
     hours = timedelta(hours=2)
     waiting_since = now - timedelta(days=1)
@@ -70,15 +88,29 @@ def sample_dossiers(now: datetime) -> dict[str, NewDossier]:
         "2": dossier(2, 2, [(2, received)]),
         "3": dossier(3, 3, [(3, received)], appointment_at=None),
         "4": dossier(4, 4, [(2, received), (4, received + hours)]),
-        "5": dossier(5, 5, [(2, received), (4, received + hours), (5, waiting_since)], supplement_request=SUPPLEMENT),
+        "5": dossier(
+            5,
+            5,
+            [(2, received), (4, received + hours), (5, waiting_since)],
+            supplement_request=SUPPLEMENT,
+        ),
         "6": dossier(6, 6, [(2, received), (4, received + hours), (6, waiting_since)]),
         "7": dossier(7, 7, [(2, received), (7, received + hours)]),
         "8": dossier(8, 8, [(2, received), (8, received + hours)]),
-        "9": dossier(9, 9, [(2, received), (4, received + hours), (9, waiting_since)], completed_at=waiting_since),
+        "9": dossier(
+            9,
+            9,
+            [(2, received), (4, received + hours), (9, waiting_since)],
+            completed_at=waiting_since,
+        ),
         "10": returned(10),
         "overdue": dossier(
-            11, 4, [(2, old), (4, old + hours)], received_at=old,
-            appointment_at=now - timedelta(days=OVERDUE_DAYS - 1, hours=1),  # 2 days 1 hour late: 3 days, rounded up
+            11,
+            4,
+            [(2, old), (4, old + hours)],
+            received_at=old,
+            appointment_at=now
+            - timedelta(days=OVERDUE_DAYS - 1, hours=1),  # 2 days 1 hour late: 3 days, rounded up
         ),
         "survey": returned(12),
         "survey_again": returned(13),

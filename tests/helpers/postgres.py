@@ -1,12 +1,13 @@
 """Helpers for tests and benchmarks that need an isolated PostgreSQL database. The PostgreSQL
 variants of the tests connect to `TEST_POSTGRES_URL` (see scripts/start_test_services.sh):
 skipped without it, except in CI where they fail instead."""
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine

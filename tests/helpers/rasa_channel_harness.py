@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import socket
-from typing import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic

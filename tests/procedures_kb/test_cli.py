@@ -1,5 +1,6 @@
 """The staff command line, called in-process as `main(argv)` (one subprocess smoke test runs
 the installed `tthc-kb` console script as a hotline operator would)."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,10 @@ def test_installed_console_script_runs() -> None:
     script = Path(sys.executable).with_name("tthc-kb")
     result = subprocess.run(
         [str(script), "search", "nhap ho khau", "--json", "--limit", "1"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["code"] == "1.004222"
@@ -56,11 +60,30 @@ def test_show_json_gives_methods_per_channel(run: Runner) -> None:
     result = run("show", "1.004222", "--json")
     assert result.returncode == 0
     record = json.loads(result.stdout)
-    methods = {m["channel"]: (m["time_value"], m["time_unit"], m["fee_vnd"]) for m in record["methods"]}
-    assert methods == {"Trực tuyến": (7, "ngày làm việc", 10000), "Trực tiếp": (7, "ngày làm việc", 20000)}
+    methods = {
+        m["channel"]: (m["time_value"], m["time_unit"], m["fee_vnd"]) for m in record["methods"]
+    }
+    assert methods == {
+        "Trực tuyến": (7, "ngày làm việc", 10000),
+        "Trực tiếp": (7, "ngày làm việc", 20000),
+    }
     assert list(record) == [
-        "code", "name", "field", "levels", "procedure_type", "applicants", "agencies", "decision", "source_url",
-        "methods", "documents", "steps", "conditions", "result", "legal_basis", "related",
+        "code",
+        "name",
+        "field",
+        "levels",
+        "procedure_type",
+        "applicants",
+        "agencies",
+        "decision",
+        "source_url",
+        "methods",
+        "documents",
+        "steps",
+        "conditions",
+        "result",
+        "legal_basis",
+        "related",
     ]
 
 
@@ -86,28 +109,54 @@ def test_show_prints_the_fee_in_force_and_each_channels_note(run: Runner) -> Non
 def test_fee_command_gives_the_fee_in_force_today_per_channel(run: Runner) -> None:
     result = run("fee", "3.000347")
     assert result.returncode == 0
-    assert "• Trực tuyến: 135.000 đồng" in result.stdout and "• Trực tiếp: 135.000 đồng" in result.stdout
+    assert (
+        "• Trực tuyến: 135.000 đồng" in result.stdout
+        and "• Trực tiếp: 135.000 đồng" in result.stdout
+    )
 
 
 def test_fee_command_json_on_a_date(run: Runner) -> None:
     today = json.loads(run("fee", "1.014063", "--json").stdout)
     online = next(fee for fee in today if fee["channel"] == "Trực tuyến")
-    assert (online["amount"], online["basis"], online["valid_until"]) == (25000, "reduced", "2026-12-31")
+    assert (online["amount"], online["basis"], online["valid_until"]) == (
+        25000,
+        "reduced",
+        "2026-12-31",
+    )
     later = json.loads(run("fee", "1.014063", "--on", "2027-01-15", "--json").stdout)
-    assert {(fee["channel"], fee["amount"], fee["basis"]) for fee in later if fee["channel"] != "Dịch vụ bưu chính"} == {
-        ("Trực tiếp", 50000, "catalogue"), ("Trực tuyến", 50000, "catalogue"),
+    assert {
+        (fee["channel"], fee["amount"], fee["basis"])
+        for fee in later
+        if fee["channel"] != "Dịch vụ bưu chính"
+    } == {
+        ("Trực tiếp", 50000, "catalogue"),
+        ("Trực tuyến", 50000, "catalogue"),
     }
-    assert list(later[0]) == ["channel", "amount", "currency", "basis", "valid_until", "text", "cases"]
+    assert list(later[0]) == [
+        "channel",
+        "amount",
+        "currency",
+        "basis",
+        "valid_until",
+        "text",
+        "cases",
+    ]
     by_law = json.loads(run("fee", "1.013831", "--json").stdout)
     assert {(fee["amount"], fee["basis"]) for fee in by_law} == {(None, "by_regulation")}
-    assert {fee["amount"] for fee in json.loads(run("fee", "1.004022", "--json").stdout)} == {900000}
+    assert {fee["amount"] for fee in json.loads(run("fee", "1.004022", "--json").stdout)} == {
+        900000
+    }
 
 
 @pytest.mark.parametrize(
     "arguments, today, message",
     [
         (("fee", "9.999999"), "2026-12-02", "Không có thủ tục nào mang mã “9.999999”"),
-        (("fee", "3.000347", "--on", "2026-02-30"), "2026-12-02", "Ngày không hợp lệ (--on 2026-02-30)"),
+        (
+            ("fee", "3.000347", "--on", "2026-02-30"),
+            "2026-12-02",
+            "Ngày không hợp lệ (--on 2026-02-30)",
+        ),
         (("fee", "3.000347"), "02/12/2026", "ASSISTANT_TODAY='02/12/2026'"),
         (("show", "3.000347"), "mai", "ASSISTANT_TODAY='mai'"),
     ],
@@ -139,7 +188,12 @@ def test_unknown_code_and_empty_query_exit_2_with_a_message(run: Runner) -> None
 def test_show_prints_notes_as_notes_without_counts(run: Runner) -> None:
     """2.000806: the portal gives "1 bản chính" to a lead-in and to a rule; show says what the bot says."""
     lines = run("show", "2.000806").stdout.splitlines()
-    assert "    Ngoài giấy tờ nêu trên, tùy từng trường hợp, bên nam, bên nữ phải nộp giấy tờ tương ứng sau đây:" in lines
+    assert (
+        "    Ngoài giấy tờ nêu trên, tùy từng trường hợp, bên nam, bên nữ phải nộp giấy tờ tương ứng sau đây:"
+        in lines
+    )
     validity = next(line for line in lines if "Giá trị sử dụng của giấy tờ chứng minh" in line)
     assert validity.startswith("    Lưu ý: Giá trị sử dụng") and "bản chính)" not in validity
-    assert "    - Giấy xác nhận của tổ chức y tế" in "\n".join(lines) and "  [Giấy tờ chung]" in lines
+    assert (
+        "    - Giấy xác nhận của tổ chức y tế" in "\n".join(lines) and "  [Giấy tờ chung]" in lines
+    )

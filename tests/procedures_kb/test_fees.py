@@ -3,10 +3,11 @@
 The acceptance cases run on the committed records; the other patterns run on methods built
 from the catalogue's own wording (quoted from the records named in each test).
 """
+
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -19,11 +20,22 @@ LATER = date(2027, 1, 15)
 
 def in_force(code: str, on: date = DAY) -> dict[str, Any]:
     """channel → (amount, currency, basis, valid_until) for a committed record."""
-    return {fee.channel: (fee.amount, fee.currency, fee.basis, fee.valid_until) for fee in fees_in_force(default_records()[code], on)}
+    return {
+        fee.channel: (fee.amount, fee.currency, fee.basis, fee.valid_until)
+        for fee in fees_in_force(default_records()[code], on)
+    }
 
 
-def method(fee_text: str, note: Optional[str], channel: str = "Trực tiếp") -> dict[str, Any]:
-    return {"channel": channel, "time_text": "", "time_value": None, "time_unit": None, "fee_text": fee_text, "fee_vnd": None, "note": note}
+def method(fee_text: str, note: str | None, channel: str = "Trực tiếp") -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "time_text": "",
+        "time_value": None,
+        "time_unit": None,
+        "fee_text": fee_text,
+        "fee_vnd": None,
+        "note": note,
+    }
 
 
 def record_of(*methods: dict[str, Any]) -> dict[str, Any]:
@@ -45,14 +57,24 @@ def test_driving_licence_fee_is_the_notes_amount_on_both_channels() -> None:
     expected = (135000, "VND", "note", None)
     assert in_force("3.000347") == {"Trực tuyến": expected, "Trực tiếp": expected}
     methods = default_records()["3.000347"]["methods"]
-    assert all(m["fee_flags"] == ["cell_free_note_amount"] and m["fee_basis"] == "fixed" for m in methods)
+    assert all(
+        m["fee_flags"] == ["cell_free_note_amount"] and m["fee_basis"] == "fixed" for m in methods
+    )
 
 
 def test_id_card_exchange_is_halved_until_the_end_of_2026_then_full() -> None:
     fees = {fee.channel: fee for fee in fees_in_force(default_records()["1.014063"], DAY)}
     online = fees["Trực tuyến"]
-    assert (online.amount, online.basis, online.valid_until) == (25000, "reduced", date(2026, 12, 31))
-    assert "25.000 đồng" in online.text and "64/2025/TT-BTC" in online.text and "31/12/2026" in online.text
+    assert (online.amount, online.basis, online.valid_until) == (
+        25000,
+        "reduced",
+        date(2026, 12, 31),
+    )
+    assert (
+        "25.000 đồng" in online.text
+        and "64/2025/TT-BTC" in online.text
+        and "31/12/2026" in online.text
+    )
     assert fees["Trực tiếp"].amount == 25000
     later = in_force("1.014063", LATER)
     assert later["Trực tuyến"] == later["Trực tiếp"] == (50000, "VND", "catalogue", None)
@@ -60,7 +82,9 @@ def test_id_card_exchange_is_halved_until_the_end_of_2026_then_full() -> None:
 
 def test_fee_cell_in_thousands_uses_the_notes_figure() -> None:
     assert set(in_force("1.004022").values()) == {(900000, "VND", "note", None)}
-    assert all(m["fee_flags"] == ["cell_in_thousands"] for m in default_records()["1.004022"]["methods"])
+    assert all(
+        m["fee_flags"] == ["cell_in_thousands"] for m in default_records()["1.004022"]["methods"]
+    )
 
 
 def test_land_transfer_fee_set_by_law_has_no_amount() -> None:
@@ -77,14 +101,23 @@ def test_fee_set_by_the_provincial_council_has_no_amount() -> None:
 
 def test_an_exemption_that_ended_is_not_applied() -> None:
     assert in_force("2.000102")["Trực tuyến"] == (30000000, "VND", "catalogue", None)
-    assert in_force("2.000102", date(2026, 5, 1))["Trực tuyến"] == (0, "VND", "exempt", date(2026, 6, 30))
+    assert in_force("2.000102", date(2026, 5, 1))["Trực tuyến"] == (
+        0,
+        "VND",
+        "exempt",
+        date(2026, 6, 30),
+    )
 
 
 def test_usd_fees_per_card_duration_are_cases_of_each_channel() -> None:
     fees = {fee.channel: fee for fee in fees_in_force(default_records()["1.003358"], DAY)}
     direct = fees["Trực tiếp"]
     assert direct.amount is None and direct.basis == "note"
-    assert sorted((case["amount"], case["currency"]) for case in direct.cases) == [(145, "USD"), (155, "USD"), (165, "USD")]
+    assert sorted((case["amount"], case["currency"]) for case in direct.cases) == [
+        (145, "USD"),
+        (155, "USD"),
+        (165, "USD"),
+    ]
     assert any("không quá 02 năm" in case["condition"] for case in direct.cases)
     flags = {flag for m in default_records()["1.003358"]["methods"] for flag in m["fee_flags"]}
     assert flags == {"cell_currency"}  # "155 VNĐ" beside "155 USD/thẻ"
@@ -103,10 +136,20 @@ ID_CARD_NOTE = (
 def test_percentage_of_the_stated_amount_becomes_an_amount_with_its_period() -> None:
     fees = record_of(method("70,000 Việt Nam Đồng", ID_CARD_NOTE))["methods"][0]["fees"]
     assert fees[0] == {
-        "amount": 70000, "currency": "VND", "unit": "thẻ căn cước", "condition": None,
-        "valid_from": None, "valid_to": None, "source": "cell", "reference": None, "share": None,
+        "amount": 70000,
+        "currency": "VND",
+        "unit": "thẻ căn cước",
+        "condition": None,
+        "valid_from": None,
+        "valid_to": None,
+        "source": "cell",
+        "reference": None,
+        "share": None,
     }
-    assert [(f["amount"], f["condition"], f["valid_from"], f["valid_to"], f["reference"]) for f in fees[1:]] == [
+    assert [
+        (f["amount"], f["condition"], f["valid_from"], f["valid_to"], f["reference"])
+        for f in fees[1:]
+    ] == [
         (35000, "nộp trực tuyến", "2025-01-01", "2025-12-31", None),
         (35000, None, "2025-07-01", "2026-12-31", "64/2025/TT-BTC"),
     ]
@@ -148,8 +191,15 @@ def test_dated_exemption_is_zero_with_its_dates_and_circular() -> None:  # 1.000
     note = "Thực hành 250.000đ/lần(Miễn kể từ ngày 07/4/2026 đến 30/6/2026 theo Thông tư 40/2026/TT-BTC)"
     rows = record_of(method("250,000 VNĐ", note))["methods"]
     assert rows[0]["fees"][1] == {
-        "amount": 0, "currency": "VND", "unit": None, "condition": None, "valid_from": "2026-04-07",
-        "valid_to": "2026-06-30", "source": "note", "reference": "40/2026/TT-BTC", "share": None,
+        "amount": 0,
+        "currency": "VND",
+        "unit": None,
+        "condition": None,
+        "valid_from": "2026-04-07",
+        "valid_to": "2026-06-30",
+        "source": "note",
+        "reference": "40/2026/TT-BTC",
+        "share": None,
     }
     during = only_fee(method("250,000 VNĐ", note), on=date(2026, 6, 30))
     assert (during.amount, during.basis, during.valid_until) == (0, "exempt", date(2026, 6, 30))
@@ -170,8 +220,16 @@ def test_overlapping_reductions_apply_the_lowest_not_compounded() -> None:
         "31/12/2026, áp dụng mức thu là 60.000 đồng/lần. - Kể từ ngày 01/7/2026 đến hết ngày 30/11/2027 áp dụng mức thu "
         "80.000 đồng/lần theo Thông tư số 64/2025/TT-BTC"
     )
-    fees = {fee.channel: fee for fee in fees_in_force(record_of(method("Miễn phí", note, "Trực tuyến"), method("Miễn phí", note)), DAY)}
-    assert (fees["Trực tuyến"].amount, fees["Trực tuyến"].valid_until) == (60000, date(2026, 12, 31))
+    fees = {
+        fee.channel: fee
+        for fee in fees_in_force(
+            record_of(method("Miễn phí", note, "Trực tuyến"), method("Miễn phí", note)), DAY
+        )
+    }
+    assert (fees["Trực tuyến"].amount, fees["Trực tuyến"].valid_until) == (
+        60000,
+        date(2026, 12, 31),
+    )
     assert (fees["Trực tiếp"].amount, fees["Trực tiếp"].valid_until) == (80000, date(2027, 11, 30))
 
 
@@ -181,7 +239,12 @@ def test_online_only_reduction_does_not_apply_in_person() -> None:  # 3.000347 i
         "Kể từ ngày 01/12/2023 đến hết ngày 31/12/2025, áp dụng mức thu lệ phí là 115.000 đồng/lần cấp."
     )
     on = date(2024, 6, 1)
-    fees = {f.channel: f for f in fees_in_force(record_of(method("Miễn phí", note, "Trực tuyến"), method("Miễn phí", note)), on)}
+    fees = {
+        f.channel: f
+        for f in fees_in_force(
+            record_of(method("Miễn phí", note, "Trực tuyến"), method("Miễn phí", note)), on
+        )
+    }
     assert (fees["Trực tuyến"].amount, fees["Trực tuyến"].basis) == (115000, "reduced")
     assert (fees["Trực tiếp"].amount, fees["Trực tiếp"].basis) == (135000, "note")
 
@@ -192,7 +255,12 @@ def test_a_bare_end_date_in_parentheses_dates_the_amount_before_it() -> None:  #
         "(áp dụng đến hết ngày 31/12/2026 theo Thông tư số 64/2025/TT-BTC ngày 30/6/2025 của Bộ Tài chính)"
     )
     fee = only_fee(method("50,000 Việt Nam Đồng", note))
-    assert (fee.amount, fee.basis, fee.valid_until, fee.cases) == (25000, "reduced", date(2026, 12, 31), [])
+    assert (fee.amount, fee.basis, fee.valid_until, fee.cases) == (
+        25000,
+        "reduced",
+        date(2026, 12, 31),
+        [],
+    )
     assert only_fee(method("50,000 Việt Nam Đồng", note), on=LATER).amount == 50000
 
 
@@ -212,7 +280,9 @@ def test_a_dated_rate_inconsistent_with_a_cell_in_thousands_is_not_stated() -> N
 
 
 def test_usd_note_corrects_a_cell_in_vnd() -> None:
-    fee = only_fee(method("50 VNĐ", "Phí hải quan 50USD/chuyến bay đến đối với chuyến bay của nước ngoài"))  # 1.009094
+    fee = only_fee(
+        method("50 VNĐ", "Phí hải quan 50USD/chuyến bay đến đối với chuyến bay của nước ngoài")
+    )  # 1.009094
     assert (fee.amount, fee.currency, fee.basis) == (50, "USD", "note") and fee.text == "50 USD"
 
 
@@ -228,23 +298,35 @@ def test_several_amounts_in_a_free_cells_note_are_cases() -> None:  # 1.007632
     fee = only_fee(method("Miễn phí", note))
     assert fee.amount is None and fee.basis == "note"
     assert [(c["condition"], c["amount"]) for c in fee.cases] == [
-        ("Cấp lại do hết hạn", 1200000), ("Cấp lại do thu hồi", 800000), ("Cấp lại do mất, hỏng", 300000),
+        ("Cấp lại do hết hạn", 1200000),
+        ("Cấp lại do thu hồi", 800000),
+        ("Cấp lại do mất, hỏng", 300000),
     ]
 
 
-def test_other_cases_beside_the_general_amount() -> None:  # 1.004359-like: the cell names one amount
-    fee = only_fee(method("40,000 VNĐ", "Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần."))
+def test_other_cases_beside_the_general_amount() -> (
+    None
+):  # 1.004359-like: the cell names one amount
+    fee = only_fee(
+        method("40,000 VNĐ", "Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần.")
+    )
     assert (fee.amount, fee.basis) == (40000, "catalogue")
-    assert fee.cases == [{"condition": "lệ phí cấp lại", "amount": 20000, "currency": "VND", "unit": "lần"}]
+    assert fee.cases == [
+        {"condition": "lệ phí cấp lại", "amount": 20000, "currency": "VND", "unit": "lần"}
+    ]
 
 
 def test_an_exemption_for_some_people_is_a_case_named_by_its_sentence() -> None:  # 2.002516
     note = "8.000 đồng/Văn bản. Miễn lệ phí cho người thuộc gia đình có công với cách mạng; người thuộc hộ nghèo; người khuyết tật."
     fee = only_fee(method("8,000 VNĐ", note))
-    assert fee.amount == 8000 and fee.cases == [{
-        "condition": "Miễn lệ phí cho người thuộc gia đình có công với cách mạng; người thuộc hộ nghèo; người khuyết tật",
-        "amount": 0, "currency": "VND", "unit": None,
-    }]
+    assert fee.amount == 8000 and fee.cases == [
+        {
+            "condition": "Miễn lệ phí cho người thuộc gia đình có công với cách mạng; người thuộc hộ nghèo; người khuyết tật",
+            "amount": 0,
+            "currency": "VND",
+            "unit": None,
+        }
+    ]
 
 
 def test_free_cell_with_a_plain_note_stays_free() -> None:
@@ -292,18 +374,31 @@ def test_a_free_cell_confirmed_by_the_note_is_the_catalogues_free() -> None:  # 
 
 
 def test_a_cell_in_thousands_is_confirmed_by_another_rows_note() -> None:  # 1.009096
-    online = method("Miễn phí", "Lệ phí đối với phương tiện quá cảnh đường thủy (tàu): 500.000 đồng/phương tiện.", "Trực tuyến")
+    online = method(
+        "Miễn phí",
+        "Lệ phí đối với phương tiện quá cảnh đường thủy (tàu): 500.000 đồng/phương tiện.",
+        "Trực tuyến",
+    )
     in_person = method("500 VNĐ", "Lệ phí đối với phương tiện quá cảnh đường thủy (tàu):")
     fees = {fee.channel: fee for fee in fees_in_force(record_of(online, in_person), DAY)}
     assert (fees["Trực tiếp"].amount, fees["Trực tiếp"].basis) == (500000, "note")
     assert record_of(online, in_person)["methods"][1]["fee_flags"] == ["cell_in_thousands"]
     # another row's cell is no confirmation: only a note states the figure
-    alone = fees_in_force(record_of(method("800 Việt Nam Đồng", None, "Trực tuyến"), method("800,000 Việt Nam Đồng", None)), DAY)
+    alone = fees_in_force(
+        record_of(
+            method("800 Việt Nam Đồng", None, "Trực tuyến"), method("800,000 Việt Nam Đồng", None)
+        ),
+        DAY,
+    )
     assert (alone[0].amount, alone[0].basis) == (None, "unknown")
 
 
-def test_an_implausible_cell_is_unknown_even_when_the_note_cites_a_rule() -> None:  # 2.002041, 1.013224
-    note = "Từ ngày 01/01/2026 áp dụng theo quy định tại Thông tư số 156/2025/TT-BTC ngày 31/12/2025"
+def test_an_implausible_cell_is_unknown_even_when_the_note_cites_a_rule() -> (
+    None
+):  # 2.002041, 1.013224
+    note = (
+        "Từ ngày 01/01/2026 áp dụng theo quy định tại Thông tư số 156/2025/TT-BTC ngày 31/12/2025"
+    )
     rows = record_of(method("500 VNĐ", note))["methods"]
     assert (rows[0]["fee_basis"], rows[0]["fee_flags"]) == ("unknown", ["cell_implausible"])
     fee = only_fee(method("500 VNĐ", note))
@@ -378,7 +473,9 @@ def test_a_cell_followed_by_an_exemption_period_stays_the_general_amount() -> No
     assert (fee.amount, fee.basis) == (20000000, "catalogue")
 
 
-def test_rows_giving_only_the_time_of_another_step_leave_the_free_cell_general() -> None:  # 1.009452
+def test_rows_giving_only_the_time_of_another_step_leave_the_free_cell_general() -> (
+    None
+):  # 1.009452
     free = "- Thời hạn Cảng vụ Hàng hải (đối với trường hợp bến thủy nội địa trong vùng nước cảng biển): Trong thời hạn 05 ngày làm việc."
     step = "- Thời hạn thẩm định, thỏa thuận thông số kỹ thuật xây dựng: Trong thời hạn 02 ngày làm việc."
     fee = only_fee(method("Miễn phí", free), method("Không có thông tin", step), method("", step))
@@ -387,7 +484,10 @@ def test_rows_giving_only_the_time_of_another_step_leave_the_free_cell_general()
 
 def test_a_row_naming_another_case_without_a_fee_keeps_the_amount_a_case() -> None:  # 1.014244
     other_case = "1 Trường hợp tổ chức, cá nhân đề nghị cấp đổi giấy phép khai thác khoáng sản được cấp trước ngày 01/01/2026:"
-    fee = only_fee(method("", other_case), method("20,000,000 Việt Nam Đồng", "(2) Trường hợp tổ chức, cá nhân đề nghị: cấp đổi"))
+    fee = only_fee(
+        method("", other_case),
+        method("20,000,000 Việt Nam Đồng", "(2) Trường hợp tổ chức, cá nhân đề nghị: cấp đổi"),
+    )
     assert (fee.amount, fee.basis) == (None, "note")
     assert [case["amount"] for case in fee.cases] == [20000000]
 
@@ -405,23 +505,37 @@ def test_a_cell_stated_only_in_an_ended_period_is_not_current() -> None:  # 1.00
 # --- Today -----------------------------------------------------------------------------------
 
 
-def test_a_free_cell_whose_note_speaks_of_a_fee_is_not_free_when_another_channel_charges() -> None:  # 1.002866
+def test_a_free_cell_whose_note_speaks_of_a_fee_is_not_free_when_another_channel_charges() -> (
+    None
+):  # 1.002866
     fees = fees_in_force(
         record_of(
             method("Miễn phí", "5.000.000đồng/lần cấp.", channel="Trực tuyến"),
             method("Miễn phí", "Phí, lệ phí", channel="Trực tiếp"),
-            method("Miễn phí", "Trả phí cho đơn vị cung cấp dịch vụ. Trả kết quả qua dịch vụ bưu chính.", channel="Dịch vụ bưu chính"),
+            method(
+                "Miễn phí",
+                "Trả phí cho đơn vị cung cấp dịch vụ. Trả kết quả qua dịch vụ bưu chính.",
+                channel="Dịch vụ bưu chính",
+            ),
         ),
         DAY,
     )
     assert [(fee.channel, fee.amount, fee.basis) for fee in fees] == [
-        ("Trực tuyến", 5000000, "note"), ("Trực tiếp", None, "unknown"), ("Dịch vụ bưu chính", None, "unknown"),
+        ("Trực tuyến", 5000000, "note"),
+        ("Trực tiếp", None, "unknown"),
+        ("Dịch vụ bưu chính", None, "unknown"),
     ]
     assert all("miễn phí" not in fee.text and "đường dây nóng" in fee.text for fee in fees[1:])
 
 
 def test_a_free_cell_whose_note_speaks_of_a_fee_stays_free_when_no_channel_charges() -> None:
-    fees = fees_in_force(record_of(method("Miễn phí", "Phí, lệ phí", channel="Trực tuyến"), method("Miễn phí", "Phí, lệ phí")), DAY)
+    fees = fees_in_force(
+        record_of(
+            method("Miễn phí", "Phí, lệ phí", channel="Trực tuyến"),
+            method("Miễn phí", "Phí, lệ phí"),
+        ),
+        DAY,
+    )
     assert [(fee.amount, fee.basis) for fee in fees] == [(0, "catalogue"), (0, "catalogue")]
 
 
@@ -431,7 +545,9 @@ def test_today_comes_from_assistant_today(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.parametrize("value", ["02/12/2026", "2026-13-01", "hôm nay"])
-def test_a_malformed_assistant_today_fails_clearly(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_a_malformed_assistant_today_fails_clearly(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
     monkeypatch.setenv("ASSISTANT_TODAY", value)
     with pytest.raises(ValueError, match="ASSISTANT_TODAY"):
         today()

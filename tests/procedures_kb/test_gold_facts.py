@@ -5,11 +5,12 @@ checked by hand against the raw catalogue; see the header of ``gold_facts.yml`` 
 records were picked. Every failure names the record, the field, what the gold set says and what
 the code gave.
 """
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -65,7 +66,7 @@ def _record(code: str) -> Record:
     return records[code]
 
 
-def _label(text: Optional[str]) -> Optional[str]:
+def _label(text: str | None) -> str | None:
     """A document name or group as compared: NFC, collapsed, without bullets and a trailing colon."""
     if text is None:
         return None
@@ -73,18 +74,22 @@ def _label(text: Optional[str]) -> Optional[str]:
     return cleaned or None
 
 
-def _number(value: Any) -> Optional[float]:
+def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _mismatches(code: str, field: str, expected: list[Any], got: list[Any], complete: bool = True) -> list[str]:
+def _mismatches(
+    code: str, field: str, expected: list[Any], got: list[Any], complete: bool = True
+) -> list[str]:
     """One line per differing position ("CODE field[i]: expected X, got Y"), and a length line."""
     lines = []
     for index, (want, have) in enumerate(zip(expected, got, strict=False)):
         if want != have:
             lines.append(f"{code} {field}[{index}]: expected {want!r}, got {have!r}")
     if len(got) < len(expected) or (complete and len(got) != len(expected)):
-        lines.append(f"{code} {field}: expected {len(expected)} rows{'' if complete else ' at least'}, got {len(got)}")
+        lines.append(
+            f"{code} {field}: expected {len(expected)} rows{'' if complete else ' at least'}, got {len(got)}"
+        )
     return lines
 
 
@@ -109,7 +114,12 @@ def _legal_problems(code: str, gold: dict[str, Any], record: Record) -> list[str
 
 
 def _results_problems(code: str, gold: dict[str, Any], record: Record) -> list[str]:
-    return _mismatches(code, "results", [normalize(r) for r in gold["results"]], [normalize(r) for r in record["result"]])
+    return _mismatches(
+        code,
+        "results",
+        [normalize(r) for r in gold["results"]],
+        [normalize(r) for r in record["result"]],
+    )
 
 
 CHECKS = {
@@ -139,22 +149,34 @@ def test_gold_record_is_well_formed(code: str) -> None:
     """Catches typos in the gold file itself (a wrong basis, a missing date, an amount for by_regulation)."""
     facts = GOLD[code]
     assert facts["stratum"] in STRATA, f"{code} stratum: {facts['stratum']!r} is not a stratum"
-    assert set(FACT_FIELDS) <= set(facts), f"{code}: missing {sorted(set(FACT_FIELDS) - set(facts))}"
+    assert set(FACT_FIELDS) <= set(facts), (
+        f"{code}: missing {sorted(set(FACT_FIELDS) - set(facts))}"
+    )
     channels = list(dict.fromkeys(m["channel"] for m in facts["methods"]))
-    assert sorted(str(day) for day in facts["fee_on"]) == sorted(GOLD_DATES), f"{code} fee_on: dates {list(facts['fee_on'])}"
+    assert sorted(str(day) for day in facts["fee_on"]) == sorted(GOLD_DATES), (
+        f"{code} fee_on: dates {list(facts['fee_on'])}"
+    )
     for day, fees in facts["fee_on"].items():
-        assert list(fees) == channels, f"{code} fee_on {day}: channels {list(fees)}, methods give {channels}"
+        assert list(fees) == channels, (
+            f"{code} fee_on {day}: channels {list(fees)}, methods give {channels}"
+        )
         for channel, fee in fees.items():
             where = f"{code} fee_on {day} {channel}"
             assert fee["basis"] in BASES, f"{where}: basis {fee['basis']!r}"
             if fee["basis"] in NO_AMOUNT_BASES or "cases_amounts" in fee:
                 assert fee["amount"] is None, f"{where}: {fee['basis']} with an amount"
             else:
-                assert fee["amount"] is not None and fee["currency"] in {"VND", "USD"}, f"{where}: no amount/currency"
-            assert (fee["valid_until"] is not None) == (fee["basis"] in {"reduced", "exempt"}), f"{where}: valid_until"
+                assert fee["amount"] is not None and fee["currency"] in {"VND", "USD"}, (
+                    f"{where}: no amount/currency"
+                )
+            assert (fee["valid_until"] is not None) == (fee["basis"] in {"reduced", "exempt"}), (
+                f"{where}: valid_until"
+            )
 
 
-@pytest.mark.parametrize(("code", "field"), [(code, field) for code in sorted(GOLD) for field in FACT_FIELDS])
+@pytest.mark.parametrize(
+    ("code", "field"), [(code, field) for code in sorted(GOLD) for field in FACT_FIELDS]
+)
 def test_parsed_record_holds_the_gold_facts(code: str, field: str) -> None:
     problems = CHECKS[field](code, GOLD[code], _record(code))
     assert not problems, "\n".join(problems)
@@ -169,7 +191,7 @@ def _case_amounts(entry: Any) -> list[float]:
     return sorted(set(amounts))
 
 
-def _iso(value: Any) -> Optional[str]:
+def _iso(value: Any) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, date) else str(value)
@@ -177,27 +199,41 @@ def _iso(value: Any) -> Optional[str]:
 
 def _fee_problems(where: str, expected: dict[str, Any], entry: Any) -> list[str]:
     problems = []
-    checks = [("amount", _number(expected["amount"]), _number(entry.amount)),
-              ("basis", expected["basis"], entry.basis),
-              ("valid_until", _iso(expected["valid_until"]), _iso(entry.valid_until))]
+    checks = [
+        ("amount", _number(expected["amount"]), _number(entry.amount)),
+        ("basis", expected["basis"], entry.basis),
+        ("valid_until", _iso(expected["valid_until"]), _iso(entry.valid_until)),
+    ]
     if expected["amount"] is not None:
         checks.append(("currency", expected["currency"], entry.currency))
     if "cases_amounts" in expected:
-        checks.append(("cases_amounts", sorted({float(a) for a in expected["cases_amounts"]}), _case_amounts(entry)))
+        checks.append(
+            (
+                "cases_amounts",
+                sorted({float(a) for a in expected["cases_amounts"]}),
+                _case_amounts(entry),
+            )
+        )
     for field, want, have in checks:
         if want != have:
             problems.append(f"{where} {field}: expected {want!r}, got {have!r}")
     return problems
 
 
-@pytest.mark.parametrize(("code", "day"), [(code, day) for code in sorted(GOLD) for day in GOLD_DATES])
+@pytest.mark.parametrize(
+    ("code", "day"), [(code, day) for code in sorted(GOLD) for day in GOLD_DATES]
+)
 def test_fee_in_force_holds_the_gold_facts(code: str, day: str) -> None:
-    from procedures_kb.fees import fees_in_force  # written by another helper; its absence must fail here
+    from procedures_kb.fees import (
+        fees_in_force,  # written by another helper; its absence must fail here
+    )
 
     expected = GOLD[code]["fee_on"][day]
     entries = fees_in_force(_record(code), date.fromisoformat(day))
     got_channels = [entry.channel for entry in entries]
-    assert got_channels == list(expected), f"{code} {day} channels: expected {list(expected)}, got {got_channels}"
+    assert got_channels == list(expected), (
+        f"{code} {day} channels: expected {list(expected)}, got {got_channels}"
+    )
     problems = []
     for entry in entries:
         problems += _fee_problems(f"{code} {day} {entry.channel}", expected[entry.channel], entry)

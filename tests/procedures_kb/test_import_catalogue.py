@@ -1,11 +1,13 @@
 """Whole-catalogue checks: nothing dropped, committed output equals a fresh import."""
+
 from __future__ import annotations
 
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -121,14 +123,22 @@ def test_every_word_of_every_raw_field_survives_parsing() -> None:
         record = build_record(raw, Problems())
         for raw_field, parsed_fields in FIELD_MAP.items():
             text = normalize(raw[raw_field])
-            text = without_result_codes(PORTAL_TAIL.sub("", text)) if raw_field == "ket_qua_xu_ly" else text
+            text = (
+                without_result_codes(PORTAL_TAIL.sub("", text))
+                if raw_field == "ket_qua_xu_ly"
+                else text
+            )
             text = LEGAL_PORTAL_TAIL.sub("", text) if raw_field == "can_cu_phap_ly" else text
             text = QUANTITY_CELL.sub("", text) if raw_field == "thanh_phan_ho_so" else text
             for dropped in DELIBERATELY_DROPPED:
                 text = text.replace(dropped, " ")
             parsed = "".join(fold(s) for field in parsed_fields for s in strings(record[field]))
             parsed = re.sub(r"\W", "", parsed)
-            lost += [f"{raw['ma_thu_tuc']} {raw_field}: {word}" for word in words(text) if word not in parsed]
+            lost += [
+                f"{raw['ma_thu_tuc']} {raw_field}: {word}"
+                for word in words(text)
+                if word not in parsed
+            ]
     assert count == 2642
     assert lost == []
 
@@ -140,8 +150,14 @@ def test_committed_records_equal_a_fresh_import(tmp_path: Path) -> None:
     assert report.records == 2642
     committed = sorted(path.name for path in RECORDS_DIR.glob("*.json"))
     assert committed == sorted(path.name for path in fresh.glob("*.json"))
-    changed = [name for name in committed if (RECORDS_DIR / name).read_bytes() != (fresh / name).read_bytes()]
-    assert changed == [], "run: .venv/bin/python -m procedures_kb import ../shared/tthc_catalogue/raw"
+    changed = [
+        name
+        for name in committed
+        if (RECORDS_DIR / name).read_bytes() != (fresh / name).read_bytes()
+    ]
+    assert changed == [], (
+        "run: .venv/bin/python -m procedures_kb import ../shared/tthc_catalogue/raw"
+    )
     assert SEGMENTATION_FILE.read_bytes() == segmentation.read_bytes()
 
 
@@ -158,12 +174,20 @@ def test_lost_channel_rows_are_found_against_the_raw_table() -> None:
     assert channels_lost(raw, record) == {}
     record["methods"] = record["methods"][:1]  # what the parser used to keep: "Trực tuyến" only
     assert channels_lost(raw, record) == {"Dịch vụ bưu chính": 1, "Trực tiếp": 1}
-    note_line = fixture("3.000382")  # "Dịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng…" has no fee cell: not a row
+    note_line = fixture(
+        "3.000382"
+    )  # "Dịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng…" has no fee cell: not a row
     assert channels_lost(note_line, build_record(note_line, Problems())) == {}
 
 
 def test_codes_left_in_result_names_are_found() -> None:
-    record = {"result": ["Quyết định thu hồiMã: TP-G12.KQ.120Quyết định", "Phép bay 000.00.00.G04-KQ0174", "Giấy phép"]}
+    record = {
+        "result": [
+            "Quyết định thu hồiMã: TP-G12.KQ.120Quyết định",
+            "Phép bay 000.00.00.G04-KQ0174",
+            "Giấy phép",
+        ]
+    }
     assert result_names_with_codes(record) == record["result"][:2]
 
 
@@ -180,7 +204,9 @@ def test_report_states_the_three_targets() -> None:
     report.targets.add(fixture("1.002390"), broken)
     markdown = report.to_markdown()
     assert "| 75.00 % (3 of 4) | 1.002390 ('202323/2023/QH15') |" in markdown
-    assert "| channel rows of the raw table missing from the methods: 0 | 0 records | — |" in markdown
+    assert (
+        "| channel rows of the raw table missing from the methods: 0 | 0 records | — |" in markdown
+    )
     assert "| result names holding a result code: 0 | 0 records | — |" in markdown
 
 
@@ -193,7 +219,18 @@ def test_the_whole_catalogue_meets_the_three_targets() -> None:
     # "61", "193", "7", "85/2026"), old or English forms, and rows with no number cell at all
     # (""). The decree symbol cut short ("118/2025/NĐ-C", 45 land procedures) is completed.
     left = {number for numbers in targets.malformed_legal.values() for number in numbers}
-    assert left <= {"38", "80", "61", "193", "7", "85/2026", "13/TT-NV", "07/2016/QD-TTg", "06/2016/QD-TTg", ""}
+    assert left <= {
+        "38",
+        "80",
+        "61",
+        "193",
+        "7",
+        "85/2026",
+        "13/TT-NV",
+        "07/2016/QD-TTg",
+        "06/2016/QD-TTg",
+        "",
+    }
     assert targets.legal_well_formed_percent >= 99
     assert targets.lost_channels == {}
     assert targets.codes_in_results == {}

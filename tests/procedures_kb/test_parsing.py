@@ -1,4 +1,5 @@
 """Parser tests on real catalogue records (copied into tests/fixtures/raw)."""
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,20 @@ def method(code: str, channel: str) -> dict[str, Any]:
 
 def test_permanent_residence_methods_per_channel() -> None:
     online, in_person = method("1.004222", "Trực tuyến"), method("1.004222", "Trực tiếp")
-    assert (online["time_value"], online["time_unit"], online["fee_vnd"]) == (7, "ngày làm việc", 10000)
-    assert (in_person["time_value"], in_person["time_unit"], in_person["fee_vnd"]) == (7, "ngày làm việc", 20000)
-    assert online["note"] == "Trường hợp công dân nộp hồ sơ qua cổng dịch vụ công trực tuyến thu 10.000 đồng/lần đăng ký."
+    assert (online["time_value"], online["time_unit"], online["fee_vnd"]) == (
+        7,
+        "ngày làm việc",
+        10000,
+    )
+    assert (in_person["time_value"], in_person["time_unit"], in_person["fee_vnd"]) == (
+        7,
+        "ngày làm việc",
+        20000,
+    )
+    assert (
+        online["note"]
+        == "Trường hợp công dân nộp hồ sơ qua cổng dịch vụ công trực tuyến thu 10.000 đồng/lần đăng ký."
+    )
 
 
 def test_nested_parentheses_in_description_are_kept_whole() -> None:
@@ -43,25 +55,38 @@ def test_nested_parentheses_in_description_are_kept_whole() -> None:
     rows = parse_methods(raw, Problems())
     assert [row["channel"] for row in rows] == ["Trực tiếp", "Trực tuyến"]
     assert rows[0]["fee_vnd"] == 2500000
-    assert rows[0]["note"] == "Phí : Đồng (Từ ngày 01/7/2025 áp dụng (tạm thời)) 20 ngày kể từ khi nhận đủ hồ sơ."
+    assert (
+        rows[0]["note"]
+        == "Phí : Đồng (Từ ngày 01/7/2025 áp dụng (tạm thời)) 20 ngày kể từ khi nhận đủ hồ sơ."
+    )
     assert unwrap_parentheses("(a (b) c") == "a (b) c"  # cut short by the crawl: no text lost
 
 
 def test_bare_number_time_has_no_unit() -> None:
     birth = method("1.001193", "Trực tiếp")
-    assert (birth["time_text"], birth["time_value"], birth["time_unit"], birth["fee_vnd"]) == ("1", 1, None, 0)
+    assert (birth["time_text"], birth["time_value"], birth["time_unit"], birth["fee_vnd"]) == (
+        "1",
+        1,
+        None,
+        0,
+    )
 
 
 def test_bare_number_glued_to_numeric_fee_is_reported() -> None:
     problems = Problems()
-    rows = parse_methods(json.loads((RAW / "1.007642.json").read_text())["cach_thuc_thuc_hien"], problems)
+    rows = parse_methods(
+        json.loads((RAW / "1.007642.json").read_text())["cach_thuc_thuc_hien"], problems
+    )
     assert (rows[0]["time_value"], rows[0]["fee_text"], rows[0]["fee_vnd"]) == (1, "20 VNĐ", 20)
     assert "methods: bare-number time glued to fee" in problems.found
 
 
 def test_no_information_becomes_empty_or_null() -> None:
     rows = record("1.000232")["methods"]
-    assert all(row["time_text"] == "" and row["time_value"] is None and row["fee_vnd"] is None for row in rows)
+    assert all(
+        row["time_text"] == "" and row["time_value"] is None and row["fee_vnd"] is None
+        for row in rows
+    )
     assert record("1.000232")["related"] == ""
     household_business = method("1.001612", "Trực tuyến")
     assert (household_business["time_text"], household_business["fee_vnd"]) == ("", 150000)
@@ -88,7 +113,9 @@ def test_presented_papers_heading_is_a_group() -> None:
 def test_quantity_zero_rows_are_notes() -> None:
     notes = [row for row in record("1.004222")["documents"] if row["is_note"]]
     assert notes and all(row["original"] == 0 and row["copies"] == 0 for row in notes)
-    assert notes[0]["name"].startswith("Trường hợp quy định tại điểm a, b, c khoản 4 Điều 20 Luật Cư trú")
+    assert notes[0]["name"].startswith(
+        "Trường hợp quy định tại điểm a, b, c khoản 4 Điều 20 Luật Cư trú"
+    )
 
 
 def test_original_and_copy_counts() -> None:
@@ -105,7 +132,10 @@ def test_original_and_copy_counts() -> None:
 def test_quantity_inside_a_name_is_not_a_row() -> None:
     raw = "--Tên giấy tờMẫu đơn, tờ khaiSố lượngPhiếu giao hàng: 02 bản chính1 bản chínhTờ khai hải quan: 01 bản chính.1 bản chính"
     rows = parse_documents(raw, Problems())
-    assert [row["name"] for row in rows] == ["Phiếu giao hàng: 02 bản chính", "Tờ khai hải quan: 01 bản chính."]
+    assert [row["name"] for row in rows] == [
+        "Phiếu giao hàng: 02 bản chính",
+        "Tờ khai hải quan: 01 bản chính.",
+    ]
 
 
 def test_form_file_names_are_separated() -> None:
@@ -121,8 +151,14 @@ def test_levels_applicants_agencies_and_results() -> None:
     residence = record("1.004222")
     assert residence["levels"] == ["Cấp xã"]
     assert residence["applicants"] == ["Người Việt Nam định cư ở nước ngoài", "Công dân Việt Nam"]
-    assert residence["agencies"]["implementing"] == "Công an cấp Xã" and residence["agencies"]["receiving"] == ""
-    assert residence["result"][1] == "Thông báo kết quả giải quyết thủ tục về cư trú, hủy bỏ thủ tục về cư trú"
+    assert (
+        residence["agencies"]["implementing"] == "Công an cấp Xã"
+        and residence["agencies"]["receiving"] == ""
+    )
+    assert (
+        residence["result"][1]
+        == "Thông báo kết quả giải quyết thủ tục về cư trú, hủy bỏ thủ tục về cư trú"
+    )
     assert residence["legal_basis"][0]["number"] == "66.7/2025/NQ-CP"
     assert {
         "number": "75/2022/TT-BTC",
@@ -156,16 +192,28 @@ def test_legal_title_ending_with_its_own_number() -> None:
     # "Luật 37/2018/QH14" + "37/2018/QH14", "Thông tư 55/2019/TT-BCA" + "55/2019/TT-BCA"
     assert legal("1.004073") == [
         {"number": "37/2018/QH14", "title": "Luật 37/2018/QH14", "number_text": "37/2018/QH14"},
-        {"number": "55/2019/TT-BCA", "title": "Thông tư 55/2019/TT-BCA", "number_text": "55/2019/TT-BCA"},
+        {
+            "number": "55/2019/TT-BCA",
+            "title": "Thông tư 55/2019/TT-BCA",
+            "number_text": "55/2019/TT-BCA",
+        },
     ]
 
 
 def test_legal_year_at_the_end_of_a_title_and_all_caps_titles() -> None:
     rows = legal("1.002390")
     assert numbers("1.002390") == [
-        "23/2023/QH15", "51/2019/QH14", "25/2021/TT-BTC", "47/2014/QH13", "31/2015/TT-BCA", "06/2025/TT-BCA", "65/2022/TT-BCA",
+        "23/2023/QH15",
+        "51/2019/QH14",
+        "25/2021/TT-BTC",
+        "47/2014/QH13",
+        "31/2015/TT-BCA",
+        "06/2025/TT-BCA",
+        "65/2022/TT-BCA",
     ]
-    assert rows[0]["title"].endswith("sửa đổi 2023")  # "…sửa đổi 2023" + "23/2023/QH15", not "202323/2023/QH15"
+    assert rows[0]["title"].endswith(
+        "sửa đổi 2023"
+    )  # "…sửa đổi 2023" + "23/2023/QH15", not "202323/2023/QH15"
     assert rows[2]["title"].startswith("QUY ĐỊNH MỨC THU, CHẾ ĐỘ THU")
     assert rows[4] == {
         "number": "31/2015/TT-BCA",
@@ -176,16 +224,31 @@ def test_legal_year_at_the_end_of_a_title_and_all_caps_titles() -> None:
 
 def test_legal_title_that_lost_its_first_letter_still_starts_a_row() -> None:
     rows = legal("3.000347")
-    assert numbers("3.000347") == ["12/2025/TT-BCA", "06/2025/TT-BTC", "37/2023/TT-BTC", "63/2023/TT-BTC"]
+    assert numbers("3.000347") == [
+        "12/2025/TT-BCA",
+        "06/2025/TT-BTC",
+        "37/2023/TT-BTC",
+        "63/2023/TT-BTC",
+    ]
     assert rows[1]["title"].startswith("hông tư số 06/2025/TT-BTC của Bộ Tài chính")
 
 
 def test_legal_lower_case_title_start_and_labelled_cells() -> None:
     rows = legal("1.013235")
     assert "175/2024/NĐ-CP" in numbers("1.013235")
-    assert any(row["number"] == "105/2025/NĐ-CP" and row["title"].startswith("quy định chi tiết") for row in rows)
-    assert {"number": "32/2024/QH15", "title": "Luật Các tổ chức tín dụng", "number_text": "Luật số 32/2024/QH15"} in legal("1.014687")
-    assert numbers("1.014687") == ["32/2024/QH15", "50/2025/TT-NHNN"]  # "…QH15" + "50/2025/TT-NHNN" + "số 50/2025/TT-NHNN"
+    assert any(
+        row["number"] == "105/2025/NĐ-CP" and row["title"].startswith("quy định chi tiết")
+        for row in rows
+    )
+    assert {
+        "number": "32/2024/QH15",
+        "title": "Luật Các tổ chức tín dụng",
+        "number_text": "Luật số 32/2024/QH15",
+    } in legal("1.014687")
+    assert numbers("1.014687") == [
+        "32/2024/QH15",
+        "50/2025/TT-NHNN",
+    ]  # "…QH15" + "50/2025/TT-NHNN" + "số 50/2025/TT-NHNN"
 
 
 def test_legal_title_ending_with_another_number_before_its_cell() -> None:
@@ -195,14 +258,20 @@ def test_legal_title_ending_with_another_number_before_its_cell() -> None:
 
 
 def test_legal_date_before_a_number_is_not_part_of_it() -> None:
-    assert numbers("1.009665") == ["96/2026/NĐ-CP", "55/2026/TT-BTC", "143/2025/QH15"]  # "ngày 15/5/2026.55/2026/TT-BTC"
+    assert numbers("1.009665") == [
+        "96/2026/NĐ-CP",
+        "55/2026/TT-BTC",
+        "143/2025/QH15",
+    ]  # "ngày 15/5/2026.55/2026/TT-BTC"
 
 
 def test_legal_cell_cut_short_is_completed_and_reported() -> None:
     problems = Problems()
     rows = parse_legal_basis(raw_field("3.000224", "can_cu_phap_ly"), problems)
     assert [(row["number"], row["number_text"]) for row in rows] == [("24/2024/QĐ-UBND", "24/2024")]
-    assert problems.found["legal basis: number completed from its title"] == ["24/2024 → 24/2024/QĐ-UBND"]
+    assert problems.found["legal basis: number completed from its title"] == [
+        "24/2024 → 24/2024/QĐ-UBND"
+    ]
     law = next(row for row in legal("6.005712") if row["title"] == "Luật Thi đua khen thưởng 2022")
     assert (law["number"], law["number_text"]) == ("06/2022/QH15", "06")
 
@@ -238,7 +307,9 @@ def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
     rows = parse_methods(raw_field("3.000382", "cach_thuc_thuc_hien"), problems)
     assert [row["channel"] for row in rows] == ["Trực tuyến", "Dịch vụ bưu chính", "Trực tiếp"]
     assert len(problems.found["methods: channel and time with no fee cell, kept in the note"]) == 1
-    assert rows[0]["note"].endswith("Dịch vụ bưu chính 02 Ngày làm việc Phí : Đồng Không thu lệ phí")
+    assert rows[0]["note"].endswith(
+        "Dịch vụ bưu chính 02 Ngày làm việc Phí : Đồng Không thu lệ phí"
+    )
 
 
 # --- Results: no code left in a name ---------------------------------------------------------
@@ -247,9 +318,20 @@ def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
 @pytest.mark.parametrize(
     ("code", "names"),
     [
-        ("1.002079", ["Giấy đăng ký hoạt động của công ty luật trách nhiệm hữu hạn hai thành viên trở lên, công ty luật hợp danh"]),
+        (
+            "1.002079",
+            [
+                "Giấy đăng ký hoạt động của công ty luật trách nhiệm hữu hạn hai thành viên trở lên, công ty luật hợp danh"
+            ],
+        ),
         ("1.004089", ["Quyết định hành chính"]),
-        ("1.014966", ["Quyết định cấp lại chứng chỉ hành nghề Quản tài viên", "Chứng chỉ hành nghề Quản tài viên"]),
+        (
+            "1.014966",
+            [
+                "Quyết định cấp lại chứng chỉ hành nghề Quản tài viên",
+                "Chứng chỉ hành nghề Quản tài viên",
+            ],
+        ),
         (
             "3.000578",
             [
@@ -262,11 +344,15 @@ def test_channel_words_with_a_time_but_no_fee_cell_stay_in_the_note() -> None:
     ],
 )
 def test_result_codes_of_every_shape_are_removed(code: str, names: list[str]) -> None:
-    assert record(code)["result"] == names  # "…hợp danhMã: 000.00.00.G15-KQ0187", "Mã: utwChứng chỉ…", "Mã: TP-G12.KQ.120Quyết định…"
+    assert (
+        record(code)["result"] == names
+    )  # "…hợp danhMã: 000.00.00.G15-KQ0187", "Mã: utwChứng chỉ…", "Mã: TP-G12.KQ.120Quyết định…"
 
 
 def test_result_code_ends_at_its_last_digit() -> None:
-    text = "Giấy chứng nhậnMã: KQ.G10.000209-văn bản trả lờiMã: KQ.G10.001330Từ khóaKhông có thông tin"
+    text = (
+        "Giấy chứng nhậnMã: KQ.G10.000209-văn bản trả lờiMã: KQ.G10.001330Từ khóaKhông có thông tin"
+    )
     assert parse_results(text, Problems()) == ["Giấy chứng nhận", "-văn bản trả lời"]
 
 
@@ -283,7 +369,9 @@ def test_private_use_bullets_never_reach_records() -> None:
         assert not re.search("[\ue000-\uf8ff]", text)
     assert "\n• Đáp ứng điều kiện" in record("1.009823")["conditions"]
     first = record("1.007610")["documents"][0]
-    assert first["name"].startswith("Trường hợp đào tạo tại đơn vị: Quyết định")  # the row's own bullet is dropped
+    assert first["name"].startswith(
+        "Trường hợp đào tạo tại đơn vị: Quyết định"
+    )  # the row's own bullet is dropped
 
 
 # --- Form files: where the template's file name starts --------------------------------------
@@ -292,13 +380,33 @@ def test_private_use_bullets_never_reach_records() -> None:
 @pytest.mark.parametrize(
     ("code", "index", "name_end", "form"),
     [
-        ("1.000049", 4, "trước thời điểm chứng chỉ hết hạn", "mau so 20.doc"),  # "…hết hạnmau so 20.doc"
+        (
+            "1.000049",
+            4,
+            "trước thời điểm chứng chỉ hết hạn",
+            "mau so 20.doc",
+        ),  # "…hết hạnmau so 20.doc"
         ("1.000049", 7, "Nghị định số 39/2026/NĐ -CP", "mau so 12.doc"),  # "…NĐ -CPmau so 12.doc"
         ("1.002409", 0, "Nghị định số 32/2026/NĐ-CP", "mau so 09.QLT. NK.docx"),
-        ("1.004943", 1, "theo Mẫu số 05.NT Phụ lục I ban hành kèm theo Nghị định số 41/2026/NĐ-CP;", "Mẫu số 05.docx"),
-        ("1.008498", 12, "theo Phụ lục I.9 Nghị quyết 66.16 của Chính phủ", "Mẫu 07 XN- NPT-TNCN.docx"),
+        (
+            "1.004943",
+            1,
+            "theo Mẫu số 05.NT Phụ lục I ban hành kèm theo Nghị định số 41/2026/NĐ-CP;",
+            "Mẫu số 05.docx",
+        ),
+        (
+            "1.008498",
+            12,
+            "theo Phụ lục I.9 Nghị quyết 66.16 của Chính phủ",
+            "Mẫu 07 XN- NPT-TNCN.docx",
+        ),
         ("1.014354", 6, "(đã được sửa đổi, bổ sung),", "PL 01 TT 62.docx"),
-        ("1.003407", 0, "Thông tư số 01/2026/TT-BNNMTT ngày 01/01/2026.", "Mau 2a. Don dang ky kiem dich dong vat xuat khau.docx"),
+        (
+            "1.003407",
+            0,
+            "Thông tư số 01/2026/TT-BNNMTT ngày 01/01/2026.",
+            "Mau 2a. Don dang ky kiem dich dong vat xuat khau.docx",
+        ),
     ],
 )
 def test_form_file_boundary(code: str, index: int, name_end: str, form: str) -> None:
@@ -311,14 +419,22 @@ def test_form_file_boundary(code: str, index: int, name_end: str, form: str) -> 
 
 def test_copies_stated_in_the_name_make_a_paper_whatever_the_quantity_cell() -> None:
     rows = record("1.007751")["documents"]
-    assert (rows[0]["name"], rows[0]["original"], rows[0]["is_note"]) == ("a) Tờ khai hải quan: 02 bản chính;", 0, False)
+    assert (rows[0]["name"], rows[0]["original"], rows[0]["is_note"]) == (
+        "a) Tờ khai hải quan: 02 bản chính;",
+        0,
+        False,
+    )
 
 
 def test_a_row_introducing_a_list_is_a_note_whatever_its_quantity() -> None:
     lead_in = record("2.000806")["documents"][3]
-    assert lead_in["name"].endswith("phải nộp giấy tờ tương ứng sau đây:") and lead_in["original"] == 1
+    assert (
+        lead_in["name"].endswith("phải nộp giấy tờ tương ứng sau đây:") and lead_in["original"] == 1
+    )
     assert lead_in["is_note"]
-    assert record("1.012366")["documents"][2]["is_note"]  # "Ghi chú: 01 bản tiếng Anh, 01 bản tiếng Việt"
+    assert record("1.012366")["documents"][2][
+        "is_note"
+    ]  # "Ghi chú: 01 bản tiếng Anh, 01 bản tiếng Việt"
 
 
 def test_legal_title_with_a_dash_subtitle_is_one_row() -> None:
@@ -328,9 +444,15 @@ def test_legal_title_with_a_dash_subtitle_is_one_row() -> None:
 
 
 def test_a_row_saying_what_need_not_be_submitted_is_a_note() -> None:
-    exemption = next(row for row in record("1.007695")["documents"] if "thì không phải nộp hồ sơ" in row["name"])
+    exemption = next(
+        row for row in record("1.007695")["documents"] if "thì không phải nộp hồ sơ" in row["name"]
+    )
     assert exemption["original"] == 1 and exemption["is_note"]
-    fire_safety = next(row for row in record("1.013234")["documents"] if row["name"].startswith("Thủ tục về phòng cháy"))
+    fire_safety = next(
+        row
+        for row in record("1.013234")["documents"]
+        if row["name"].startswith("Thủ tục về phòng cháy")
+    )
     assert fire_safety["is_note"]  # "…không yêu cầu bắt buộc xuất trình…"
     validity = record("2.000806")["documents"][7]
     assert validity["name"].startswith("Giá trị sử dụng của giấy tờ") and validity["is_note"]
@@ -388,7 +510,9 @@ def test_a_rule_about_papers_listed_elsewhere_is_a_note() -> None:  # 1.013328
         "thiết; đôn đốc việc thực hiện nghĩa vụ báo cáo của doanh nghiệp”1 bản chính",
     ],
 )
-def test_a_row_explaining_how_the_procedure_is_done_is_a_note_whatever_its_quantity(cell: str) -> None:
+def test_a_row_explaining_how_the_procedure_is_done_is_a_note_whatever_its_quantity(
+    cell: str,
+) -> None:
     (row,) = _rows(cell)
     assert row["is_note"]
 
@@ -427,9 +551,15 @@ def test_a_decree_symbol_cut_short_is_completed_and_the_cell_kept_as_written() -
 @pytest.mark.parametrize(
     ("name", "is_note"),
     [
-        ("- Trường hợp thuê nhà ở xã hội:", True),  # 1.012896: the case's papers are the rows after it
+        (
+            "- Trường hợp thuê nhà ở xã hội:",
+            True,
+        ),  # 1.012896: the case's papers are the rows after it
         ("++ Đối với doanh nghiệp môi giới bảo hiểm:", True),  # 1.012354
-        ("-Một hoặc một số phụ lục kèm theo tờ khai ban hành kèm theo Thông tư số 80/2021/TT-BTC:", False),  # 1.008346: a paper, detailed below
+        (
+            "-Một hoặc một số phụ lục kèm theo tờ khai ban hành kèm theo Thông tư số 80/2021/TT-BTC:",
+            False,
+        ),  # 1.008346: a paper, detailed below
     ],
 )
 def test_a_row_that_opens_a_case_is_a_note_even_with_a_count(name: str, is_note: bool) -> None:

@@ -1,4 +1,5 @@
 """Search behaviour on the committed knowledge base."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,5 +51,10 @@ def test_nonsense_and_empty_queries_find_nothing() -> None:
 def test_nationality_words_imply_a_foreign_element() -> None:
     assert search("kết hôn với người Hàn Quốc", limit=1)[0].code == "2.000806"
     assert search("dang ky ket hon", limit=1)[0].code == "1.000894"
-    assert default_index().query_syllables("lấy chồng Đài Loan")[-4:] == ["yeu", "to", "nuoc", "ngoai"]
+    assert default_index().query_syllables("lấy chồng Đài Loan")[-4:] == [
+        "yeu",
+        "to",
+        "nuoc",
+        "ngoai",
+    ]
     assert "nuoc" not in default_index().query_syllables("lấy chồng")

@@ -1,4 +1,5 @@
 """The shared Vietnamese text helpers: normalise first, fold only to match."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -25,7 +26,17 @@ def test_fold_char_keeps_one_character_so_offsets_hold() -> None:
 
 def test_words_are_folded_letters_and_digits() -> None:
     assert words("Hồ sơ 000.00.12.H25-250103-0042, đến đâu rồi?") == [
-        "ho", "so", "000", "00", "12", "h25", "250103", "0042", "den", "dau", "roi",
+        "ho",
+        "so",
+        "000",
+        "00",
+        "12",
+        "h25",
+        "250103",
+        "0042",
+        "den",
+        "dau",
+        "roi",
     ]
 
 

@@ -4,6 +4,7 @@
 the `alembic` command line (`alembic -c bot/db/alembic.ini ...`) falls back to
 `sqlalchemy.url` from the ini file, then to `DATABASE_URL` / the project's SQLite file.
 """
+
 from __future__ import annotations
 
 from alembic import context
@@ -27,7 +28,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine: Engine = config.attributes.get("engine") or make_engine(_url(), sqlite_foreign_keys=False)
+    engine: Engine = config.attributes.get("engine") or make_engine(
+        _url(), sqlite_foreign_keys=False
+    )
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -1,7 +1,8 @@
 """The `python -m bot` commands, run in-process on the test database."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -11,7 +12,9 @@ Cli = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+def cli(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
     """`python -m bot ARGS` in-process on the test database: (exit code, stdout, stderr)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
 

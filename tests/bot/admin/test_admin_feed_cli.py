@@ -1,16 +1,16 @@
 """`python -m bot dossiers import` and `python -m bot notify status`."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Dossier
 from tests.helpers.db_factories import CODE, DOSSIER, PHONE, store
-
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -25,7 +25,9 @@ def cli(cli: Cli, database_url: str) -> Cli:
     return cli
 
 
-def test_csv_import_summarises_outcomes_and_rejections(cli, tmp_path: Path, database_url: str) -> None:
+def test_csv_import_summarises_outcomes_and_rejections(
+    cli, tmp_path: Path, database_url: str
+) -> None:
     path = tmp_path / "events.csv"
     path.write_text(
         "code,status,changed_at,phone,note\n"
@@ -48,8 +50,11 @@ def test_csv_import_summarises_outcomes_and_rejections(cli, tmp_path: Path, data
 
 def test_json_lines_import_and_unreadable_lines(cli, tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
-    path.write_text(json.dumps({"code": CODE, "status": 6, "changed_at": "2025-01-10T09:00:00"}) + "\n{broken\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"code": CODE, "status": 6, "changed_at": "2025-01-10T09:00:00"})
+        + "\n{broken\n",
+        encoding="utf-8",
+    )
     code, out, _ = cli("dossiers", "import", str(path), "--no-progress")
     assert code == 0
     assert "cập nhật trạng thái: 1" in out and "dòng 2: sự kiện phải là một đối tượng JSON" in out

@@ -1,4 +1,5 @@
 """Satisfaction report on a small handmade dataset."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.engine import session_scope
 from bot.admin.report import build_report, format_report, percent, write_csv, write_png
+from bot.db.engine import session_scope
 from bot.db.services import SurveyAnswers, save_survey_response
 from tests.helpers.db_factories import AGENCY, CODE, OTHER_AGENCY, dossier, store
 
@@ -24,20 +25,31 @@ def surveyed(engine: Engine) -> Engine:
     store(
         engine,
         dossier(),
-        dossier(code=OTHER_CODE, agency_code=OTHER_AGENCY.code, procedure_code="1.014063",
-                procedure_name="Cấp đổi thẻ căn cước"),
+        dossier(
+            code=OTHER_CODE,
+            agency_code=OTHER_AGENCY.code,
+            procedure_code="1.014063",
+            procedure_name="Cấp đổi thẻ căn cước",
+        ),
         dossier(code=THIRD_CODE, agency_code=OTHER_AGENCY.code),
         agencies=(AGENCY, OTHER_AGENCY),
     )
     responses = [
         ("r1", CODE, SurveyAnswers(3, {"staff_attitude": 2, "trips": 2}), datetime(2025, 1, 20, 9)),
-        ("r2", OTHER_CODE, SurveyAnswers(1, {"staff_attitude": 0, "trips": 1}), datetime(2025, 1, 25, 9)),
+        (
+            "r2",
+            OTHER_CODE,
+            SurveyAnswers(1, {"staff_attitude": 0, "trips": 1}),
+            datetime(2025, 1, 25, 9),
+        ),
         ("r3", THIRD_CODE, SurveyAnswers(2, {"staff_attitude": 2}), datetime(2025, 2, 12, 9)),
         ("r4", None, SurveyAnswers(2), datetime(2025, 2, 14, 9)),
     ]
     with session_scope(engine) as session:
         for key, code, answers, at in responses:
-            save_survey_response(session, idempotency_key=key, answers=answers, dossier_code=code, now=at)
+            save_survey_response(
+                session, idempotency_key=key, answers=answers, dossier_code=code, now=at
+            )
     return engine
 
 
@@ -50,12 +62,20 @@ def test_rates(surveyed: Engine) -> None:
     report = _report(surveyed)
     assert (report.total.responses, report.total.satisfied) == (4, 3)
     assert [(row.key, row.responses, row.satisfied) for row in report.by_agency] == [
-        ("000.00.12.H25", 1, 1), ("000.12.30.H25", 2, 1), ("", 1, 1)]
+        ("000.00.12.H25", 1, 1),
+        ("000.12.30.H25", 2, 1),
+        ("", 1, 1),
+    ]
     assert report.by_agency[-1].label == "Góp ý chung (không gắn với hồ sơ)"
     assert [(row.key, row.responses, row.satisfied) for row in report.by_procedure] == [
-        ("1.004222", 2, 2), ("1.014063", 1, 0), ("", 1, 1)]
+        ("1.004222", 2, 2),
+        ("1.014063", 1, 0),
+        ("", 1, 1),
+    ]
     assert [(row.key, row.label, row.responses, row.satisfied) for row in report.by_month] == [
-        ("2025-01", "01/2025", 2, 1), ("2025-02", "02/2025", 2, 2)]
+        ("2025-01", "01/2025", 2, 1),
+        ("2025-02", "02/2025", 2, 2),
+    ]
 
 
 def test_criteria(surveyed: Engine) -> None:
@@ -99,8 +119,14 @@ def test_csv_and_png(surveyed: Engine, tmp_path) -> None:
     assert ["tổng", "", "tổng", "4", "3", "75.0"] in rows
     assert ["cơ quan", "000.12.30.H25", "Công an phường Ba Đình", "2", "1", "50.0"] in rows
     assert ["tháng", "2025-02", "02/2025", "2", "2", "100.0"] in rows
-    assert ["tiêu chí", "staff_attitude=0", "Thái độ của cán bộ, công chức: Gây phiền hà, nhũng nhiễu",
-            "1", "", "33.3"] in rows
+    assert [
+        "tiêu chí",
+        "staff_attitude=0",
+        "Thái độ của cán bộ, công chức: Gây phiền hà, nhũng nhiễu",
+        "1",
+        "",
+        "33.3",
+    ] in rows
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -1,4 +1,5 @@
 """Demo data: deterministic, covering every status, consistent histories, no overwrite."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.admin.demo_data import AGENCIES
+from bot.admin.seed import DatabaseNotEmptyError, seed_demo
 from bot.db.engine import make_engine, session_scope, upgrade
 from bot.db.models import Agency, Dossier, DossierEvent, SurveyResponse
-from bot.admin.seed import DatabaseNotEmptyError, seed_demo
 from bot.db.services import LookupKind, verify_and_get_dossier
 from tests.helpers.db_factories import DOSSIER, dossier, store
 
@@ -46,7 +47,9 @@ def test_samples_cover_every_status_and_verify(engine: Engine) -> None:
     assert summary.dossiers == COUNT and summary.agencies >= 20
     with session_scope(engine) as session:
         for number, sample in enumerate(summary.samples):
-            result = verify_and_get_dossier(session, sample.code, sample.phone_last4, f"demo:{number}", AS_OF)
+            result = verify_and_get_dossier(
+                session, sample.code, sample.phone_last4, f"demo:{number}", AS_OF
+            )
             assert result.kind is LookupKind.OK
             assert result.dossier.status == sample.status
 
@@ -57,11 +60,15 @@ def test_histories_are_consistent(engine: Engine) -> None:
         dossiers = session.execute(select(Dossier.__table__)).all()
         events = defaultdict(list)
         for dossier_id, status, at in session.execute(
-                select(DossierEvent.dossier_id, DossierEvent.status, DossierEvent.at)
-                .order_by(DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id)):
+            select(DossierEvent.dossier_id, DossierEvent.status, DossierEvent.at).order_by(
+                DossierEvent.dossier_id, DossierEvent.at, DossierEvent.id
+            )
+        ):
             events[dossier_id].append((status, at))
         overdue = sum(
-            verify_and_get_dossier(session, row.code, row.phone_last4, f"check:{row.id}", AS_OF).dossier.overdue
+            verify_and_get_dossier(
+                session, row.code, row.phone_last4, f"check:{row.id}", AS_OF
+            ).dossier.overdue
             for row in dossiers
         )
     assert overdue > 0
@@ -82,8 +89,11 @@ def test_surveys_are_seeded(engine: Engine) -> None:
     summary = _seed(engine)
     with session_scope(engine) as session:
         count = session.execute(select(func.count()).select_from(SurveyResponse)).scalar_one()
-        statuses = set(session.execute(
-            select(Dossier.status).join(SurveyResponse, SurveyResponse.dossier_id == Dossier.id)).scalars())
+        statuses = set(
+            session.execute(
+                select(Dossier.status).join(SurveyResponse, SurveyResponse.dossier_id == Dossier.id)
+            ).scalars()
+        )
     assert count == summary.surveys > 0
     assert statuses <= {9, 10}
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import AsyncIterator, Callable, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import pytest
+
+from bot.channels.config import load_config
+from bot.channels.server import RunningGateway, running_gateway
 from tests.helpers.channel_fakes import (
     HOTLINE,
     ZALO_APP_ID,
@@ -17,9 +21,6 @@ from tests.helpers.channel_fakes import (
     FakeTelegram,
     FakeZalo,
 )
-
-from bot.channels.config import load_config
-from bot.channels.server import RunningGateway, running_gateway
 
 StartGateway = Callable[..., contextlib.AbstractAsyncContextManager[RunningGateway]]
 
@@ -50,7 +51,9 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    zalo = FakeZalo(valid_access_token="access-1", refresh_token="refresh-1", app_secret_key=ZALO_APP_SECRET)
+    zalo = FakeZalo(
+        valid_access_token="access-1", refresh_token="refresh-1", app_secret_key=ZALO_APP_SECRET
+    )
     async with _started(zalo) as server:
         yield server
 

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.helpers.channel_fakes import WAIT_TIMEOUT, FakeRasa
 
 from bot import payloads
 from tests.helpers.browser import chromium, require_chromium
+from tests.helpers.channel_fakes import WAIT_TIMEOUT, FakeRasa
 
 pytestmark = pytest.mark.browser
 

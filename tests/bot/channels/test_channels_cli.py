@@ -7,10 +7,8 @@ import os
 import signal
 import sys
 
-from tests.helpers.channel_fakes import WAIT_TIMEOUT, FakeRasa, FakeTelegram
-
 from bot.settings import PROJECT_ROOT
-
+from tests.helpers.channel_fakes import WAIT_TIMEOUT, FakeRasa, FakeTelegram
 
 # Explicit empty values override a developer's .env, so only what a test sets is on.
 QUIET_ENV = {

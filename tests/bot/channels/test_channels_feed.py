@@ -24,9 +24,13 @@ def database(tmp_path: Path) -> str:
     return url
 
 
-async def _post(http: aiohttp.ClientSession, port: int, body: object, token: str | None = TOKEN) -> tuple[int, dict]:
+async def _post(
+    http: aiohttp.ClientSession, port: int, body: object, token: str | None = TOKEN
+) -> tuple[int, dict]:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    async with http.post(f"http://127.0.0.1:{port}{FEED_PATH}", json=body, headers=headers) as response:
+    async with http.post(
+        f"http://127.0.0.1:{port}{FEED_PATH}", json=body, headers=headers
+    ) as response:
         return response.status, await response.json()
 
 
@@ -36,14 +40,21 @@ async def test_bad_or_missing_token_is_401(start_gateway, database: str, http) -
         for token in (None, "wrong", TOKEN + "x", ""):
             status, body = await _post(http, running.feed_port, event, token)
             assert status == 401 and "FEED_TOKEN" in body["error"]
-        async with http.post(f"http://127.0.0.1:{running.feed_port}{FEED_PATH}", json=event,
-                             headers={"Authorization": f"Basic {TOKEN}"}) as response:
+        async with http.post(
+            f"http://127.0.0.1:{running.feed_port}{FEED_PATH}",
+            json=event,
+            headers={"Authorization": f"Basic {TOKEN}"},
+        ) as response:
             assert response.status == 401
         status, body = await _post(http, running.feed_port, event)
-        assert status == 202 and body["results"] == [{"index": 0, "code": CODE, "result": "updated"}]
+        assert status == 202 and body["results"] == [
+            {"index": 0, "code": CODE, "result": "updated"}
+        ]
 
 
-async def test_list_with_bad_events_gets_a_result_for_each(start_gateway, database: str, http) -> None:
+async def test_list_with_bad_events_gets_a_result_for_each(
+    start_gateway, database: str, http
+) -> None:
     events = [
         {"code": CODE, "status": 6, "changed_at": "2025-01-10T09:00:00+07:00"},
         {"code": CODE, "status": "sáu", "changed_at": "2025-01-10T10:00:00"},
@@ -52,10 +63,17 @@ async def test_list_with_bad_events_gets_a_result_for_each(start_gateway, databa
     ]
     async with start_gateway(FEED_TOKEN=TOKEN, FEED_PORT="0", DATABASE_URL=database) as running:
         status, body = await _post(http, running.feed_port, events)
-        bad_status, bad_body = await _post(http, running.feed_port, [[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]])
+        bad_status, bad_body = await _post(
+            http, running.feed_port, [[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]
+        )
     assert status == 202
     assert (body["accepted"], body["rejected"]) == (2, 2)
-    assert [result["result"] for result in body["results"]] == ["updated", "rejected", "rejected", "unchanged"]
+    assert [result["result"] for result in body["results"]] == [
+        "updated",
+        "rejected",
+        "rejected",
+        "unchanged",
+    ]
     assert "status" in body["results"][1]["reason"] and "code" in body["results"][2]["reason"]
     assert bad_status == 400 and "sâu" in bad_body["error"]
 

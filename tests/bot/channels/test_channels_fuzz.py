@@ -16,6 +16,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+
+from bot.channels.rasa_input import GatewayRestInput
 from tests.helpers.channel_fakes import (
     HOTLINE,
     FakeRasa,
@@ -30,8 +32,6 @@ from tests.helpers.channel_fakes import (
 )
 from tests.helpers.fuzz_inputs import SEED, Fuzzer, Tally, check_rasa_answer, latin1, tracebacks_in
 from tests.helpers.rasa_channel_harness import FakeAgent, serve_channel
-
-from bot.channels.rasa_input import GatewayRestInput
 
 CASES = {"web chat": 500, "Zalo webhook": 450, "Telegram webhook": 450, "Rasa channel": 300}
 WEBHOOK_SECRET = "fuzz_Secret-1"

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import wording
-from bot import log_privacy
+from bot import log_privacy, wording
 from bot.channels.config import ConfigError, load_config
-from bot.settings import PROJECT_ROOT, Settings
 from bot.channels.gateway import (
     Button,
     RasaUnavailable,
@@ -21,6 +19,7 @@ from bot.channels.gateway import (
     parse_rasa_replies,
     split_text,
 )
+from bot.settings import PROJECT_ROOT, Settings
 
 
 class FakeClock:
@@ -172,7 +171,9 @@ def test_defaults() -> None:
         20,
         8080,
     )
-    assert config.hotline_text == "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"  # a real public number, no placeholder
+    assert (
+        config.hotline_text == "Tổng đài Cổng Dịch vụ công quốc gia: 1800 1096"
+    )  # a real public number, no placeholder
     assert config.zalo_token_file == PROJECT_ROOT / "data" / "zalo_tokens.json"
 
 

@@ -4,10 +4,15 @@ Rasa besides the text (metadata, token)."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import pytest
+
+from bot import wording
+from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_REPLY
+from bot.channels.server import RunningGateway
 from tests.helpers.channel_fakes import (
     HOTLINE,
     USER,
@@ -18,11 +23,6 @@ from tests.helpers.channel_fakes import (
     tg_text,
     zalo_text,
 )
-
-from bot import wording
-from bot.channels.inputs import MAX_MESSAGE_CHARS
-from bot.channels.inputs import TOO_LONG_REPLY
-from bot.channels.server import RunningGateway
 
 WEB_SENDER = "3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f"
 Ask = Callable[[RunningGateway, str], Awaitable[str]]

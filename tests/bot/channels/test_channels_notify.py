@@ -6,28 +6,24 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import aiohttp
 import pytest
 from aiohttp import web
-from tests.helpers.channel_fakes import (
-    USER,
-    FakeTelegram,
-    FakeZalo,
-    post_zalo,
-    tg_button_press,
-    zalo_text,
-)
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from actions.dossier import DIGITS_CHECKED, ValidateDossierLookupForm
-from actions.notifications import ActionRateNotifiedDossier, ActionSubscribeNotifications, ActionUnsubscribeNotifications
+from actions.notifications import (
+    ActionRateNotifiedDossier,
+    ActionSubscribeNotifications,
+    ActionUnsubscribeNotifications,
+)
 from bot.channels import telegram
 from bot.channels.config import load_config
 from bot.channels.feed import FEED_PATH
@@ -40,9 +36,17 @@ from bot.db.feed import apply_events
 from bot.db.models import OutboxMessage, Subscription
 from bot.db.outbox import claim_due, subscribe
 from bot.db.services import verify_and_get_dossier
-from tests.helpers.postgres import temporary_postgres_schema
 from tests.helpers.actions import make_tracker, text_of
+from tests.helpers.channel_fakes import (
+    USER,
+    FakeTelegram,
+    FakeZalo,
+    post_zalo,
+    tg_button_press,
+    zalo_text,
+)
 from tests.helpers.db_factories import CODE, DOSSIER, store
+from tests.helpers.postgres import temporary_postgres_schema
 
 TOKEN = "feed-token-for-tests-0123456789"
 CHAT = USER["id"]
@@ -73,12 +77,22 @@ def _tracker(intent: str, sender: str, code: str | None = None, **kwargs: object
 def lookup_and_subscribe(sender: str = SENDER) -> None:
     """What the chat does: the digits in the lookup form, then the "🔔" button."""
     form = "dossier_lookup_form"
-    tracker = make_tracker("nlu_fallback", "5678", slots={"dossier_code": CODE, "requested_slot": "phone_last4"},
-                           sender_id=sender, active_loop=form, candidates={"phone_last4": "5678"})
-    slots = ValidateDossierLookupForm().validate_phone_last4("5678", CollectingDispatcher(), tracker, {})
+    tracker = make_tracker(
+        "nlu_fallback",
+        "5678",
+        slots={"dossier_code": CODE, "requested_slot": "phone_last4"},
+        sender_id=sender,
+        active_loop=form,
+        candidates={"phone_last4": "5678"},
+    )
+    slots = ValidateDossierLookupForm().validate_phone_last4(
+        "5678", CollectingDispatcher(), tracker, {}
+    )
     assert slots == {"phone_last4": DIGITS_CHECKED}
     dispatcher = CollectingDispatcher()
-    ActionSubscribeNotifications().run(dispatcher, _tracker("subscribe_notifications", sender, CODE), {})
+    ActionSubscribeNotifications().run(
+        dispatcher, _tracker("subscribe_notifications", sender, CODE), {}
+    )
     assert "Đã đăng ký" in text_of(dispatcher.messages[0])
 
 
@@ -88,15 +102,24 @@ def _event(status: int, hours: int, **fields: object) -> dict:
 
 
 async def _feed(http: aiohttp.ClientSession, port: int, *events: dict) -> list[str]:
-    async with http.post(f"http://127.0.0.1:{port}{FEED_PATH}", json=list(events),
-                         headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+    async with http.post(
+        f"http://127.0.0.1:{port}{FEED_PATH}",
+        json=list(events),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ) as response:
         assert response.status == 202
         return [result["result"] for result in (await response.json())["results"]]
 
 
 def _gateway_env(telegram_env: dict, database: str) -> dict:
-    return {**telegram_env, "FEED_TOKEN": TOKEN, "FEED_PORT": "0", "DATABASE_URL": database,
-            "NOTIFY_QUIET_HOURS": "off", "NOTIFY_POLL_SECONDS": "0.2"}
+    return {
+        **telegram_env,
+        "FEED_TOKEN": TOKEN,
+        "FEED_PORT": "0",
+        "DATABASE_URL": database,
+        "NOTIFY_QUIET_HOURS": "off",
+        "NOTIFY_POLL_SECONDS": "0.2",
+    }
 
 
 async def test_lookup_subscribe_feed_event_gives_one_message_with_the_status(
@@ -112,11 +135,15 @@ async def test_lookup_subscribe_feed_event_gives_one_message_with_the_status(
         await asyncio.sleep(0.5)  # a few more rounds of the worker
 
     assert len(fake_telegram.calls_to("sendMessage")) == 2  # the repeated event notified nobody
-    assert first["text"].startswith(f"🔔 Hồ sơ {CODE} chuyển sang trạng thái: Yêu cầu bổ sung giấy tờ")
+    assert first["text"].startswith(
+        f"🔔 Hồ sơ {CODE} chuyển sang trạng thái: Yêu cầu bổ sung giấy tờ"
+    )
     assert NOTE in first["text"] and "UBND phường Ba Đình" in first["text"]
     assert "Yêu cầu thực hiện nghĩa vụ tài chính" in second["text"] and "nộp phí" in second["text"]
     for sent in (first["text"], second["text"]):
-        assert "Nguyễn Văn An" not in sent and "345" not in sent and "5678" not in sent  # never name nor phone
+        assert (
+            "Nguyễn Văn An" not in sent and "345" not in sent and "5678" not in sent
+        )  # never name nor phone
         assert "hủy thông báo" in sent
 
 
@@ -135,7 +162,9 @@ async def test_status_10_carries_the_survey_button_that_opens_the_survey(
     assert "Đánh giá" in button["text"]
     payload = fake_rasa.received.items[0]["message"]
     assert payload == f'/rate_notified_dossier{{"dossier_code": "{CODE}"}}'
-    events = ActionRateNotifiedDossier().run(CollectingDispatcher(), _tracker("rate_notified_dossier", SENDER, CODE), {})
+    events = ActionRateNotifiedDossier().run(
+        CollectingDispatcher(), _tracker("rate_notified_dossier", SENDER, CODE), {}
+    )
     assert FollowupAction("survey_form") in events
 
 
@@ -144,7 +173,9 @@ async def test_unsubscribed_conversation_is_not_told(
 ) -> None:
     lookup_and_subscribe()
     lookup_and_subscribe("tg:5151")
-    ActionUnsubscribeNotifications().run(CollectingDispatcher(), _tracker("unsubscribe_notifications", SENDER), {})
+    ActionUnsubscribeNotifications().run(
+        CollectingDispatcher(), _tracker("unsubscribe_notifications", SENDER), {}
+    )
     async with start_gateway(**_gateway_env(telegram_env, database)) as running:
         await _feed(http, running.feed_port, _event(6, 1))
         await fake_telegram.sent_messages(1, chat_id=5151)
@@ -153,6 +184,7 @@ async def test_unsubscribed_conversation_is_not_told(
 
 
 # --- the worker on its own ------------------------------------------------------------------
+
 
 def _store(url: str) -> Engine:
     upgrade(url)
@@ -173,21 +205,31 @@ def _subscribers(engine: Engine, senders: list[str], status: int = 6) -> None:
         assert result.notifications == len(senders)
 
 
-def _telegram_worker(engine: Engine, http: aiohttp.ClientSession, fake: FakeTelegram, **kwargs) -> DeliveryWorker:
+def _telegram_worker(
+    engine: Engine, http: aiohttp.ClientSession, fake: FakeTelegram, **kwargs
+) -> DeliveryWorker:
     sender = TelegramSender(http, fake.url, FakeTelegram.TOKEN, telegram.compact_callback_data)
-    return DeliveryWorker(engine, {"telegram": sender}, QuietHours.parse("off"), poll_seconds=0.05, **kwargs)
+    return DeliveryWorker(
+        engine, {"telegram": sender}, QuietHours.parse("off"), poll_seconds=0.05, **kwargs
+    )
 
 
 async def _until_sent(fake: FakeTelegram, count: int) -> None:
     await fake.calls.wait_for(count, lambda call: call["method"] == "sendMessage")
 
 
-async def test_quiet_hours_hold_messages_until_morning(tmp_path: Path, http, fake_telegram: FakeTelegram) -> None:
+async def test_quiet_hours_hold_messages_until_morning(
+    tmp_path: Path, http, fake_telegram: FakeTelegram
+) -> None:
     engine = _store(f"sqlite:///{tmp_path / 'q.db'}")
     _subscribers(engine, [SENDER])
     clock = [datetime(2025, 1, 10, 22, 30)]
-    sender = TelegramSender(http, fake_telegram.url, FakeTelegram.TOKEN, telegram.compact_callback_data)
-    worker = DeliveryWorker(engine, {"telegram": sender}, QuietHours.parse("21-7"), clock=lambda: clock[0])
+    sender = TelegramSender(
+        http, fake_telegram.url, FakeTelegram.TOKEN, telegram.compact_callback_data
+    )
+    worker = DeliveryWorker(
+        engine, {"telegram": sender}, QuietHours.parse("21-7"), clock=lambda: clock[0]
+    )
     assert await worker.run_once() == 0
     clock[0] = datetime(2025, 1, 11, 6, 59)
     assert await worker.run_once() == 0
@@ -207,8 +249,12 @@ async def test_zalo_window_switches_to_transaction_messages(
     config = load_config({**zalo_env}, env_file=None)
     client = ZaloClient(http, config, TokenStore(config.zalo_token_file))
     clock = [datetime(2025, 1, 12, 8, 59)]  # 47 h 59 min later: still inside the window
-    worker = DeliveryWorker(engine, {"zalo": ZaloSender(client, timedelta(hours=48), lambda: clock[0])},
-                            QuietHours.parse("off"), clock=lambda: clock[0])
+    worker = DeliveryWorker(
+        engine,
+        {"zalo": ZaloSender(client, timedelta(hours=48), lambda: clock[0])},
+        QuietHours.parse("off"),
+        clock=lambda: clock[0],
+    )
     assert await worker.run_once() == 1
     with session_scope(engine) as session:
         apply_events(session, [_event(9, 2)], clock[0])
@@ -223,17 +269,23 @@ async def test_zalo_window_switches_to_transaction_messages(
     engine.dispose()
 
 
-async def test_a_zalo_message_reopens_the_window(start_gateway, zalo_env: dict, fake_zalo, database: str, http) -> None:
+async def test_a_zalo_message_reopens_the_window(
+    start_gateway, zalo_env: dict, fake_zalo, database: str, http
+) -> None:
     lookup_and_subscribe("zalo:zalo-user-1")
     env = {**zalo_env, "DATABASE_URL": database, "NOTIFY_WORKER": "on", "NOTIFY_QUIET_HOURS": "off"}
     engine = make_engine(database)
     with session_scope(engine) as session:
-        session.execute(Subscription.__table__.update().values(last_message_at=datetime(2020, 1, 1)))
+        session.execute(
+            Subscription.__table__.update().values(last_message_at=datetime(2020, 1, 1))
+        )
     async with start_gateway(**env) as running:
         assert await post_zalo(http, running.zalo_port, zalo_text("xin chào", "m-1")) == 200
         await fake_zalo.delivered(1)  # the reply: the webhook handled the message
     with session_scope(engine, read_only=True) as session:
-        assert session.execute(select(Subscription.last_message_at)).scalar_one() > datetime(2025, 1, 1)
+        assert session.execute(select(Subscription.last_message_at)).scalar_one() > datetime(
+            2025, 1, 1
+        )
     engine.dispose()
 
 
@@ -268,7 +320,9 @@ def postgres_url() -> Iterator[str]:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("TEST_POSTGRES_URL is not set (CI=true: PostgreSQL tests may not be skipped)")
+            pytest.fail(
+                "TEST_POSTGRES_URL is not set (CI=true: PostgreSQL tests may not be skipped)"
+            )
         pytest.skip("TEST_POSTGRES_URL is not set")
     with temporary_postgres_schema(url) as schema_url:
         yield schema_url
@@ -283,7 +337,9 @@ async def test_two_workers_on_postgresql_send_each_message_once(
     _subscribers(engine, chats)
     other_engine = make_engine(postgres_url)
     fake_telegram.send_latency = 0.01
-    workers = [_telegram_worker(used, http, fake_telegram, batch=3) for used in (engine, other_engine)]
+    workers = [
+        _telegram_worker(used, http, fake_telegram, batch=3) for used in (engine, other_engine)
+    ]
     tasks = [asyncio.create_task(worker.run()) for worker in workers]
     await _until_sent(fake_telegram, len(chats))
     await asyncio.sleep(0.3)
@@ -305,14 +361,21 @@ def test_a_claim_skips_rows_another_worker_is_claiming(postgres_url: str) -> Non
         second.execute(text("SET LOCAL lock_timeout = '2s'"))
         other = claim_due(second, limit=50)
     assert len(claimed) == 2 and len(other) == 1
-    assert {delivery.outbox_id for delivery in claimed}.isdisjoint({delivery.outbox_id for delivery in other})
+    assert {delivery.outbox_id for delivery in claimed}.isdisjoint(
+        {delivery.outbox_id for delivery in other}
+    )
     engine.dispose()
 
 
-async def test_failures_are_retried_then_dead_and_a_blocked_chat_dies_at_once(tmp_path: Path, http) -> None:
+async def test_failures_are_retried_then_dead_and_a_blocked_chat_dies_at_once(
+    tmp_path: Path, http
+) -> None:
     engine = _store(f"sqlite:///{tmp_path / 'f.db'}")
     _subscribers(engine, ["tg:1", "tg:2"])
-    answers = {"1": (502, {"ok": False, "error_code": 502}), "2": (403, {"ok": False, "error_code": 403})}
+    answers = {
+        "1": (502, {"ok": False, "error_code": 502}),
+        "2": (403, {"ok": False, "error_code": 403}),
+    }
 
     async def bot_api(request: web.Request) -> web.Response:
         status, body = answers[str((await request.post())["chat_id"])]
@@ -323,13 +386,24 @@ async def test_failures_are_retried_then_dead_and_a_blocked_chat_dies_at_once(tm
     clock = [datetime(2025, 1, 10, 10)]
     async with serve(refusing, "127.0.0.1", 0) as port:
         sender = TelegramSender(http, f"http://127.0.0.1:{port}", FakeTelegram.TOKEN, str)
-        worker = DeliveryWorker(engine, {"telegram": sender}, QuietHours.parse("off"),
-                                clock=lambda: clock[0], max_attempts=2)
+        worker = DeliveryWorker(
+            engine,
+            {"telegram": sender},
+            QuietHours.parse("off"),
+            clock=lambda: clock[0],
+            max_attempts=2,
+        )
         assert await worker.run_once() == 2
         clock[0] += timedelta(minutes=1)
         assert await worker.run_once() == 1  # only the 502 is retried
     with session_scope(engine, read_only=True) as session:
-        rows = session.execute(select(OutboxMessage.attempts, OutboxMessage.state, OutboxMessage.last_error)
-                               .order_by(OutboxMessage.id)).all()
-    assert rows == [(2, "dead", "Telegram refused: HTTP 502, error 502"), (1, "dead", "Telegram refused: HTTP 403, error 403")]
+        rows = session.execute(
+            select(OutboxMessage.attempts, OutboxMessage.state, OutboxMessage.last_error).order_by(
+                OutboxMessage.id
+            )
+        ).all()
+    assert rows == [
+        (2, "dead", "Telegram refused: HTTP 502, error 502"),
+        (1, "dead", "Telegram refused: HTTP 403, error 403"),
+    ]
     engine.dispose()

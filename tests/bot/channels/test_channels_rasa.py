@@ -12,20 +12,28 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
-from tests.helpers.channel_fakes import HOTLINE, FakeTelegram, FakeZalo, post_zalo, tg_text, zalo_text
-from tests.helpers.fuzz_inputs import SEED, Fuzzer, Tally, check_rasa_answer, latin1, tracebacks_in
 
 from bot import wording
-from bot.settings import PROJECT_ROOT
+from bot.admin.seed import seed_demo
 from bot.assistant import ensure_model, free_port
 from bot.db.engine import make_engine, upgrade
-from bot.admin.seed import seed_demo
+from bot.settings import PROJECT_ROOT
+from tests.helpers.channel_fakes import (
+    HOTLINE,
+    FakeTelegram,
+    FakeZalo,
+    post_zalo,
+    tg_text,
+    zalo_text,
+)
+from tests.helpers.fuzz_inputs import SEED, Fuzzer, Tally, check_rasa_answer, latin1, tracebacks_in
 
 pytestmark = pytest.mark.rasa
 

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
-from tests.helpers.channel_fakes import HOTLINE
 from rasa.core.channels.channel import UserMessage
-from tests.helpers.rasa_channel_harness import FakeAgent, serve_channel
 
 from bot import wording
 from bot.channels.inputs import TOO_LONG_REPLY
 from bot.channels.rasa_input import GatewayRestInput
+from tests.helpers.channel_fakes import HOTLINE
+from tests.helpers.rasa_channel_harness import FakeAgent, serve_channel
 
 TOKEN = "gateway-token-1"
 GOOD_HEADERS = {"X-Rasa-Channel-Token": TOKEN}

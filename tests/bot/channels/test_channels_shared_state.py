@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from tests.helpers.channel_fakes import FakeRasa, FakeZalo, post_zalo, zalo_text
 
 from bot import wording
 from bot.channels.server import RunningGateway
+from tests.helpers.channel_fakes import FakeRasa, FakeZalo, post_zalo, zalo_text
 
 
 @pytest.fixture

@@ -6,11 +6,18 @@ import json
 
 import aiohttp
 import pytest
-from tests.helpers.channel_fakes import HOTLINE, USER, FakeRasa, FakeTelegram, tg_button_press, tg_photo, tg_text
 
-from bot import payloads
-from bot import wording
+from bot import payloads, wording
 from bot.channels.gateway import greeting
+from tests.helpers.channel_fakes import (
+    HOTLINE,
+    USER,
+    FakeRasa,
+    FakeTelegram,
+    tg_button_press,
+    tg_photo,
+    tg_text,
+)
 
 CHAT = USER["id"]
 SENDER = f"tg:{CHAT}"
@@ -39,7 +46,10 @@ async def test_the_first_line_of_an_answer_is_bold_and_a_one_liner_is_plain(
     start_gateway, telegram_env, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
     fact = "Lệ phí: 135.000 đồng, mọi cách nộp. 📄"  # the emoji counts two UTF-16 units
-    fake_rasa.reply("phí đổi bằng lái", {"recipient_id": SENDER, "text": f"{fact}\n📄 Đổi giấy phép lái xe (mã 3.000347)"})
+    fake_rasa.reply(
+        "phí đổi bằng lái",
+        {"recipient_id": SENDER, "text": f"{fact}\n📄 Đổi giấy phép lái xe (mã 3.000347)"},
+    )
     fake_rasa.reply("xin chào", {"recipient_id": SENDER, "text": "Xin chào!"})
     async with start_gateway(**telegram_env):
         fake_telegram.push_update(tg_text(1, "phí đổi bằng lái"))
@@ -47,7 +57,9 @@ async def test_the_first_line_of_an_answer_is_bold_and_a_one_liner_is_plain(
         fake_telegram.push_update(tg_text(2, "xin chào"))
         [_, greeting] = await fake_telegram.sent_messages(2)
 
-    assert json.loads(answer["entities"]) == [{"type": "bold", "offset": 0, "length": len(fact) + 1}]  # form-encoded
+    assert json.loads(answer["entities"]) == [
+        {"type": "bold", "offset": 0, "length": len(fact) + 1}
+    ]  # form-encoded
     assert answer["text"].startswith(fact) and "parse_mode" not in answer
     assert "entities" not in greeting
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.helpers.channel_fakes import FakeRasa, FakeTelegram, tg_text
-
 from bot import payloads
 from bot.channels.gateway import greeting
 from bot.channels.telegram import deep_link_code
+from tests.helpers.channel_fakes import FakeRasa, FakeTelegram, tg_text
 
 CODE = "000.00.12.H25-250103-0042"
 

@@ -6,11 +6,10 @@ import asyncio
 from typing import Any
 
 import aiohttp
-from tests.helpers.channel_fakes import HOTLINE, FakeRasa
 
-from bot import payloads
-from bot import wording
+from bot import payloads, wording
 from bot.channels.gateway import greeting
+from tests.helpers.channel_fakes import HOTLINE, FakeRasa
 
 SENDER_ID = "3f2b8c1e-5d6a-4b7c-9e8f-0a1b2c3d4e5f"
 

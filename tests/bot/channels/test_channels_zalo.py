@@ -8,11 +8,17 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from tests.helpers.channel_fakes import FakeRasa, FakeZalo, post_zalo, zalo_event, zalo_signature, zalo_text
 
-from bot import payloads
-from bot import wording
+from bot import payloads, wording
 from bot.channels.gateway import greeting
+from tests.helpers.channel_fakes import (
+    FakeRasa,
+    FakeZalo,
+    post_zalo,
+    zalo_event,
+    zalo_signature,
+    zalo_text,
+)
 
 USER = "zalo-user-1"
 SENDER = f"zalo:{USER}"

@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
+from bot.admin.seed import SeedSummary, seed_demo
 from bot.channels.http import serve
 from bot.console import accounts
 from bot.console.app import ConsoleConfig, build_app
 from bot.db.engine import make_engine, run_transaction, upgrade
-from bot.admin.seed import SeedSummary, seed_demo
-from tests.helpers.postgres import temporary_postgres_schema
-from tests.helpers.postgres import postgres_base_url
+from tests.helpers.postgres import postgres_base_url, temporary_postgres_schema
 
 TODAY = date(2026, 12, 1)
 MONDAY_MORNING = datetime(2026, 11, 30, 9, 0)  # in the default office hours
@@ -69,7 +68,10 @@ def console_db(database_url: str) -> Iterator[ConsoleDb]:
     engine = make_engine(database_url)
     seeded = seed_demo(engine, 300, today=TODAY)
     for name, role in ROLES.items():
-        run_transaction(lambda s, name=name, role=role: accounts.add_account(s, name, role, PASSWORDS[name]), engine)
+        run_transaction(
+            lambda s, name=name, role=role: accounts.add_account(s, name, role, PASSWORDS[name]),
+            engine,
+        )
     yield ConsoleDb(database_url, engine, seeded)
     engine.dispose()
 

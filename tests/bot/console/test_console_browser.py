@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -24,9 +24,9 @@ from actions.procedures import ActionRequestHuman
 from bot.channels.config import load_config
 from bot.channels.http import serve
 from bot.channels.server import running_gateway
+from tests.bot.console.conftest import MONDAY_MORNING, PASSWORDS, Console, ConsoleDb
 from tests.helpers.actions import make_tracker
 from tests.helpers.browser import DevTools, chromium, require_chromium
-from tests.bot.console.conftest import MONDAY_MORNING, PASSWORDS, Console, ConsoleDb
 
 pytestmark = pytest.mark.browser
 ASK_FOR_STAFF = "cho tôi gặp cán bộ"

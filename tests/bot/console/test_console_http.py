@@ -10,8 +10,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import wording
-from bot import handoff
+from bot import handoff, wording
 from bot.channels.http import serve
 from bot.console import accounts
 from bot.console.app import ConsoleConfig, build_app
@@ -184,10 +183,9 @@ async def test_disabled_accounts_lose_their_sessions(console: Console) -> None:
 
 @pytest.mark.parametrize("path", ["/surveys", "/surveys.csv", "/audit", "/staff"])
 async def test_hotline_staff_cannot_open_supervisor_pages(console: Console, path: str) -> None:
-    async with console.logged_in("minh") as client:
-        async with client.get(path) as response:
-            assert response.status == 403
-            assert "không có quyền" in await response.text()
+    async with console.logged_in("minh") as client, client.get(path) as response:
+        assert response.status == 403
+        assert "không có quyền" in await response.text()
 
 
 async def test_supervisors_see_surveys_but_only_admins_manage_accounts(console: Console) -> None:
@@ -237,7 +235,10 @@ async def test_a_dossier_view_is_masked_and_audited(console: Console) -> None:
             "/dossiers", params={"code": "000.00.00.X00-000000-0000"}
         ) as response:
             assert response.status == 404 and "Không có hồ sơ" in await response.text()
-    async with console.logged_in("lan") as client, client.get("/audit", params={"code": sample.code}) as response:
+    async with (
+        console.logged_in("lan") as client,
+        client.get("/audit", params={"code": sample.code}) as response,
+    ):
         audit = await response.text()
     assert "minh" in audit and sample.code in audit
     rows = run_transaction(

@@ -3,9 +3,10 @@ conversation from Rasa, staff replies reach Telegram, the citizen or staff give 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Sequence
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,8 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedures
 from actions.procedures import ActionRequestHuman
-from bot import wording
-from bot import handoff
+from bot import handoff, wording
 from bot.channels import telegram
 from bot.channels.config import load_config
 from bot.channels.gateway import Gateway, RasaClient, Reply
@@ -23,9 +23,9 @@ from bot.channels.notify import TelegramSender
 from bot.channels.server import running_gateway
 from bot.db.engine import run_transaction
 from bot.office_hours import OfficeHours
+from tests.bot.console.conftest import MONDAY_MORNING, ConsoleDb
 from tests.helpers.actions import make_tracker, rendered, text_of
 from tests.helpers.channel_fakes import FakeRasa, FakeTelegram
-from tests.bot.console.conftest import MONDAY_MORNING, ConsoleDb
 
 SATURDAY_AFTERNOON = datetime(2026, 12, 5, 15, 0)
 SENDER = "web:abcdef12-3456"

@@ -1,5 +1,6 @@
 """The dossier feed applied in the database: idempotent events, history without going
 back, dossiers created from the feed, outbox rows per subscriber, and the outbox's claims."""
+
 from __future__ import annotations
 
 import threading
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, run_transaction, session_scope, upgrade
-from bot.db.feed import Outcome, apply_events, parse_event, EventError
+from bot.db.feed import EventError, Outcome, apply_events, parse_event
 from bot.db.models import Dossier, DossierEvent, OutboxMessage, Subscription
 from bot.db.outbox import (
     SubscribeOutcome,
@@ -52,7 +53,9 @@ def _count(engine: Engine, model: type) -> int:
 
 def test_same_event_twice_changes_nothing_and_notifies_once(stored: Engine) -> None:
     assert _subscribe(stored) is SubscribeOutcome.SUBSCRIBED
-    first, again = _apply(stored, _event(5, LATER, note="Bổ sung bản sao sổ hộ khẩu"), _event(5, LATER))
+    first, again = _apply(
+        stored, _event(5, LATER, note="Bổ sung bản sao sổ hộ khẩu"), _event(5, LATER)
+    )
     assert (first.outcome, first.notifications) == (Outcome.UPDATED, 1)
     assert (again.outcome, again.notifications) == (Outcome.UNCHANGED, 0)
     with session_scope(stored, read_only=True) as session:
@@ -74,36 +77,69 @@ def test_older_event_is_history_only(stored: Engine) -> None:
 
 def test_back_and_forth_notifies_once_per_status(stored: Engine) -> None:
     _subscribe(stored)
-    results = _apply(stored, _event(5, LATER), _event(4, LATER + timedelta(hours=1)),
-                     _event(5, LATER + timedelta(hours=2)))
+    results = _apply(
+        stored,
+        _event(5, LATER),
+        _event(4, LATER + timedelta(hours=1)),
+        _event(5, LATER + timedelta(hours=2)),
+    )
     assert [result.outcome for result in results] == [Outcome.UPDATED] * 3
-    assert [result.notifications for result in results] == [1, 1, 0]  # 4 was never sent to them; 5 was
+    assert [result.notifications for result in results] == [
+        1,
+        1,
+        0,
+    ]  # 4 was never sent to them; 5 was
 
 
 def test_unknown_code_with_phone_creates_the_dossier_without_the_phone(engine: Engine) -> None:
     code = "000.00.99.H25-261201-0007"
-    [created] = _apply(engine, {"code": code, "status": "2", "changed_at": "2026-12-01T08:00:00+07:00",
-                                "phone": PHONE, "applicant_name": "Trần Thị Bình", "procedure_code": "1.004222",
-                                "agency": "UBND xã Thử"})
+    [created] = _apply(
+        engine,
+        {
+            "code": code,
+            "status": "2",
+            "changed_at": "2026-12-01T08:00:00+07:00",
+            "phone": PHONE,
+            "applicant_name": "Trần Thị Bình",
+            "procedure_code": "1.004222",
+            "agency": "UBND xã Thử",
+        },
+    )
     assert created.outcome is Outcome.CREATED
     with session_scope(engine, read_only=True) as session:
         dossier = session.execute(select(Dossier)).scalar_one()
-        assert (dossier.phone_last4, dossier.status, dossier.agency.name) == ("5678", 2, "UBND xã Thử")
-        assert "345" not in dossier.phone_hash and dossier.procedure_name.startswith("Đăng ký thường trú")
+        assert (dossier.phone_last4, dossier.status, dossier.agency.name) == (
+            "5678",
+            2,
+            "UBND xã Thử",
+        )
+        assert "345" not in dossier.phone_hash and dossier.procedure_name.startswith(
+            "Đăng ký thường trú"
+        )
 
 
 def test_bad_events_are_rejected_with_reasons_without_blocking_the_others(stored: Engine) -> None:
-    results = _apply(stored, {"code": CODE, "status": 11, "changed_at": LATER.isoformat()},
-                     "not an object",
-                     {"code": "000.00.99.H25-261201-0008", "status": 2, "changed_at": LATER.isoformat()},
-                     {"code": CODE, "status": 6, "changed_at": "hôm qua"},
-                     _event(6, LATER))
+    results = _apply(
+        stored,
+        {"code": CODE, "status": 11, "changed_at": LATER.isoformat()},
+        "not an object",
+        {"code": "000.00.99.H25-261201-0008", "status": 2, "changed_at": LATER.isoformat()},
+        {"code": CODE, "status": 6, "changed_at": "hôm qua"},
+        _event(6, LATER),
+    )
     assert [result.outcome for result in results] == [Outcome.REJECTED] * 4 + [Outcome.UPDATED]
     reasons = [result.reason for result in results[:4]]
-    assert "status" in reasons[0] and "JSON" in reasons[1] and "phone" in reasons[2] and "changed_at" in reasons[3]
+    assert (
+        "status" in reasons[0]
+        and "JSON" in reasons[1]
+        and "phone" in reasons[2]
+        and "changed_at" in reasons[3]
+    )
 
 
-@pytest.mark.parametrize("field, value", [("phone", "12"), ("procedure_code", "abc"), ("status", True)])
+@pytest.mark.parametrize(
+    "field, value", [("phone", "12"), ("procedure_code", "abc"), ("status", True)]
+)
 def test_parse_rejects_malformed_fields(field: str, value: object) -> None:
     with pytest.raises(EventError, match=field):
         parse_event({**_event(2, NOW), field: value})
@@ -130,15 +166,25 @@ def test_claims_do_not_overlap_and_failures_back_off_then_die(stored: Engine) ->
     _apply(stored, _event(6, LATER))
     with session_scope(stored) as session:
         [delivery] = claim_due(session, LATER)
-        assert (delivery.status, delivery.channel, delivery.recipient_id, delivery.attempt) == (6, "telegram", "1001", 1)
+        assert (delivery.status, delivery.channel, delivery.recipient_id, delivery.attempt) == (
+            6,
+            "telegram",
+            "1001",
+            1,
+        )
     with session_scope(stored) as session:
         assert claim_due(session, LATER) == []  # leased
-        assert mark_failed(session, delivery.outbox_id, "HTTP 502", LATER, max_attempts=2).value == "pending"
+        assert (
+            mark_failed(session, delivery.outbox_id, "HTTP 502", LATER, max_attempts=2).value
+            == "pending"
+        )
     with session_scope(stored) as session:
         assert claim_due(session, LATER + timedelta(seconds=10)) == []  # backing off
         [retry] = claim_due(session, LATER + timedelta(minutes=1))
         assert retry.attempt == 2
-        assert mark_failed(session, retry.outbox_id, "HTTP 502", LATER, max_attempts=2).value == "dead"
+        assert (
+            mark_failed(session, retry.outbox_id, "HTTP 502", LATER, max_attempts=2).value == "dead"
+        )
     with session_scope(stored) as session:
         summary = outbox_summary(session, LATER)
         assert summary.counts["dead"] == 1 and summary.dead[0].last_error == "HTTP 502"
@@ -147,15 +193,27 @@ def test_claims_do_not_overlap_and_failures_back_off_then_die(stored: Engine) ->
 
 
 @pytest.mark.postgres
-def test_a_dossier_created_meanwhile_by_another_feed_is_found_on_the_retry(postgres_url: str) -> None:
+def test_a_dossier_created_meanwhile_by_another_feed_is_found_on_the_retry(
+    postgres_url: str,
+) -> None:
     upgrade(postgres_url)
     engine = make_engine(postgres_url)
-    new = {"code": "000.00.99.H25-261201-0009", "status": 2, "changed_at": "2026-12-01T08:00:00", "phone": PHONE}
+    new = {
+        "code": "000.00.99.H25-261201-0009",
+        "status": 2,
+        "changed_at": "2026-12-01T08:00:00",
+        "phone": PHONE,
+    }
     results: list = []
     with session_scope(engine) as first:
         assert apply_events(first, [new])[0].outcome is Outcome.CREATED  # not committed yet
-        other = threading.Thread(target=lambda: results.extend(
-            run_transaction(lambda session: apply_events(session, [new, {**new, "status": 4}]), engine)))
+        other = threading.Thread(
+            target=lambda: results.extend(
+                run_transaction(
+                    lambda session: apply_events(session, [new, {**new, "status": 4}]), engine
+                )
+            )
+        )
         other.start()
         time.sleep(0.5)  # the other feed now waits on the unique code
     other.join(10)

@@ -1,5 +1,6 @@
 """Dossier lookup with verification of the phone digits, the verification record, and
 the limits on failed attempts (per conversation, per address, per code, global)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -48,14 +49,19 @@ def test_code_is_normalised(stored: Engine, lookup) -> None:
     assert lookup(digits=" 56 78 ").kind is LookupKind.OK
 
 
-@pytest.mark.parametrize("code, digits", [
-    (CODE, "5679"),  # wrong digits
-    (CODE, ""),
-    (CODE, "45678"),
-    ("000.00.12.H25-250103-0043", "5678"),  # unknown code
-    ("not a code", "5678"),
-])
-def test_wrong_digits_and_unknown_code_are_indistinguishable(stored: Engine, lookup, code: str, digits: str) -> None:
+@pytest.mark.parametrize(
+    "code, digits",
+    [
+        (CODE, "5679"),  # wrong digits
+        (CODE, ""),
+        (CODE, "45678"),
+        ("000.00.12.H25-250103-0043", "5678"),  # unknown code
+        ("not a code", "5678"),
+    ],
+)
+def test_wrong_digits_and_unknown_code_are_indistinguishable(
+    stored: Engine, lookup, code: str, digits: str
+) -> None:
     assert lookup(code=code, digits=digits) == REJECTED
 
 
@@ -64,10 +70,19 @@ def test_only_well_formed_codes_are_stored(engine: Engine) -> None:
         store(engine, dossier(code="0912345678"))
 
 
-def _fail(lookup, times: int, conversation: str = "telegram:1001", code: str = CODE, start=NOW) -> None:
+def _fail(
+    lookup, times: int, conversation: str = "telegram:1001", code: str = CODE, start=NOW
+) -> None:
     for attempt in range(times):
-        assert lookup(code=code, digits="0000", conversation=conversation,
-                      now=start + timedelta(minutes=attempt)) == REJECTED
+        assert (
+            lookup(
+                code=code,
+                digits="0000",
+                conversation=conversation,
+                now=start + timedelta(minutes=attempt),
+            )
+            == REJECTED
+        )
 
 
 def test_lockout_per_conversation(stored: Engine, lookup) -> None:
@@ -77,16 +92,26 @@ def test_lockout_per_conversation(stored: Engine, lookup) -> None:
     assert locked.kind is LookupKind.LOCKED
     assert locked.dossier is None
     assert locked.locked_until == NOW + timedelta(minutes=15)
-    assert lookup(conversation="telegram:2002", now=NOW + timedelta(minutes=5)).kind is LookupKind.OK
+    assert (
+        lookup(conversation="telegram:2002", now=NOW + timedelta(minutes=5)).kind is LookupKind.OK
+    )
 
 
 def _fail_from_others(lookup, count: int, start=NOW, code: str = CODE) -> None:
     """The attack: `count` guesses on one code, each from a new sender id."""
     for attempt in range(count):
-        _fail(lookup, 1, conversation=f"web:attacker-{attempt}", code=code, start=start + timedelta(seconds=attempt))
+        _fail(
+            lookup,
+            1,
+            conversation=f"web:attacker-{attempt}",
+            code=code,
+            start=start + timedelta(seconds=attempt),
+        )
 
 
-def test_failures_from_other_conversations_do_not_lock_out_the_owner(stored: Engine, lookup) -> None:
+def test_failures_from_other_conversations_do_not_lock_out_the_owner(
+    stored: Engine, lookup
+) -> None:
     _fail_from_others(lookup, DEFAULT_LIMITS.per_code_ceiling - 1)  # 19 sender ids, one guess each
     assert lookup(conversation=OWNER, now=NOW + timedelta(minutes=1)).kind is LookupKind.OK
 
@@ -94,20 +119,30 @@ def test_failures_from_other_conversations_do_not_lock_out_the_owner(stored: Eng
 def test_a_conversation_that_failed_on_a_locked_code_is_locked(stored: Engine, lookup) -> None:
     _fail(lookup, 1, conversation=OWNER)
     _fail_from_others(lookup, DEFAULT_LIMITS.per_code - 1, start=NOW + timedelta(minutes=1))
-    result = lookup(conversation=OWNER, now=NOW + timedelta(minutes=2))  # right digits, but it guessed before
+    result = lookup(
+        conversation=OWNER, now=NOW + timedelta(minutes=2)
+    )  # right digits, but it guessed before
     assert result.kind is LookupKind.LOCKED
     assert result.locked_until == NOW + DEFAULT_LIMITS.window
 
 
 def test_a_new_conversation_gets_one_attempt_on_a_locked_code(stored: Engine, lookup) -> None:
     _fail_from_others(lookup, DEFAULT_LIMITS.per_code)
-    assert lookup(digits="0000", conversation="web:one-shot", now=NOW + timedelta(minutes=1)) == REJECTED
-    assert lookup(conversation="web:one-shot", now=NOW + timedelta(minutes=2)).kind is LookupKind.LOCKED
+    assert (
+        lookup(digits="0000", conversation="web:one-shot", now=NOW + timedelta(minutes=1))
+        == REJECTED
+    )
+    assert (
+        lookup(conversation="web:one-shot", now=NOW + timedelta(minutes=2)).kind
+        is LookupKind.LOCKED
+    )
 
 
 def test_below_the_code_limit_a_conversation_may_retry(stored: Engine, lookup) -> None:
     _fail_from_others(lookup, DEFAULT_LIMITS.per_code - 2)
-    _fail(lookup, 1, conversation=OWNER, start=NOW + timedelta(minutes=1))  # a typo: the code reaches 4
+    _fail(
+        lookup, 1, conversation=OWNER, start=NOW + timedelta(minutes=1)
+    )  # a typo: the code reaches 4
     assert lookup(conversation=OWNER, now=NOW + timedelta(minutes=2)).kind is LookupKind.OK
 
 
@@ -115,19 +150,34 @@ def test_the_code_ceiling_locks_everyone(stored: Engine, lookup) -> None:
     _fail_from_others(lookup, DEFAULT_LIMITS.per_code_ceiling)
     result = lookup(conversation=OWNER, now=NOW + timedelta(minutes=1))
     assert result.kind is LookupKind.LOCKED and result.locked_until == NOW + DEFAULT_LIMITS.window
-    assert lookup(conversation=OWNER, now=NOW + DEFAULT_LIMITS.window + timedelta(seconds=1)).kind is LookupKind.OK
+    assert (
+        lookup(conversation=OWNER, now=NOW + DEFAULT_LIMITS.window + timedelta(seconds=1)).kind
+        is LookupKind.OK
+    )
 
 
 def test_failures_per_network_address(stored: Engine, lookup) -> None:
     """Changing the sender id does not help when the gateway passes the address on."""
     for attempt in range(DEFAULT_LIMITS.per_address):
-        code = f"000.00.12.H25-250103-{attempt + 100:04d}"  # spread over codes: no code limit applies
-        assert lookup(code=code, conversation=f"web:{attempt}", address="203.0.113.7",
-                      now=NOW + timedelta(seconds=attempt)) == REJECTED
+        code = (
+            f"000.00.12.H25-250103-{attempt + 100:04d}"  # spread over codes: no code limit applies
+        )
+        assert (
+            lookup(
+                code=code,
+                conversation=f"web:{attempt}",
+                address="203.0.113.7",
+                now=NOW + timedelta(seconds=attempt),
+            )
+            == REJECTED
+        )
     later = NOW + timedelta(minutes=1)
     result = lookup(conversation="web:fresh", address="203.0.113.7", now=later)
     assert result.kind is LookupKind.LOCKED and result.locked_until == NOW + DEFAULT_LIMITS.window
-    assert lookup(conversation="web:elsewhere", address="198.51.100.2", now=later).kind is LookupKind.OK
+    assert (
+        lookup(conversation="web:elsewhere", address="198.51.100.2", now=later).kind
+        is LookupKind.OK
+    )
     assert lookup(conversation="telegram:no-address", now=later).kind is LookupKind.OK
 
 
@@ -142,8 +192,13 @@ def test_global_ceiling_on_failures_per_minute(stored: Engine, lookup) -> None:
     """Many identities, addresses and codes: the total is still bounded."""
     for attempt in range(DEFAULT_LIMITS.global_ceiling):
         code = f"000.00.12.H25-250103-{attempt + 100:04d}"
-        lookup(code=code, digits="0000", conversation=f"tg:{attempt}", address=f"10.0.{attempt}.1",
-               now=NOW + timedelta(milliseconds=500 * attempt))
+        lookup(
+            code=code,
+            digits="0000",
+            conversation=f"tg:{attempt}",
+            address=f"10.0.{attempt}.1",
+            now=NOW + timedelta(milliseconds=500 * attempt),
+        )
     result = lookup(conversation=OWNER, now=NOW + timedelta(seconds=40))
     assert result.kind is LookupKind.LOCKED
     assert result.locked_until == NOW + DEFAULT_LIMITS.global_window
@@ -163,13 +218,16 @@ def test_refused_attempts_are_not_recorded(stored: Engine, lookup) -> None:
 
 # --- the verification record -------------------------------------------------------------
 
+
 def test_success_records_a_verification_for_this_conversation_only(stored: Engine, lookup) -> None:
     lookup(conversation=OWNER)
     with session_scope(stored) as session:
         assert is_verified(session, CODE.lower(), OWNER, NOW + timedelta(minutes=1))
         assert not is_verified(session, CODE, "zalo:someone-else", NOW + timedelta(minutes=1))
         assert verified_dossier(session, CODE, OWNER, NOW).code == CODE
-        assert not is_verified(session, CODE, OWNER, NOW + VERIFICATION_TTL)  # expired after 30 minutes
+        assert not is_verified(
+            session, CODE, OWNER, NOW + VERIFICATION_TTL
+        )  # expired after 30 minutes
 
 
 def test_failure_records_no_verification(stored: Engine, lookup) -> None:
@@ -212,9 +270,13 @@ def test_lockout_holds_across_processes(stored: Engine, database_url: str) -> No
         for attempt in range(MAX_FAILURES):
             engine = stored if attempt % 2 else other
             with session_scope(engine) as session:
-                verify_and_get_dossier(session, CODE, "0000", "telegram:1001", NOW + timedelta(minutes=attempt))
+                verify_and_get_dossier(
+                    session, CODE, "0000", "telegram:1001", NOW + timedelta(minutes=attempt)
+                )
         with session_scope(stored) as session:
-            result = verify_and_get_dossier(session, CODE, "5678", "telegram:1001", NOW + timedelta(minutes=6))
+            result = verify_and_get_dossier(
+                session, CODE, "5678", "telegram:1001", NOW + timedelta(minutes=6)
+            )
         assert result.kind is LookupKind.LOCKED
     finally:
         other.dispose()

@@ -1,4 +1,5 @@
 """Alembic migrations: up, down and up again, and the migrated schema equals the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -8,10 +9,25 @@ from sqlalchemy import inspect, text
 from bot.db.engine import downgrade, is_up_to_date, make_engine, upgrade
 from bot.db.models import Base
 
-CONSOLE_TABLES = {"staff_accounts", "staff_sessions", "staff_login_failures", "staff_audit", "handoff_conversations",
-                  "handoff_messages"}
-TABLES = {"agencies", "dossiers", "dossier_events", "survey_responses", "verification_failures", "dossier_verifications",
-          "subscriptions", "notification_outbox", *CONSOLE_TABLES}
+CONSOLE_TABLES = {
+    "staff_accounts",
+    "staff_sessions",
+    "staff_login_failures",
+    "staff_audit",
+    "handoff_conversations",
+    "handoff_messages",
+}
+TABLES = {
+    "agencies",
+    "dossiers",
+    "dossier_events",
+    "survey_responses",
+    "verification_failures",
+    "dossier_verifications",
+    "subscriptions",
+    "notification_outbox",
+    *CONSOLE_TABLES,
+}
 
 
 def _tables(url: str) -> set:
@@ -36,22 +52,34 @@ def test_verifications_revision_up_and_down_keeps_the_failures(database_url: str
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO verification_failures (conversation_key, dossier_code, at) "
-                "VALUES ('telegram:1', '000.00.12.H25-250103-0042', '2025-01-10 09:00:00')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO verification_failures (conversation_key, dossier_code, at) "
+                    "VALUES ('telegram:1', '000.00.12.H25-250103-0042', '2025-01-10 09:00:00')"
+                )
+            )
         upgrade(database_url)
         assert "dossier_verifications" in _tables(database_url)
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT conversation_key, address_key FROM verification_failures")).all() == [
-                ("telegram:1", None)
-            ]
+            assert connection.execute(
+                text("SELECT conversation_key, address_key FROM verification_failures")
+            ).all() == [("telegram:1", None)]
         downgrade(database_url, "0001")
-        assert _tables(database_url) == TABLES - {"dossier_verifications", "subscriptions", "notification_outbox", *CONSOLE_TABLES}
-        columns = {column["name"] for column in inspect(engine).get_columns("verification_failures")}
+        assert _tables(database_url) == TABLES - {
+            "dossier_verifications",
+            "subscriptions",
+            "notification_outbox",
+            *CONSOLE_TABLES,
+        }
+        columns = {
+            column["name"] for column in inspect(engine).get_columns("verification_failures")
+        }
         assert "address_key" not in columns
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM verification_failures")).scalar_one() == 1
+            assert (
+                connection.execute(text("SELECT count(*) FROM verification_failures")).scalar_one()
+                == 1
+            )
     finally:
         engine.dispose()
 

@@ -1,4 +1,5 @@
 """Personal data: what is stored, masking, and that full numbers never reach the logs."""
+
 from __future__ import annotations
 
 import logging
@@ -14,14 +15,17 @@ from bot.db.services import SurveyAnswers, save_survey_response
 from tests.helpers.db_factories import CODE, DOSSIER, ID_NUMBER, PHONE, store
 
 
-@pytest.mark.parametrize("name, masked", [
-    ("Nguyễn Văn An", "Nguyễn V. A."),
-    ("Trần Thị Thu Hà", "Trần T. T. H."),
-    ("  Lê   Đức  ", "Lê Đ."),
-    ("đặng văn đông", "đặng V. Đ."),
-    ("Mai", "M."),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "name, masked",
+    [
+        ("Nguyễn Văn An", "Nguyễn V. A."),
+        ("Trần Thị Thu Hà", "Trần T. T. H."),
+        ("  Lê   Đức  ", "Lê Đ."),
+        ("đặng văn đông", "đặng V. Đ."),
+        ("Mai", "M."),
+        ("", ""),
+    ],
+)
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
 
@@ -46,17 +50,26 @@ def test_only_last_digits_and_hashes_are_stored(engine: Engine) -> None:
     assert not any("0912345678" in str(value) or ID_NUMBER in str(value) for value in row)
 
 
-def test_full_numbers_never_logged(engine: Engine, lookup, caplog: pytest.LogCaptureFixture) -> None:
+def test_full_numbers_never_logged(
+    engine: Engine, lookup, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")  # every SQL statement, parameters, rows
+    caplog.set_level(
+        logging.DEBUG, logger="sqlalchemy.engine"
+    )  # every SQL statement, parameters, rows
     store(engine, DOSSIER)
     lookup()
     lookup(digits="1111")
     lookup(code="000.00.12.H25-250103-9999")
     lookup(code=PHONE)  # typed where the code was asked
     with session_scope(engine) as session:
-        save_survey_response(session, idempotency_key="k1", answers=SurveyAnswers(3), dossier_code=CODE,
-                             sender_id="telegram:987654321")
+        save_survey_response(
+            session,
+            idempotency_key="k1",
+            answers=SurveyAnswers(3),
+            dossier_code=CODE,
+            sender_id="telegram:987654321",
+        )
     assert "SELECT" in caplog.text  # the SQL log was captured
     with session_scope(engine) as session:
         stored_codes = session.execute(select(VerificationFailure.dossier_code)).scalars().all()

@@ -1,4 +1,5 @@
 """Survey answers: idempotency, one response per dossier, anonymous feedback."""
+
 from __future__ import annotations
 
 import logging
@@ -28,14 +29,27 @@ ANSWERS = SurveyAnswers(3, {"staff_attitude": 2, "trips": 2}, "Cán bộ nhiệt
 
 def _save(engine: Engine, key: str, answers: SurveyAnswers = ANSWERS, code=CODE, now=NOW):
     with session_scope(engine) as session:
-        return save_survey_response(session, idempotency_key=key, answers=answers, dossier_code=code,
-                                    source_channel="telegram", sender_id="telegram:1001", now=now)
+        return save_survey_response(
+            session,
+            idempotency_key=key,
+            answers=answers,
+            dossier_code=code,
+            source_channel="telegram",
+            sender_id="telegram:1001",
+            now=now,
+        )
 
 
 def _rows(engine: Engine) -> list:
     with session_scope(engine) as session:
         return [
-            (row.dossier_id is not None, row.overall_level, row.staff_attitude, row.comment, row.idempotency_key)
+            (
+                row.dossier_id is not None,
+                row.overall_level,
+                row.staff_attitude,
+                row.comment,
+                row.idempotency_key,
+            )
             for row in session.execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars()
         ]
 
@@ -60,8 +74,17 @@ def test_same_delivery_twice_makes_one_row(stored: Engine) -> None:
 
 def test_new_answer_for_the_same_dossier_updates(stored: Engine) -> None:
     first = _save(stored, "conv-1:msg-9")
-    second = _save(stored, "conv-1:msg-20", SurveyAnswers(1, {"staff_attitude": 0}), now=NOW + timedelta(days=1))
-    assert (second.outcome, second.updated, second.response_id) == (SurveyOutcome.UPDATED, True, first.response_id)
+    second = _save(
+        stored,
+        "conv-1:msg-20",
+        SurveyAnswers(1, {"staff_attitude": 0}),
+        now=NOW + timedelta(days=1),
+    )
+    assert (second.outcome, second.updated, second.response_id) == (
+        SurveyOutcome.UPDATED,
+        True,
+        first.response_id,
+    )
     assert _rows(stored) == [(True, 1, 0, None, "conv-1:msg-20")]
     with session_scope(stored) as session:
         row = session.execute(select(SurveyResponse)).scalar_one()
@@ -77,7 +100,9 @@ def test_anonymous_feedback_may_repeat(engine: Engine) -> None:
 
 def _feedback(engine: Engine, key: str, sender: str = "web:flood", now=NOW):
     with session_scope(engine) as session:
-        return save_survey_response(session, idempotency_key=key, answers=SurveyAnswers(1), sender_id=sender, now=now)
+        return save_survey_response(
+            session, idempotency_key=key, answers=SurveyAnswers(1), sender_id=sender, now=now
+        )
 
 
 def test_anonymous_feedback_is_limited_per_sender_and_day(engine: Engine) -> None:
@@ -85,7 +110,9 @@ def test_anonymous_feedback_is_limited_per_sender_and_day(engine: Engine) -> Non
         _feedback(engine, f"k{number}", now=NOW + timedelta(hours=number))
     with pytest.raises(FeedbackLimitError):
         _feedback(engine, "one-more", now=NOW.replace(hour=23, minute=59))
-    assert _feedback(engine, "k0").outcome is SurveyOutcome.DUPLICATE  # a redelivery is still harmless
+    assert (
+        _feedback(engine, "k0").outcome is SurveyOutcome.DUPLICATE
+    )  # a redelivery is still harmless
     assert _feedback(engine, "other", sender="web:someone-else").outcome is SurveyOutcome.CREATED
     next_day = NOW.replace(hour=0, minute=0) + timedelta(days=1)
     assert _feedback(engine, "tomorrow", now=next_day).outcome is SurveyOutcome.CREATED
@@ -95,8 +122,14 @@ def test_anonymous_feedback_is_limited_per_sender_and_day(engine: Engine) -> Non
 def test_dossier_answers_do_not_count_as_anonymous_feedback(stored: Engine) -> None:
     for number in range(ANONYMOUS_FEEDBACK_PER_DAY + 1):
         with session_scope(stored) as session:
-            save_survey_response(session, idempotency_key=f"d{number}", answers=ANSWERS, dossier_code=CODE,
-                                 sender_id="web:flood", now=NOW)
+            save_survey_response(
+                session,
+                idempotency_key=f"d{number}",
+                answers=ANSWERS,
+                dossier_code=CODE,
+                sender_id="web:flood",
+                now=NOW,
+            )
     assert _feedback(stored, "anonymous").outcome is SurveyOutcome.CREATED
 
 
@@ -114,14 +147,18 @@ def test_failure_leaves_the_callers_transaction_usable(stored: Engine) -> None:
     assert len(_rows(stored)) == 1
 
 
-@pytest.mark.parametrize("level, criteria", [(4, {}), (0, {}), (3, {"staff_attitude": 3}), (3, {"unknown": 1})])
+@pytest.mark.parametrize(
+    "level, criteria", [(4, {}), (0, {}), (3, {"staff_attitude": 3}), (3, {"unknown": 1})]
+)
 def test_invalid_answers_are_refused(level: int, criteria: dict) -> None:
     with pytest.raises(ValueError):
         SurveyAnswers(level, criteria)
 
 
 @pytest.mark.postgres
-def test_concurrent_first_answers_for_one_dossier(postgres_url: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_concurrent_first_answers_for_one_dossier(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """Two deliveries race on the one-response-per-dossier constraint: the loser retries
     and updates the winner's row instead of failing."""
     caplog.set_level(logging.INFO, logger="bot.db.services")
@@ -133,7 +170,9 @@ def test_concurrent_first_answers_for_one_dossier(postgres_url: str, caplog: pyt
 
         def first_delivery() -> None:
             with Session(engine, future=True) as session, session.begin():
-                save_survey_response(session, idempotency_key="first", answers=ANSWERS, dossier_code=CODE)
+                save_survey_response(
+                    session, idempotency_key="first", answers=ANSWERS, dossier_code=CODE
+                )
                 flushed.set()
                 commit.wait(10)
 
@@ -146,7 +185,9 @@ def test_concurrent_first_answers_for_one_dossier(postgres_url: str, caplog: pyt
         assert second.outcome is SurveyOutcome.UPDATED
         assert "retrying" in caplog.text  # the race really happened
         with session_scope(engine) as session:
-            assert session.execute(select(func.count()).select_from(SurveyResponse)).scalar_one() == 1
+            assert (
+                session.execute(select(func.count()).select_from(SurveyResponse)).scalar_one() == 1
+            )
             assert session.execute(select(SurveyResponse.overall_level)).scalar_one() == 2
     finally:
         engine.dispose()

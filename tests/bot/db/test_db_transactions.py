@@ -1,13 +1,14 @@
 """Transactions that do not give up too early: SQLite writers wait for each other (BEGIN
 IMMEDIATE honours the busy timeout), PostgreSQL transient errors are retried."""
+
 from __future__ import annotations
 
 import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -19,8 +20,7 @@ from bot.db import engine as db_engine
 from bot.db.engine import is_up_to_date, make_engine, run_transaction, session_scope, upgrade
 from bot.db.models import Agency, VerificationFailure
 from bot.db.services import LookupKind, verify_and_get_dossier
-from tests.helpers.db_factories import add_agency
-from tests.helpers.db_factories import AGENCY, CODE, DOSSIER, NOW, OTHER_AGENCY, store
+from tests.helpers.db_factories import AGENCY, CODE, DOSSIER, NOW, OTHER_AGENCY, add_agency, store
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ def test_busy_timeout_comes_from_the_url_and_reads_do_not_wait(sqlite_file: Path
 
 # --- retries -------------------------------------------------------------------------------
 
+
 class FakePostgresError(Exception):
     def __init__(self, pgcode: str) -> None:
         super().__init__(pgcode)
@@ -154,7 +155,9 @@ def test_a_real_deadlock_is_retried(postgres_url: str, caplog: pytest.LogCapture
     upgrade(postgres_url)
     engine = make_engine(postgres_url)
     try:
-        run_transaction(lambda session: [add_agency(session, a) for a in (AGENCY, OTHER_AGENCY)], engine)
+        run_transaction(
+            lambda session: [add_agency(session, a) for a in (AGENCY, OTHER_AGENCY)], engine
+        )
         both_locked_one = threading.Barrier(2, timeout=10)
 
         def rename(first: str, second: str, name: str) -> None:

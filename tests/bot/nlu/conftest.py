@@ -1,4 +1,5 @@
 """Shared setup for the NLU component tests: real components, no network."""
+
 from __future__ import annotations
 
 import os

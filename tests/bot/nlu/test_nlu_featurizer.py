@@ -1,7 +1,8 @@
 """FoldedCountVectorsFeaturizer: accented and unaccented spellings get identical features."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +18,11 @@ from bot.nlu.featurizer import FoldedCountVectorsFeaturizer
 from bot.nlu.tokenizer import VietnameseTokenizer
 
 TRAINING = {
-    "ask_documents": ["Làm căn cước cần giấy tờ gì?", "đăng ký hộ kinh doanh cần gì", "Hồ sơ khai sinh gồm những gì"],
+    "ask_documents": [
+        "Làm căn cước cần giấy tờ gì?",
+        "đăng ký hộ kinh doanh cần gì",
+        "Hồ sơ khai sinh gồm những gì",
+    ],
     "ask_fee": ["Lệ phí làm hộ chiếu bao nhiêu?", "dang ky tam tru mat bao nhieu tien"],
 }
 PAIRS = [
@@ -28,7 +33,7 @@ PAIRS = [
 ANALYZERS = [{"analyzer": "word"}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}]
 
 
-def config(**overrides: Any) -> Dict[str, Any]:
+def config(**overrides: Any) -> dict[str, Any]:
     return {**FoldedCountVectorsFeaturizer.get_default_config(), **overrides}
 
 
@@ -38,17 +43,21 @@ def training_data(tokenizer: VietnameseTokenizer) -> TrainingData:
 
 
 def trained(
-    settings: Dict[str, Any],
+    settings: dict[str, Any],
     tokenizer: VietnameseTokenizer,
     model_storage: LocalModelStorage,
     execution_context: ExecutionContext,
 ) -> FoldedCountVectorsFeaturizer:
-    featurizer = FoldedCountVectorsFeaturizer.create(config(**settings), model_storage, Resource("cv"), execution_context)
+    featurizer = FoldedCountVectorsFeaturizer.create(
+        config(**settings), model_storage, Resource("cv"), execution_context
+    )
     featurizer.train(training_data(tokenizer))
     return featurizer
 
 
-def features(featurizer: FoldedCountVectorsFeaturizer, tokenizer: VietnameseTokenizer, text: str) -> List[np.ndarray]:
+def features(
+    featurizer: FoldedCountVectorsFeaturizer, tokenizer: VietnameseTokenizer, text: str
+) -> list[np.ndarray]:
     (message,) = featurizer.process(tokenizer.process([Message.build(text)]))
     sequence, sentence = message.get_sparse_features(TEXT)
     return [sequence.features.toarray(), sentence.features.toarray()]
@@ -57,7 +66,7 @@ def features(featurizer: FoldedCountVectorsFeaturizer, tokenizer: VietnameseToke
 @pytest.mark.parametrize("settings", ANALYZERS, ids=lambda settings: settings["analyzer"])
 @pytest.mark.parametrize("accented, unaccented", PAIRS)
 def test_accented_and_unaccented_spellings_get_identical_features(
-    settings: Dict[str, Any],
+    settings: dict[str, Any],
     accented: str,
     unaccented: str,
     tokenizer: VietnameseTokenizer,
@@ -65,14 +74,19 @@ def test_accented_and_unaccented_spellings_get_identical_features(
     execution_context: ExecutionContext,
 ) -> None:
     featurizer = trained(settings, tokenizer, model_storage, execution_context)
-    left, right = features(featurizer, tokenizer, accented), features(featurizer, tokenizer, unaccented)
+    left, right = (
+        features(featurizer, tokenizer, accented),
+        features(featurizer, tokenizer, unaccented),
+    )
     assert left[1].any()
     for one, other in zip(left, right, strict=False):
         np.testing.assert_array_equal(one, other)
 
 
 def test_compound_tokens_also_count_their_syllables(
-    tokenizer: VietnameseTokenizer, model_storage: LocalModelStorage, execution_context: ExecutionContext
+    tokenizer: VietnameseTokenizer,
+    model_storage: LocalModelStorage,
+    execution_context: ExecutionContext,
 ) -> None:
     featurizer = trained({"analyzer": "word"}, tokenizer, model_storage, execution_context)
     vocabulary = featurizer.vectorizers[TEXT].vocabulary_
@@ -81,15 +95,21 @@ def test_compound_tokens_also_count_their_syllables(
 
 
 def test_char_ngrams_stay_inside_syllables(
-    tokenizer: VietnameseTokenizer, model_storage: LocalModelStorage, execution_context: ExecutionContext
+    tokenizer: VietnameseTokenizer,
+    model_storage: LocalModelStorage,
+    execution_context: ExecutionContext,
 ) -> None:
     settings = {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}
-    vocabulary = trained(settings, tokenizer, model_storage, execution_context).vectorizers[TEXT].vocabulary_
+    vocabulary = (
+        trained(settings, tokenizer, model_storage, execution_context).vectorizers[TEXT].vocabulary_
+    )
     assert " can" in vocabulary and not any("_" in ngram for ngram in vocabulary)
 
 
 def test_intent_labels_are_not_folded(
-    tokenizer: VietnameseTokenizer, model_storage: LocalModelStorage, execution_context: ExecutionContext
+    tokenizer: VietnameseTokenizer,
+    model_storage: LocalModelStorage,
+    execution_context: ExecutionContext,
 ) -> None:
     featurizer = trained({"analyzer": "word"}, tokenizer, model_storage, execution_context)
     assert set(featurizer.vectorizers[INTENT].vocabulary_) == set(TRAINING)
@@ -97,29 +117,39 @@ def test_intent_labels_are_not_folded(
 
 @pytest.mark.parametrize("settings", ANALYZERS, ids=lambda settings: settings["analyzer"])
 def test_persist_and_load_round_trip(
-    settings: Dict[str, Any],
+    settings: dict[str, Any],
     tokenizer: VietnameseTokenizer,
     model_storage: LocalModelStorage,
     execution_context: ExecutionContext,
 ) -> None:
     featurizer = trained(settings, tokenizer, model_storage, execution_context)
-    loaded = FoldedCountVectorsFeaturizer.load(config(**settings), model_storage, Resource("cv"), execution_context)
+    loaded = FoldedCountVectorsFeaturizer.load(
+        config(**settings), model_storage, Resource("cv"), execution_context
+    )
     assert loaded.vectorizers[TEXT].vocabulary_ == featurizer.vectorizers[TEXT].vocabulary_
     for text in ("Làm căn cước cho con", "lam can cuoc cho con"):
-        for one, other in zip(features(featurizer, tokenizer, text), features(loaded, tokenizer, text), strict=False):
+        for one, other in zip(
+            features(featurizer, tokenizer, text), features(loaded, tokenizer, text), strict=False
+        ):
             np.testing.assert_array_equal(one, other)
 
 
 def test_process_training_data_adds_features(
-    tokenizer: VietnameseTokenizer, model_storage: LocalModelStorage, execution_context: ExecutionContext
+    tokenizer: VietnameseTokenizer,
+    model_storage: LocalModelStorage,
+    execution_context: ExecutionContext,
 ) -> None:
     featurizer = trained({"analyzer": "word"}, tokenizer, model_storage, execution_context)
     data = featurizer.process_training_data(training_data(tokenizer))
-    assert all(example.features_present(TEXT, featurizers=None) for example in data.training_examples)
+    assert all(
+        example.features_present(TEXT, featurizers=None) for example in data.training_examples
+    )
 
 
 def test_oov_token_needs_compound_syllables_off(
     model_storage: LocalModelStorage, execution_context: ExecutionContext
 ) -> None:
     with pytest.raises(InvalidConfigException):
-        FoldedCountVectorsFeaturizer.create(config(OOV_token="oov"), model_storage, Resource("cv"), execution_context)
+        FoldedCountVectorsFeaturizer.create(
+            config(OOV_token="oov"), model_storage, Resource("cv"), execution_context
+        )

@@ -1,8 +1,9 @@
 """ProcedureLinker: the `procedure` entity for messages that name a procedure, and only those."""
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 from rasa.engine.graph import ExecutionContext
@@ -16,11 +17,13 @@ from vntext import fold
 
 
 @pytest.fixture
-def linker(model_storage: LocalModelStorage, execution_context: ExecutionContext) -> ProcedureLinker:
+def linker(
+    model_storage: LocalModelStorage, execution_context: ExecutionContext
+) -> ProcedureLinker:
     return ProcedureLinker.create({}, model_storage, Resource("linker"), execution_context)
 
 
-def procedure(linker: ProcedureLinker, text: str) -> Optional[Dict[str, Any]]:
+def procedure(linker: ProcedureLinker, text: str) -> dict[str, Any] | None:
     (message,) = linker.process([Message.build(text)])
     found = [entity for entity in message.get(ENTITIES, []) if entity["entity"] == "procedure"]
     assert len(found) <= 1
@@ -39,13 +42,19 @@ def procedure(linker: ProcedureLinker, text: str) -> Optional[Dict[str, Any]]:
         ("Lệ phí đăng ký kết hôn là bao nhiêu?", "1.000894"),
     ],
 )
-def test_links_messages_that_name_a_procedure(linker: ProcedureLinker, text: str, code: str) -> None:
+def test_links_messages_that_name_a_procedure(
+    linker: ProcedureLinker, text: str, code: str
+) -> None:
     entity = procedure(linker, text)
     assert entity is not None and entity["value"] == code
     assert entity["extractor"] == "ProcedureLinker"
     assert entity["name"] and entity["matched"]
     assert 0.0 < entity["confidence"] <= 1.0
-    assert entity["candidates"][0] == {"code": code, "name": entity["name"], "score": entity["candidates"][0]["score"]}
+    assert entity["candidates"][0] == {
+        "code": code,
+        "name": entity["name"],
+        "score": entity["candidates"][0]["score"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -86,7 +95,9 @@ def test_vague_queries_are_flagged_with_candidates(linker: ProcedureLinker, text
     assert entity["confidence"] < 0.5
 
 
-@pytest.mark.parametrize("text", ["nhap ho khau", "dang ky khai sinh", "dang ky tam tru", "làm hộ chiếu lần đầu"])
+@pytest.mark.parametrize(
+    "text", ["nhap ho khau", "dang ky khai sinh", "dang ky tam tru", "làm hộ chiếu lần đầu"]
+)
 def test_clear_queries_are_not_ambiguous(linker: ProcedureLinker, text: str) -> None:
     entity = procedure(linker, text)
     assert entity is not None and not entity["ambiguous"]
@@ -95,7 +106,7 @@ def test_clear_queries_are_not_ambiguous(linker: ProcedureLinker, text: str) -> 
 
 
 def test_naming_the_procedure_beats_a_close_runner_up(linker: ProcedureLinker) -> None:
-    """"Xóa đăng ký tạm trú" scores almost as high, but only "Đăng ký tạm trú" is named."""
+    """ "Xóa đăng ký tạm trú" scores almost as high, but only "Đăng ký tạm trú" is named."""
     entity = procedure(linker, "dang ky tam tru")
     assert entity is not None
     best, runner_up = entity["candidates"][:2]
@@ -112,7 +123,9 @@ def test_naming_the_procedure_beats_a_close_runner_up(linker: ProcedureLinker) -
     ],
 )
 @pytest.mark.parametrize("form", ["NFC", "NFD"])
-def test_span_covers_the_matched_words(linker: ProcedureLinker, text: str, span: str, form: str) -> None:
+def test_span_covers_the_matched_words(
+    linker: ProcedureLinker, text: str, span: str, form: str
+) -> None:
     text = unicodedata.normalize(form, text)
     entity = procedure(linker, text)
     assert entity is not None
@@ -127,7 +140,11 @@ def test_entity_is_appended_to_existing_entities(linker: ProcedureLinker) -> Non
     assert [entity["entity"] for entity in processed.get(ENTITIES)] == ["dossier_code", "procedure"]
 
 
-def test_max_candidates_is_configurable(model_storage: LocalModelStorage, execution_context: ExecutionContext) -> None:
-    linker = ProcedureLinker.create({"max_candidates": 1}, model_storage, Resource("linker"), execution_context)
+def test_max_candidates_is_configurable(
+    model_storage: LocalModelStorage, execution_context: ExecutionContext
+) -> None:
+    linker = ProcedureLinker.create(
+        {"max_candidates": 1}, model_storage, Resource("linker"), execution_context
+    )
     entity = procedure(linker, "căn cước")
     assert entity is not None and len(entity["candidates"]) == 1

@@ -1,8 +1,9 @@
 """Questions quoting a procedure's official name (issue #14): exact links, masked intent words,
 and questions asking two aspects."""
+
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from rasa.engine.graph import ExecutionContext
@@ -39,7 +40,7 @@ def linker() -> ProcedureLinker:
     return ProcedureLinker.create({}, None, Resource("linker"), context)  # type: ignore[arg-type]
 
 
-def linked(linker: ProcedureLinker, text: str) -> Dict[str, Any]:
+def linked(linker: ProcedureLinker, text: str) -> dict[str, Any]:
     entity = linker.link(text)
     assert entity is not None, text
     return entity

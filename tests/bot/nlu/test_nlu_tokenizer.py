@@ -1,8 +1,9 @@
 """VietnameseTokenizer: offsets into the original text whatever its Unicode form or spacing."""
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, List
+from collections.abc import Callable
 
 import pytest
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -36,7 +37,7 @@ TEXTS = [
 ]
 
 
-def tokens_of(tokenizer: VietnameseTokenizer, text: str) -> List[Token]:
+def tokens_of(tokenizer: VietnameseTokenizer, text: str) -> list[Token]:
     return tokenizer.tokenize(Message.build(text), TEXT)
 
 
@@ -46,7 +47,9 @@ def folded(text: str) -> str:
 
 @pytest.mark.parametrize("form", ["NFC", "NFD"])
 @pytest.mark.parametrize("text", TEXTS)
-def test_every_token_spans_its_own_text(tokenizer: VietnameseTokenizer, text: str, form: str) -> None:
+def test_every_token_spans_its_own_text(
+    tokenizer: VietnameseTokenizer, text: str, form: str
+) -> None:
     text = unicodedata.normalize(form, text)
     tokens = tokens_of(tokenizer, text)
     assert tokens
@@ -76,7 +79,13 @@ def test_a_message_without_letters_is_one_token(tokenizer: VietnameseTokenizer, 
 
 
 @pytest.mark.parametrize(
-    "text", [f"hồ sơ {CODE} đến đâu rồi", f"Mã:{CODE}.", f"({CODE.lower()})", f"mã hồ sơ {CODE}, kiểm tra giúp"]
+    "text",
+    [
+        f"hồ sơ {CODE} đến đâu rồi",
+        f"Mã:{CODE}.",
+        f"({CODE.lower()})",
+        f"mã hồ sơ {CODE}, kiểm tra giúp",
+    ],
 )
 def test_dossier_code_is_one_token(tokenizer: VietnameseTokenizer, text: str) -> None:
     codes = [token for token in tokens_of(tokenizer, text) if token.text == CODE.lower()]
@@ -85,8 +94,12 @@ def test_dossier_code_is_one_token(tokenizer: VietnameseTokenizer, text: str) ->
 
 
 @pytest.mark.parametrize("phrase", ["căn cước", "hộ kinh doanh", "tạm trú"])
-@pytest.mark.parametrize("spelling", [str, fold, lambda text: unicodedata.normalize("NFD", text.upper())])
-def test_kb_phrases_stay_whole(tokenizer: VietnameseTokenizer, phrase: str, spelling: Callable[[str], str]) -> None:
+@pytest.mark.parametrize(
+    "spelling", [str, fold, lambda text: unicodedata.normalize("NFD", text.upper())]
+)
+def test_kb_phrases_stay_whole(
+    tokenizer: VietnameseTokenizer, phrase: str, spelling: Callable[[str], str]
+) -> None:
     assert tuple(canonical_syllables(phrase)) in fixed_phrases().keys
     text = spelling(f"hỏi về {phrase} nhé")
     texts = [token.text for token in tokens_of(tokenizer, text)]
@@ -115,9 +128,16 @@ def test_unaccented_text_is_not_glued_by_the_segmenter(tokenizer: VietnameseToke
 
 @pytest.mark.parametrize(
     "text",
-    ["Đăng ký tạm trú cần giấy tờ gì?", "Làm căn cước cho con", "Đăng ký hộ kinh doanh ở đâu", "nhập hộ khẩu"],
+    [
+        "Đăng ký tạm trú cần giấy tờ gì?",
+        "Làm căn cước cho con",
+        "Đăng ký hộ kinh doanh ở đâu",
+        "nhập hộ khẩu",
+    ],
 )
-def test_accented_and_unaccented_domain_text_segment_alike(tokenizer: VietnameseTokenizer, text: str) -> None:
+def test_accented_and_unaccented_domain_text_segment_alike(
+    tokenizer: VietnameseTokenizer, text: str
+) -> None:
     accented = [fold(token.text) for token in tokens_of(tokenizer, text)]
     assert [token.text for token in tokens_of(tokenizer, fold(text))] == accented
 

@@ -1,7 +1,8 @@
 """End to end: train a tiny NLU model with the project pipeline, load it, parse messages."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -60,7 +61,7 @@ nlu:
 """
 
 
-def tiny_config() -> Dict[str, Any]:
+def tiny_config() -> dict[str, Any]:
     """config_test.yml's pipeline with DIET cut to 5 epochs."""
     config = yaml.safe_load((PROJECT_ROOT / "config_test.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
@@ -82,7 +83,12 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Agent:
         (root / "config.yml").write_text(config, encoding="utf-8")
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("RASA_CACHE_DIRECTORY", str(root / "cache"))
-            trained = train_nlu(str(root / "config.yml"), str(root / "nlu.yml"), str(TINY_MODELS), fixed_model_name=name)
+            trained = train_nlu(
+                str(root / "config.yml"),
+                str(root / "nlu.yml"),
+                str(TINY_MODELS),
+                fixed_model_name=name,
+            )
         assert trained and model.exists(), "training failed"
         for old in TINY_MODELS.glob("tiny-*.tar.gz"):
             if old != model:
@@ -90,7 +96,7 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Agent:
     return Agent.load(str(model))
 
 
-def entities(parsed: Dict[str, Any], name: str) -> List[Dict[str, Any]]:
+def entities(parsed: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [entity for entity in parsed["entities"] if entity["entity"] == name]
 
 

@@ -1,7 +1,8 @@
 """UnknownWordsFallback: a message of words never seen in training becomes nlu_fallback."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from rasa.engine.graph import ExecutionContext
@@ -17,7 +18,9 @@ TRAINING = [("Làm căn cước cần giấy tờ gì?", "ask_documents"), ("xin
 DIET_GUESS = {"name": "greet", "confidence": 0.97}
 
 
-def trained(model_storage: LocalModelStorage, execution_context: ExecutionContext) -> UnknownWordsFallback:
+def trained(
+    model_storage: LocalModelStorage, execution_context: ExecutionContext
+) -> UnknownWordsFallback:
     """Trains, then loads from the model storage as a served model would."""
     resource = Resource("unknown_words")
     component = UnknownWordsFallback.create({}, model_storage, resource, execution_context)
@@ -26,9 +29,11 @@ def trained(model_storage: LocalModelStorage, execution_context: ExecutionContex
 
 
 def parsed(
-    component: UnknownWordsFallback, text: str, entities: Optional[List[Dict[str, Any]]] = None
+    component: UnknownWordsFallback, text: str, entities: list[dict[str, Any]] | None = None
 ) -> Message:
-    message = Message({TEXT: text, INTENT: dict(DIET_GUESS), INTENT_RANKING_KEY: [dict(DIET_GUESS)]})
+    message = Message(
+        {TEXT: text, INTENT: dict(DIET_GUESS), INTENT_RANKING_KEY: [dict(DIET_GUESS)]}
+    )
     if entities:
         message.set(ENTITIES, entities)
     return component.process([message])[0]
@@ -70,6 +75,8 @@ def test_an_existing_fallback_is_not_added_twice(
     model_storage: LocalModelStorage, execution_context: ExecutionContext
 ) -> None:
     fallback = {"name": "nlu_fallback", "confidence": 0.5}
-    message = Message({TEXT: "xyz", INTENT: fallback, INTENT_RANKING_KEY: [fallback, dict(DIET_GUESS)]})
+    message = Message(
+        {TEXT: "xyz", INTENT: fallback, INTENT_RANKING_KEY: [fallback, dict(DIET_GUESS)]}
+    )
     trained(model_storage, execution_context).process([message])
     assert message.get(INTENT_RANKING_KEY) == [fallback, DIET_GUESS]
