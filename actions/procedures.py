@@ -234,9 +234,9 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         live = OfficeHours.parse(get_settings().office_hours).open_at(vietnam_now())
-        response = "utter_human_contacts"
-        if self._hand_over(tracker, live):
-            response = "utter_handed_over" if live else "utter_handoff_outside_hours"
+        handed = self._hand_over(tracker, live)
+        staff_reply = "utter_handed_over" if live else "utter_handoff_outside_hours"
+        response = staff_reply if handed else "utter_human_contacts"
         dispatcher.utter_message(
             response=response, hotline=settings.hotline(), office=settings.office()
         )
