@@ -14,7 +14,6 @@ failure 503, each with {"error": "<Vietnamese text>"}.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
 import logging
@@ -28,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import wording
 from bot.channels.http import serve
 from bot.channels.inputs import MAX_JSON_DEPTH, MalformedRequest, json_depth, parse_json
-from bot.db.engine import run_transaction
+from bot.db.engine import run_transaction_in_thread
 from bot.db.feed import Outcome, apply_events
 
 log = logging.getLogger(__name__)
@@ -64,8 +63,8 @@ async def receive(request: web.Request) -> web.Response:
         return web.json_response({"error": str(error)}, status=400)
     engine = request.app[ENGINE_KEY]
     try:
-        results = await asyncio.to_thread(
-            run_transaction, lambda session: apply_events(session, events), engine
+        results = await run_transaction_in_thread(
+            lambda session: apply_events(session, events), engine
         )
     except SQLAlchemyError as error:
         log.error("Dossier feed not stored: %s", type(error).__name__)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot import handoff, wording
 from bot.channels.gateway import Reply
 from bot.channels.notify import DeliveryError, Sender
-from bot.db.engine import run_transaction
+from bot.db.engine import run_transaction_in_thread
 from bot.db.models import vietnam_now
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,15 @@ class HandoffDesk:
         try:
             # A read first: most conversations are not handed off, and a write transaction
             # would take SQLite's write lock for every message.
-            current = await asyncio.to_thread(
-                run_transaction,
+            current = await run_transaction_in_thread(
                 lambda session: handoff.open_handoff_of(session, sender),
                 self._engine,
                 read_only=True,
             )
             if current is None:
                 return None
-            return await asyncio.to_thread(
-                run_transaction, lambda session: self._hold(session, sender, text), self._engine
+            return await run_transaction_in_thread(
+                lambda session: self._hold(session, sender, text), self._engine
             )
         except SQLAlchemyError as error:
             log.warning(
@@ -73,16 +72,14 @@ class HandoffDesk:
     async def web_replies(self, sender: str) -> list[Reply]:
         """Staff replies waiting for this web chat sender; empty if the database failed."""
         try:
-            waiting = await asyncio.to_thread(
-                run_transaction,
+            waiting = await run_transaction_in_thread(
                 lambda session: handoff.has_web_replies(session, sender),
                 self._engine,
                 read_only=True,
             )
             if not waiting:
                 return []
-            texts = await asyncio.to_thread(
-                run_transaction,
+            texts = await run_transaction_in_thread(
                 lambda session: handoff.take_web_replies(session, sender),
                 self._engine,
             )
@@ -122,8 +119,7 @@ class HandoffRelay:
         """Claim the due replies and send each; how many were claimed."""
         now = self._clock()
         channels = list(self._senders)
-        deliveries = await asyncio.to_thread(
-            run_transaction,
+        deliveries = await run_transaction_in_thread(
             lambda session: handoff.claim_replies(session, channels, now),
             self._engine,
         )
@@ -136,8 +132,7 @@ class HandoffRelay:
             await self._senders[delivery.channel].send(delivery, Reply(delivery.text))
         except DeliveryError as error:
             permanent = error.permanent
-            state = await asyncio.to_thread(
-                run_transaction,
+            state = await run_transaction_in_thread(
                 lambda session: handoff.mark_reply_failed(
                     session, delivery.message_id, permanent, self._clock()
                 ),
@@ -145,8 +140,7 @@ class HandoffRelay:
             )
             log.warning("Staff reply #%d not delivered (%s): %s", delivery.message_id, state, error)
             return
-        await asyncio.to_thread(
-            run_transaction,
+        await run_transaction_in_thread(
             lambda session: handoff.mark_reply_sent(session, delivery.message_id, self._clock()),
             self._engine,
         )

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import wording
 from bot.channels.gateway import Button, Reply
 from bot.channels.zalo import ZaloClient, ZaloError
-from bot.db.engine import run_transaction
+from bot.db.engine import run_transaction_in_thread
 from bot.db.models import Status, vietnam_now
 from bot.db.outbox import (
     CLAIM_LEASE,
@@ -244,8 +244,7 @@ class DeliveryWorker:
     async def note_inbound(self, sender_id: str) -> None:
         """A citizen wrote (Zalo): their interaction window starts again."""
         try:
-            await asyncio.to_thread(
-                run_transaction,
+            await run_transaction_in_thread(
                 lambda session: note_inbound_message(session, sender_id, self._clock()),
                 self._engine,
             )
@@ -269,8 +268,7 @@ class DeliveryWorker:
         now = self._clock()
         if self._quiet.active(now):
             return 0
-        deliveries = await asyncio.to_thread(
-            run_transaction,
+        deliveries = await run_transaction_in_thread(
             lambda session: claim_due(session, now, self._batch, self._lease),
             self._engine,
         )
@@ -290,8 +288,7 @@ class DeliveryWorker:
             await sender.send(delivery, notification(delivery))
         except DeliveryError as error:
             reason, attempts = str(error), 1 if error.permanent else self._max_attempts
-            state = await asyncio.to_thread(
-                run_transaction,
+            state = await run_transaction_in_thread(
                 lambda session: mark_failed(
                     session,
                     delivery.outbox_id,
@@ -306,8 +303,7 @@ class DeliveryWorker:
                 "Notification #%d not delivered (%s): %s", delivery.outbox_id, state.value, error
             )
             return
-        await asyncio.to_thread(
-            run_transaction,
+        await run_transaction_in_thread(
             lambda session: mark_sent(session, delivery.outbox_id, self._clock()),
             self._engine,
         )
@@ -316,8 +312,7 @@ class DeliveryWorker:
         if deliveries:
             ids = [delivery.outbox_id for delivery in deliveries]
             await asyncio.shield(
-                asyncio.to_thread(
-                    run_transaction,
+                run_transaction_in_thread(
                     lambda session: release_claims(session, ids, self._clock()),
                     self._engine,
                 )

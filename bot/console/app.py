@@ -29,7 +29,7 @@ from bot.console import accounts, surveys
 from bot.console.accounts import LoginKind, StaffUser
 from bot.console.charts import bar_chart
 from bot.console.dossiers import staff_dossier
-from bot.db.engine import run_transaction
+from bot.db.engine import run_transaction_in_thread
 from bot.db.models import STAFF_ROLES
 from procedures_kb.cli import document_line
 from procedures_kb.fees import fees_in_force, parse_date, today
@@ -127,7 +127,7 @@ async def in_db(
     request: web.Request, work: Callable[[Session], T], *, read_only: bool = False
 ) -> T:
     engine = request.app[CONFIG_KEY].engine
-    return await asyncio.to_thread(run_transaction, work, engine, read_only=read_only)
+    return await run_transaction_in_thread(work, engine, read_only=read_only)
 
 
 def staff_of(request: web.Request) -> StaffUser:

@@ -18,6 +18,7 @@ and dropped connections a bounded number of times.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -116,6 +117,13 @@ def run_transaction(
             )
             time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
             attempt += 1
+
+
+async def run_transaction_in_thread(
+    work: Callable[[Session], T], engine: Engine | None = None, *, read_only: bool = False
+) -> T:
+    """`run_transaction` in a worker thread, so an event loop is not blocked by the database."""
+    return await asyncio.to_thread(run_transaction, work, engine, read_only=read_only)
 
 
 def is_transient(error: DBAPIError) -> bool:
