@@ -30,13 +30,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from benchmarks.databases import database_arguments, database_targets
+from benchmarks.databases import database_arguments, database_targets, migrated_engine
 from bot import handoff
 from bot.admin.seed import seed_demo
 from bot.channels.http import serve
 from bot.console import accounts
 from bot.console.app import ConsoleConfig, build_app
-from bot.db.engine import make_engine, run_transaction, upgrade
+from bot.db.engine import run_transaction
 from bot.db.models import Dossier, SurveyResponse
 
 TODAY = date(2026, 12, 1)
@@ -64,9 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(name: str, url: str, dossiers: int, requests: int) -> None:
-    upgrade(url)
-    engine = make_engine(url)
-    try:
+    with migrated_engine(url) as engine:
         started = time.perf_counter()
         seed_demo(engine, dossiers, today=TODAY)
         run_transaction(lambda s: accounts.add_account(s, "bench", "supervisor", PASSWORD), engine)
@@ -80,8 +78,6 @@ def run(name: str, url: str, dossiers: int, requests: int) -> None:
             flush=True,
         )
         asyncio.run(_time_pages(name, engine, _codes(engine, dossiers, requests), requests))
-    finally:
-        engine.dispose()
 
 
 def _handoffs(engine: Engine) -> None:

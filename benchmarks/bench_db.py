@@ -20,9 +20,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from benchmarks.databases import database_arguments, database_targets
+from benchmarks.databases import database_arguments, database_targets, migrated_engine
 from bot.admin.seed import seed_demo
-from bot.db.engine import make_engine, session_scope, upgrade
+from bot.db.engine import session_scope
 from bot.db.models import Dossier
 from bot.db.services import LookupKind, verify_and_get_dossier
 
@@ -40,9 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(name: str, url: str, dossiers: int, lookups: int) -> None:
-    upgrade(url)
-    engine = make_engine(url)
-    try:
+    with migrated_engine(url) as engine:
         started = time.perf_counter()
         seed_demo(engine, dossiers, today=TODAY)
         print(
@@ -60,8 +58,6 @@ def run(name: str, url: str, dossiers: int, lookups: int) -> None:
             "indexed select by code",
             _time_each(targets, lambda _index, code, _digits: _select(engine, code)),
         )
-    finally:
-        engine.dispose()
 
 
 def _random_dossiers(engine: Engine, dossiers: int, lookups: int) -> list[tuple[str, str]]:

@@ -10,6 +10,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
+from bot.db.engine import make_engine, upgrade
+
 
 def database_arguments(
     description: str | None, argv: Sequence[str] | None, **counts: int
@@ -40,3 +44,14 @@ def database_targets(prefix: str, no_postgres: bool) -> Iterator[list[tuple[str,
                 ("PostgreSQL", stack.enter_context(temporary_postgres_schema(postgres, "bench")))
             )
         yield targets
+
+
+@contextmanager
+def migrated_engine(url: str) -> Iterator[Engine]:
+    """An engine on `url` with the schema upgraded to the latest migration, disposed at the end."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
