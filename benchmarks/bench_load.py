@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import re
 import signal
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from tests.helpers.demo_seed import seed_demo_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -331,18 +332,6 @@ def base_env(run_dir: Path, base_port: int) -> dict[str, str]:
     return env
 
 
-def seed(env: dict[str, str]) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "2000"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return list(json.loads(out.stdout))
-
-
 # --- runs and the report ------------------------------------------------------------------------
 
 
@@ -527,7 +516,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         run_dir = Path(folder)
         env = base_env(run_dir, arguments.base_port)
-        samples = seed(env)
+        samples = seed_demo_subprocess(env, 2000)
         lb = f"http://127.0.0.1:{arguments.base_port}"
         for name in stacks:
             health = [f"http://127.0.0.1:{arguments.base_port + 1}/health", f"{lb}/"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
 from bot.settings import PROJECT_ROOT
 from tests.helpers.conversation import Conversation, SeededDatabase, Served
+from tests.helpers.demo_seed import seed_demo_subprocess
 from tests.helpers.dossier_samples import store_samples
 
 TEST_CONFIG = PROJECT_ROOT / "config_test.yml"
@@ -99,7 +99,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     import secrets
     import signal
     import subprocess
-    import sys
     import time
     import urllib.request
 
@@ -121,14 +120,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
 
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
     env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml")
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bot", "seed", "--demo", "--json", "--dossiers", "300"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    samples = seed_demo_subprocess(env, 300)
     with log.open("wb") as output:
         process = subprocess.Popen(
             ["bash", "scripts/serve.sh"],
@@ -144,7 +136,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
         env_file,
         database_url,
         log,
-        json.loads(seeded.stdout),
+        samples,
         api_token,
     )
     try:
