@@ -61,17 +61,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     seed.add_argument(
         "--today", metavar="NGÀY", help="ngày tham chiếu của dữ liệu (mặc định: hôm nay)"
     )
-    seed.add_argument(
-        "--json", action="store_true", help="in danh sách hồ sơ mẫu để tra cứu, dạng JSON"
-    )
-    seed.add_argument(
-        "--reset", action="store_true", help="XÓA toàn bộ dữ liệu hiện có trước khi nạp"
-    )
-    seed.add_argument(
-        "--if-empty",
-        action="store_true",
-        help="chỉ nạp khi cơ sở dữ liệu còn trống (không báo lỗi)",
-    )
+    for flag, help_text in (
+        ("--json", "in danh sách hồ sơ mẫu để tra cứu, dạng JSON"),
+        ("--reset", "XÓA toàn bộ dữ liệu hiện có trước khi nạp"),
+        ("--if-empty", "chỉ nạp khi cơ sở dữ liệu còn trống (không báo lỗi)"),
+    ):
+        seed.add_argument(flag, action="store_true", help=help_text)
     seed.set_defaults(handler=_friendly(_seed))
 
     survey_commands = command_group(subparsers, "survey", "phiếu đánh giá mức độ hài lòng")
