@@ -76,16 +76,10 @@ _PERIOD = re.compile(
 _REFERENCE = re.compile(r"Thông tư(?:\s+số)?\s*(\d+/\d{4}/TT-[A-ZĐ]+)", re.IGNORECASE)
 # "bằng 50% mức thu nêu trên": a share of the amount stated before it. "... quy định tại
 # điểm 1 Biểu phí" names no amount, so it is not read.
-_SHARE_OF_STATED = re.compile(
-    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*(?:mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?)\s*"
-    r"(?:nêu trên|quy định(?!\s+tại))",
-    re.IGNORECASE,
-)
+_SHARE_OF_BASE = r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?\s*"
+_SHARE_OF_STATED = re.compile(rf"{_SHARE_OF_BASE}(?:nêu trên|quy định(?!\s+tại))", re.IGNORECASE)
 # "Bằng 50% mức thu phí quy định tại Mục VIII …": a share of a base the note does not state.
-_SHARE_OF_UNSTATED = re.compile(
-    r"bằng\s+(\d+(?:[.,]\d+)?)\s*%\s*mức\s+(?:thu|phí|lệ phí)(?:\s+(?:phí|lệ phí))?\s*quy định\s+tại",
-    re.IGNORECASE,
-)
+_SHARE_OF_UNSTATED = re.compile(rf"{_SHARE_OF_BASE}quy định\s+tại", re.IGNORECASE)
 _SHARE_OF_AMOUNT = re.compile(
     rf"(\d+(?:[.,]\d+)?)\s*%\s*(?:của|x|×)\s*({_NUMBER})\s*(đồng|usd)", re.IGNORECASE
 )
