@@ -892,15 +892,7 @@ def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInFor
     if unstated_share is not None and not (
         unstated_share["valid_from"] or unstated_share["valid_to"]
     ):
-        return FeeInForce(
-            channel,
-            None,
-            "VND",
-            "unknown",
-            None,
-            _with_cases(_share_text(unstated_share, note), cases),
-            cases,
-        )
+        return _share_fee(channel, unstated_share, cases, note)
     if dated:
         return _dated_fee(channel, dated, regular, cases, note)
     if regular is not None and regular["amount"] is not None:
@@ -923,6 +915,12 @@ def _channel_fee(channel: str, rows: list[dict[str, Any]], on: date) -> FeeInFor
     )
 
 
+def _share_fee(channel: str, share: dict, cases: list[dict], note: str | None) -> FeeInForce:
+    """A fee stated only as a share of a base the catalogue does not give: amount unknown."""
+    text = _with_cases(_share_text(share, note), cases)
+    return FeeInForce(channel, None, "VND", "unknown", None, text, cases)
+
+
 def _dated_fee(
     channel: str, dated: list[dict], regular: dict | None, cases: list[dict], note: str | None
 ) -> FeeInForce:
@@ -930,15 +928,7 @@ def _dated_fee(
     if not known:
         share = next((e for e in dated if e.get("share")), None)
         if share is not None:
-            return FeeInForce(
-                channel,
-                None,
-                "VND",
-                "unknown",
-                None,
-                _with_cases(_share_text(share, note), cases),
-                cases,
-            )
+            return _share_fee(channel, share, cases, note)
         rule = dated[0]
         text = wording.FEE_DATED_NO_AMOUNT.format(
             start=_day(rule["valid_from"]),
