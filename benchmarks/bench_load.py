@@ -39,7 +39,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.helpers.demo_seed import seed_demo_subprocess
+from tests.helpers.served_stack import seed_demo_subprocess, start_script
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -275,15 +275,7 @@ def _short(cmdline: str) -> str:
 
 def start(name: str, env: dict[str, str], run_dir: Path, health: list[str], lb_url: str) -> Stack:
     log = run_dir / f"{name}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            ["bash", f"scripts/{name}.sh"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_script(f"{name}.sh", env, log)
     stack = Stack(name, process, f"{lb_url}/webhooks/rest/webhook", run_dir, log)
     deadline = time.monotonic() + 900
     for url in health:

@@ -17,8 +17,8 @@ from bot.db.engine import make_engine, upgrade
 from bot.db.models import vietnam_now
 from bot.settings import PROJECT_ROOT
 from tests.helpers.conversation import Conversation, SeededDatabase, Served
-from tests.helpers.demo_seed import seed_demo_subprocess
 from tests.helpers.dossier_samples import store_samples
+from tests.helpers.served_stack import seed_demo_subprocess, start_script
 
 TEST_CONFIG = PROJECT_ROOT / "config_test.yml"
 DEMO_DOSSIERS = 200
@@ -98,7 +98,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     """
     import secrets
     import signal
-    import subprocess
     import time
     import urllib.request
 
@@ -121,15 +120,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Ite
     env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
     env.update(ASSISTANT_ENV_FILE=str(env_file), RASA_CONFIG="config_test.yml")
     samples = seed_demo_subprocess(env, 300)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            ["bash", "scripts/serve.sh"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_script("serve.sh", env, log)
     stack = Served(
         f"http://127.0.0.1:{rasa_port}",
         f"http://127.0.0.1:{actions_port}",

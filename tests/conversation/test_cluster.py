@@ -28,6 +28,7 @@ import pytest
 
 from bot.cluster import REPLICA_HEADER
 from bot.settings import PROJECT_ROOT as ROOT
+from tests.helpers.served_stack import start_script
 
 pytestmark = pytest.mark.rasa
 
@@ -145,15 +146,7 @@ def cluster(
         REDIS_PORT=str(cache.port),
     )
     log = folder / "cluster.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            ["bash", "scripts/cluster.sh"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_script("cluster.sh", env, log)
     running = RunningCluster(lb_port, {"rasa-1": base + 1, "rasa-2": base + 2}, folder / "run")
     try:
         deadline = time.monotonic() + 600
