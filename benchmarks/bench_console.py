@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from benchmarks.databases import database_arguments, database_targets, migrated_engine
+from benchmarks.databases import database_arguments, migrated_engine, run_on_each
 from bot import handoff
 from bot.admin.seed import seed_demo
 from bot.channels.http import serve
@@ -57,10 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         __doc__, argv, dossiers=200_000, requests=200
     )  # requests: timed per page
     os.environ["ASSISTANT_TODAY"] = TODAY.isoformat()
-    with database_targets("bench-console", arguments.no_postgres) as targets:
-        for name, url in targets:
-            run(name, url, arguments.dossiers, arguments.requests)
-    return 0
+    return run_on_each(
+        "bench-console",
+        arguments.no_postgres,
+        lambda name, url: run(name, url, arguments.dossiers, arguments.requests),
+    )
 
 
 def run(name: str, url: str, dossiers: int, requests: int) -> None:

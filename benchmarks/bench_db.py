@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from benchmarks.databases import database_arguments, database_targets, migrated_engine
+from benchmarks.databases import database_arguments, migrated_engine, run_on_each
 from bot.admin.seed import seed_demo
 from bot.db.engine import session_scope
 from bot.db.models import Dossier
@@ -33,10 +33,11 @@ CHUNK = 500
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = database_arguments(__doc__, argv, dossiers=1_000_000, lookups=2_000)
-    with database_targets("bench-db", arguments.no_postgres) as targets:
-        for name, url in targets:
-            run(name, url, arguments.dossiers, arguments.lookups)
-    return 0
+    return run_on_each(
+        "bench-db",
+        arguments.no_postgres,
+        lambda name, url: run(name, url, arguments.dossiers, arguments.lookups),
+    )
 
 
 def run(name: str, url: str, dossiers: int, lookups: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -55,3 +55,11 @@ def migrated_engine(url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def run_on_each(prefix: str, no_postgres: bool, run: Callable[[str, str], None]) -> int:
+    """`run(name, url)` on each database of `database_targets`; the exit status."""
+    with database_targets(prefix, no_postgres) as targets:
+        for name, url in targets:
+            run(name, url)
+    return 0
