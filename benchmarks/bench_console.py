@@ -30,9 +30,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from benchmarks.databases import database_arguments, migrated_engine, run_on_each
+from benchmarks.databases import database_arguments, run_on_each, seeded_engine
 from bot import handoff
-from bot.admin.seed import seed_demo
 from bot.channels.http import serve
 from bot.console import accounts
 from bot.console.app import ConsoleConfig, build_app
@@ -65,9 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(name: str, url: str, dossiers: int, requests: int) -> None:
-    with migrated_engine(url) as engine:
-        started = time.perf_counter()
-        seed_demo(engine, dossiers, today=TODAY)
+    with seeded_engine(url, dossiers, TODAY) as (engine, started):
         run_transaction(lambda s: accounts.add_account(s, "bench", "supervisor", PASSWORD), engine)
         _handoffs(engine)
         surveys = run_transaction(

@@ -20,8 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from benchmarks.databases import database_arguments, migrated_engine, run_on_each
-from bot.admin.seed import seed_demo
+from benchmarks.databases import database_arguments, run_on_each, seeded_engine
 from bot.db.engine import session_scope
 from bot.db.models import Dossier
 from bot.db.services import LookupKind, verify_and_get_dossier
@@ -41,9 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(name: str, url: str, dossiers: int, lookups: int) -> None:
-    with migrated_engine(url) as engine:
-        started = time.perf_counter()
-        seed_demo(engine, dossiers, today=TODAY)
+    with seeded_engine(url, dossiers, TODAY) as (engine, started):
         print(
             f"{name}: seeded {dossiers:,} dossiers in {time.perf_counter() - started:.1f} s",
             flush=True,

@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.admin.seed import seed_demo
 from bot.db.engine import make_engine, upgrade
 
 
@@ -47,12 +50,15 @@ def database_targets(prefix: str, no_postgres: bool) -> Iterator[list[tuple[str,
 
 
 @contextmanager
-def migrated_engine(url: str) -> Iterator[Engine]:
-    """An engine on `url` with the schema upgraded to the latest migration, disposed at the end."""
+def seeded_engine(url: str, dossiers: int, today: date) -> Iterator[tuple[Engine, float]]:
+    """An engine on `url`, migrated and seeded with `dossiers` demo dossiers, and the
+    `time.perf_counter()` at which seeding started; disposed at the end."""
     upgrade(url)
     engine = make_engine(url)
     try:
-        yield engine
+        started = time.perf_counter()
+        seed_demo(engine, dossiers, today=today)
+        yield engine, started
     finally:
         engine.dispose()
 
