@@ -73,39 +73,6 @@ CHANNEL_WEIGHTS = {"truc_tiep": 55, "truc_tuyen": 40, "buu_chinh": 5}
 SURVEY_SHARE = 0.3  # of the finished dossiers with a result
 ANONYMOUS_SURVEY_SHARE = 0.005  # general feedback, per dossier
 
-DOSSIER_COLUMNS = (
-    "id",
-    "code",
-    "procedure_code",
-    "procedure_name",
-    "agency_id",
-    "applicant_name",
-    "phone_last4",
-    "phone_hash",
-    "id_last4",
-    "id_hash",
-    "channel",
-    "received_at",
-    "appointment_at",
-    "status",
-    "supplement_request",
-    "completed_at",
-    "returned_at",
-)
-EVENT_COLUMNS = ("id", "dossier_id", "status", "at", "note")
-SURVEY_COLUMNS = (
-    "id",
-    "dossier_id",
-    "overall_level",
-    *CRITERION_COLUMNS,
-    "comment",
-    "source_channel",
-    "sender_hash",
-    "created_at",
-    "updated_at",
-    "idempotency_key",
-)
-
 
 class DatabaseNotEmptyError(RuntimeError):
     """Seeding refused: the database already holds data."""
@@ -160,7 +127,6 @@ def seed_demo(
         writer = _BulkWriter(connection)
         writer.write(
             Agency.__table__,
-            ("id", "code", "name", "address", "phone"),
             [
                 (number, agency.code, agency.name, agency.address, agency.phone)
                 for number, agency in enumerate(AGENCIES, start=1)
@@ -169,9 +135,9 @@ def seed_demo(
         generator = _DemoGenerator(random.Random(seed), as_of, seed)
         events = surveys = 0
         for batch in generator.batches(dossiers, BATCH_SIZE):
-            writer.write(Dossier.__table__, DOSSIER_COLUMNS, batch.dossiers)
-            writer.write(DossierEvent.__table__, EVENT_COLUMNS, batch.events)
-            writer.write(SurveyResponse.__table__, SURVEY_COLUMNS, batch.surveys)
+            writer.write(Dossier.__table__, batch.dossiers)
+            writer.write(DossierEvent.__table__, batch.events)
+            writer.write(SurveyResponse.__table__, batch.surveys)
             events += len(batch.events)
             surveys += len(batch.surveys)
         writer.finish()
@@ -195,7 +161,9 @@ class _BulkWriter:
         self.postgres = connection.dialect.name == "postgresql"
         self.tables: list[Table] = []
 
-    def write(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    def write(self, table: Table, rows: list[tuple]) -> None:
+        """Inserts `rows`, tuples in the order of the table's columns (bot/db/models.py)."""
+        columns = [column.name for column in table.columns]
         if not rows:
             return
         if table not in self.tables:
