@@ -25,7 +25,7 @@ from bot.channels.config import load_config
 from bot.channels.http import serve
 from bot.channels.server import running_gateway
 from tests.bot.console.conftest import MONDAY_MORNING, PASSWORDS, Console, ConsoleDb
-from tests.helpers.actions import make_tracker
+from tests.helpers.actions import make_tracker, text_of
 from tests.helpers.browser import DevTools, chromium, require_chromium
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ async def rasa_webhook(request: web.Request) -> web.Response:
     ActionRequestHuman().run(
         dispatcher, make_tracker("request_human", ASK_FOR_STAFF, sender_id=data["sender"]), {}
     )
-    return web.json_response([{"text": message["text"]} for message in dispatcher.messages])
+    return web.json_response([{"text": text_of(message)} for message in dispatcher.messages])
 
 
 @contextlib.asynccontextmanager
