@@ -22,13 +22,11 @@ from sqlalchemy.orm import Session
 
 from bot import handoff, wording
 from bot.channels.gateway import Reply
-from bot.channels.notify import DeliveryError, Sender
+from bot.channels.notify import DeliveryError, Sender, poll_until_cancelled
 from bot.db.engine import run_transaction_in_thread
 from bot.db.models import vietnam_now
 
 log = logging.getLogger(__name__)
-
-ERROR_PAUSE = 10.0  # seconds after the database failed
 
 
 class HandoffDesk:
@@ -105,15 +103,7 @@ class HandoffRelay:
         self._clock = clock
 
     async def run(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except SQLAlchemyError as error:
-                log.error("Handoff replies unavailable: %s", type(error).__name__)
-                await asyncio.sleep(ERROR_PAUSE)
-                continue
-            if not sent:
-                await asyncio.sleep(self._poll)
+        await poll_until_cancelled(self.run_once, asyncio.sleep, self._poll, "Handoff replies")
 
     async def run_once(self) -> int:
         """Claim the due replies and send each; how many were claimed."""

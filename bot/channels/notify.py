@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -253,15 +253,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Deliver until cancelled."""
-        while True:
-            try:
-                sent = await self.run_once()
-            except SQLAlchemyError as error:
-                log.error("Notification outbox unavailable: %s", type(error).__name__)
-                await self._sleep(ERROR_PAUSE)
-                continue
-            if not sent:
-                await self._sleep(self._poll)
+        await poll_until_cancelled(self.run_once, self._sleep, self._poll, "Notification outbox")
 
     async def run_once(self) -> int:
         """One round: claim the due messages and deliver them; how many were claimed."""
@@ -322,6 +314,25 @@ class DeliveryWorker:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), seconds)
         self._wakeup.clear()
+
+
+async def poll_until_cancelled(
+    run_once: Callable[[], Awaitable[int]],
+    sleep: Callable[[float], Awaitable[None]],
+    poll_seconds: float,
+    what: str,
+) -> None:
+    """Call `run_once` again at once while it finds work, after `poll_seconds` when it finds
+    none, and after ERROR_PAUSE when the database fails (logged by type only: no personal data)."""
+    while True:
+        try:
+            found = await run_once()
+        except SQLAlchemyError as error:
+            log.error("%s unavailable: %s", what, type(error).__name__)
+            await sleep(ERROR_PAUSE)
+            continue
+        if not found:
+            await sleep(poll_seconds)
 
 
 @contextlib.asynccontextmanager
